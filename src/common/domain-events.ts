@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { ConversationResponse } from '../conversations/conversation.response';
+import type { MessageResponse, ReceiptResponse } from '../messages/message.response';
+
+/**
+ * Domain events, published by services after the change is stored.
+ * `recipientIds` names every user the change concerns; the realtime layer turns each event
+ * into socket emits to the `user:<id>` rooms. Services never know about sockets.
+ */
+export interface DomainEventMap {
+  'message.created': { message: MessageResponse; recipientIds: string[] };
+  'message.updated': { message: MessageResponse; recipientIds: string[] };
+  'message.deleted': { id: string; conversationId: string; recipientIds: string[] };
+  'receipt.moved': { receipt: ReceiptResponse; recipientIds: string[] };
+  /**
+   * A conversation was created, renamed or changed members. `unreadCountByUser` fills each
+   * recipient's own `unreadCount`; removed members are among the recipients but not the members.
+   */
+  'conversation.changed': {
+    conversation: Omit<ConversationResponse, 'unreadCount'>;
+    unreadCountByUser: Record<string, number>;
+    recipientIds: string[];
+  };
+  /** A user's presence changed (first connection opened, last one closed). */
+  'presence.changed': { userId: string; online: boolean; lastSeenAt: string | null };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+
+/** Typed facade over the in-process event bus. */
+@Injectable()
+export class DomainEvents {
+  constructor(private readonly emitter: EventEmitter2) {}
+
+  publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    this.emitter.emit(name, payload);
+  }
+}
