@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is missing, builds, then runs every test
+# (unit, e2e against a real FerretDB, browser) and prints one closing summary line.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export SCARF_ANALYTICS=false
+
+scripts/ensure-deps.sh
+scripts/ferretdb.sh ensure
+[[ -x scripts/ensure-chromium.sh ]] && scripts/ensure-chromium.sh
+[[ -x scripts/redis.sh ]] && scripts/redis.sh ensure
+npm run --silent build
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+echo "== unit tests"
+npx jest --config jest.config.json --json --outputFile="$results/unit.json" "$@" || status=1
+echo "== end-to-end tests (real FerretDB, Socket.IO, Chromium)"
+npx jest --config test/jest-e2e.json --maxWorkers=2 --json --outputFile="$results/e2e.json" "$@" || status=1
+
+node -e '
+const fs = require("fs");
+let passed = 0, failed = 0, skipped = 0;
+for (const file of process.argv.slice(1)) {
+  if (!fs.existsSync(file)) { failed += 1; continue; }
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
+}
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/unit.json" "$results/e2e.json"
+exit $status

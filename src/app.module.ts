@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import { EventsModule } from './common/events.module';
+import { HttpExceptionFilter } from './common/filters/http-exception.filter';
+import { rateLimitOptions } from './common/rate-limit';
+import { CompatModule } from './compat/compat.module';
+import { AppConfig } from './config/app-config';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        pinoHttp: {
+          level: config.logLevel,
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+          autoLogging: { ignore: (request) => request.url === '/health' },
+          // Query strings may carry search text; keep the path only.
+          serializers: {
+            req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, path: request.url.split('?')[0] }),
+            res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+          },
+        },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
+    EventsModule,
+    DatabaseModule,
+    UsersModule,
+    AuthModule,
+    HealthModule,
+    CompatModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+})
+export class AppModule {}

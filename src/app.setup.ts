@@ -1,0 +1,70 @@
+import { HttpStatus, INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { join } from 'node:path';
+import { reasonPhrase } from './common/filters/error-body';
+import { createValidationPipe } from './common/pipes/validation';
+import { AppConfig } from './config/app-config';
+
+/** Where the built web client lives (`npm run build:web`). */
+export const WEB_ROOT = join(__dirname, '..', 'dist', 'web');
+
+function bodyParserErrors(error: { type?: string; status?: number }, _request: Request, response: Response, next: NextFunction) {
+  if (!error || typeof error !== 'object' || !('type' in error)) return next(error);
+  const status =
+    error.type === 'entity.too.large' ? HttpStatus.PAYLOAD_TOO_LARGE
+    : error.type === 'entity.parse.failed' ? HttpStatus.BAD_REQUEST
+    : (error.status ?? HttpStatus.BAD_REQUEST);
+  const message =
+    status === HttpStatus.PAYLOAD_TOO_LARGE ? 'Request body is too large'
+    : status === HttpStatus.BAD_REQUEST ? 'Request body is not valid JSON'
+    : 'Request body could not be read';
+  response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
+}
+
+/**
+ * Everything about the HTTP surface that is not a module: body limits, security headers, CORS,
+ * validation, docs, the web client. Shared by `main.ts` and the e2e tests so they run the same app.
+ */
+export function configureApp(app: NestExpressApplication): void {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ limit: config.bodyLimitBytes, extended: false }));
+  app.use(bodyParserErrors);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'connect-src': ["'self'", 'ws:', 'wss:'],
+          'img-src': ["'self'", 'data:', 'https:', 'http:'],
+          // Development runs on plain http://localhost; production sits behind TLS anyway.
+          'upgrade-insecure-requests': config.isProduction ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.isProduction,
+    }),
+  );
+  app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  app.useStaticAssets(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });
+}
+
+function setupSwagger(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Chatify API')
+      .setDescription('REST API of Chatify. Realtime events are on the Socket.IO namespace /chat (see README).')
+      .setVersion('1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

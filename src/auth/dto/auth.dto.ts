@@ -1,0 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import { UserResponse } from '../../users/user.response';
+
+const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+const normalizeEmail = () => Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+
+export class SignupDto {
+  @ApiProperty({ minLength: 1, maxLength: 64 })
+  @trim() @IsString() @Length(1, 64)
+  name: string;
+
+  @ApiProperty({ format: 'email' })
+  @normalizeEmail() @IsString() @MaxLength(254) @IsEmail()
+  email: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128 })
+  @IsString() @Length(8, 128)
+  password: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ format: 'email' })
+  @normalizeEmail() @IsString() @MaxLength(254) @IsEmail()
+  email: string;
+
+  @ApiProperty()
+  @IsString() @Length(1, 128)
+  password: string;
+}
+
+export class RefreshTokenDto {
+  @ApiProperty()
+  @IsString() @Length(1, 512)
+  refreshToken: string;
+}
+
+export class AuthResult {
+  @ApiProperty({ type: UserResponse }) user: UserResponse;
+  @ApiProperty() accessToken: string;
+  @ApiProperty() refreshToken: string;
+  @ApiProperty({ description: 'Access token lifetime in seconds' }) expiresIn: number;
+}

@@ -1,0 +1,15 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+
+/** The authenticated caller, as the JWT strategy and the socket handshake put it on the request. */
+export interface AuthUser {
+  userId: string;
+  /** Access token expiry, seconds since the epoch. */
+  exp: number;
+}
+
+export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser => {
+  if (context.getType() === 'ws') {
+    return context.switchToWs().getClient().data.user as AuthUser;
+  }
+  return context.switchToHttp().getRequest().user as AuthUser;
+});

@@ -1,0 +1,52 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+
+/** The contract's error shape, for REST responses and socket acks alike. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+const DRIVER_UNAVAILABLE = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+/** True for errors meaning "the database cannot be reached": answered 503, not 500. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return error instanceof Error && (DRIVER_UNAVAILABLE.has(error.name) || DRIVER_UNAVAILABLE.has(error.constructor?.name));
+}
+
+export function reasonPhrase(status: number): string {
+  return STATUS_CODES[status] ?? 'Error';
+}
+
+/**
+ * Maps anything thrown to the contract's error body. Unknown errors become a bare 500:
+ * `known` is false, and the caller logs them with an error id.
+ */
+export function toErrorBody(error: unknown): { body: ErrorBody; known: boolean } {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    let message: string | string[] = error.message;
+    if (typeof response === 'string') {
+      message = response;
+    } else if (response && typeof response === 'object' && 'message' in response) {
+      const candidate = (response as { message: unknown }).message;
+      if (typeof candidate === 'string' || Array.isArray(candidate)) message = candidate as string | string[];
+    }
+    return { body: { statusCode: status, error: reasonPhrase(status), message }, known: true };
+  }
+  if (isDatabaseUnavailable(error)) {
+    const status = HttpStatus.SERVICE_UNAVAILABLE;
+    return { body: { statusCode: status, error: reasonPhrase(status), message: 'The database is unavailable; try again shortly' }, known: true };
+  }
+  const status = HttpStatus.INTERNAL_SERVER_ERROR;
+  return { body: { statusCode: status, error: reasonPhrase(status), message: 'Internal server error' }, known: false };
+}

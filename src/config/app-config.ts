@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { randomBytes } from 'node:crypto';
+import type { EnvironmentVariables } from './env.validation';
+
+/** Typed, validated configuration. Inject this; never read `process.env`. */
+@Injectable()
+export class AppConfig {
+  readonly nodeEnv: EnvironmentVariables['NODE_ENV'];
+  readonly isProduction: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly mongodbUri: string;
+  readonly jwtSecret: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly bcryptRounds: number;
+  readonly corsOrigins: string[] | '*';
+  readonly bodyLimitBytes: number;
+  readonly messageMaxLength: number;
+  readonly groupMaxMembers: number;
+  readonly authRateLimit: number;
+  readonly authRateWindowMs: number;
+  readonly sendRateLimit: number;
+  readonly sendRateWindowMs: number;
+  readonly wsMaxPayloadBytes: number;
+  readonly typingThrottleMs: number;
+  readonly syncOverlapMs: number;
+  readonly syncMaxAgeMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly redisUrl: string | null;
+  readonly logLevel: EnvironmentVariables['LOG_LEVEL'];
+
+  constructor(config: ConfigService<EnvironmentVariables, true>) {
+    const get = <K extends keyof EnvironmentVariables>(key: K) => config.get(key, { infer: true }) as EnvironmentVariables[K];
+    this.nodeEnv = get('NODE_ENV');
+    this.isProduction = this.nodeEnv === 'production';
+    this.port = get('PORT');
+    this.host = get('HOST');
+    this.mongodbUri = get('MONGODB_URI') ?? 'mongodb://127.0.0.1:27117/chatify';
+    const secret = get('JWT_SECRET');
+    if (secret) {
+      this.jwtSecret = secret;
+    } else {
+      // Development only (production refuses to start without one): tokens die with the process.
+      this.jwtSecret = randomBytes(32).toString('hex');
+      new Logger('Config').warn('JWT_SECRET is not set: generated a random one; tokens will not survive a restart');
+    }
+    this.accessTokenTtlSeconds = get('JWT_ACCESS_TTL_SECONDS');
+    this.refreshTokenTtlSeconds = get('REFRESH_TOKEN_TTL_SECONDS');
+    this.bcryptRounds = get('BCRYPT_ROUNDS');
+    const origins = get('CORS_ORIGINS').split(',').map((origin) => origin.trim()).filter(Boolean);
+    this.corsOrigins = origins.includes('*') ? '*' : origins;
+    this.bodyLimitBytes = get('BODY_LIMIT_BYTES');
+    this.messageMaxLength = get('MESSAGE_MAX_LENGTH');
+    this.groupMaxMembers = get('GROUP_MAX_MEMBERS');
+    this.authRateLimit = get('AUTH_RATE_LIMIT');
+    this.authRateWindowMs = get('AUTH_RATE_WINDOW_SECONDS') * 1000;
+    this.sendRateLimit = get('SEND_RATE_LIMIT');
+    this.sendRateWindowMs = get('SEND_RATE_WINDOW_SECONDS') * 1000;
+    this.wsMaxPayloadBytes = get('WS_MAX_PAYLOAD_BYTES');
+    this.typingThrottleMs = get('TYPING_THROTTLE_MS');
+    this.syncOverlapMs = get('SYNC_OVERLAP_SECONDS') * 1000;
+    this.syncMaxAgeMs = get('SYNC_MAX_AGE_DAYS') * 86_400_000;
+    this.shutdownTimeoutMs = get('SHUTDOWN_TIMEOUT_MS');
+    this.redisUrl = get('REDIS_URL') ?? null;
+    this.logLevel = get('LOG_LEVEL');
+  }
+}

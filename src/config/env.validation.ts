@@ -1,0 +1,108 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toInt = () => Type(() => Number);
+const trimmed = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * Every environment variable Chatify reads, with its development default.
+ * Validated once at start-up; nothing else reads `process.env`.
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @toInt() @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Required in production. In development `npm start` points it at the embedded FerretDB. */
+  @IsOptional() @trimmed() @IsString()
+  MONGODB_URI?: string;
+
+  /** Required in production (at least 32 characters). In development a random one is generated. */
+  @IsOptional() @IsString() @MinLength(16)
+  JWT_SECRET?: string;
+
+  @toInt() @IsInt() @Min(10) @Max(86400)
+  JWT_ACCESS_TTL_SECONDS = 900;
+
+  @toInt() @IsInt() @Min(60) @Max(31_536_000)
+  REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
+
+  /** bcrypt cost factor; 12 in production, tests lower it for speed. */
+  @toInt() @IsInt() @Min(4) @Max(15)
+  BCRYPT_ROUNDS = 12;
+
+  /** Comma-separated list of allowed origins, or `*`. */
+  @IsString()
+  CORS_ORIGINS = 'http://localhost:3000';
+
+  @toInt() @IsInt() @Min(1024) @Max(10_485_760)
+  BODY_LIMIT_BYTES = 65_536;
+
+  @toInt() @IsInt() @Min(1) @Max(100_000)
+  MESSAGE_MAX_LENGTH = 4000;
+
+  @toInt() @IsInt() @Min(2) @Max(10_000)
+  GROUP_MAX_MEMBERS = 256;
+
+  /** Login and signup: attempts per window, per client address and per account. */
+  @toInt() @IsInt() @Min(1)
+  AUTH_RATE_LIMIT = 10;
+
+  @toInt() @IsInt() @Min(1)
+  AUTH_RATE_WINDOW_SECONDS = 60;
+
+  /** Message sends (REST and socket): per user per window. */
+  @toInt() @IsInt() @Min(1)
+  SEND_RATE_LIMIT = 60;
+
+  @toInt() @IsInt() @Min(1)
+  SEND_RATE_WINDOW_SECONDS = 10;
+
+  /** Largest Socket.IO frame accepted, in bytes. */
+  @toInt() @IsInt() @Min(1024) @Max(10_485_760)
+  WS_MAX_PAYLOAD_BYTES = 65_536;
+
+  /** Minimum gap between two `typing` relays from one socket for one conversation. */
+  @toInt() @IsInt() @Min(0)
+  TYPING_THROTTLE_MS = 1000;
+
+  /** How far back each sync re-reads, so that a write in flight when a cursor was issued is never missed. */
+  @toInt() @IsInt() @Min(1) @Max(3600)
+  SYNC_OVERLAP_SECONDS = 30;
+
+  /** A sync cursor older than this answers 410 Gone; the client reloads. */
+  @toInt() @IsInt() @Min(1)
+  SYNC_MAX_AGE_DAYS = 30;
+
+  /** How long a graceful shutdown waits for in-flight work. */
+  @toInt() @IsInt() @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  /** Optional: when set, Socket.IO fans out through Redis so several instances can run. */
+  @IsOptional() @trimmed() @IsString()
+  REDIS_URL?: string;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+}
+
+/** ConfigModule's `validate`: throws one readable line per problem, refusing to start. */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const cleaned = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
+  const env = plainToInstance(EnvironmentVariables, cleaned, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  if (env.NODE_ENV === 'production') {
+    if (!env.MONGODB_URI) problems.push('MONGODB_URI must be set in production');
+    if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters in production');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return env;
+}

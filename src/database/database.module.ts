@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * The Mongoose connection. The application only ever sees a URI (MongoDB in production,
+ * FerretDB in development and tests); the scripts own the embedded database.
+ */
+@Module({
+  imports: [
+    MongooseModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        uri: config.mongodbUri,
+        serverSelectionTimeoutMS: 5000,
+        // Fail fast when the database is away instead of buffering commands for ten seconds.
+        bufferCommands: false,
+        autoIndex: true,
+        maxPoolSize: 50,
+      }),
+    }),
+  ],
+})
+export class DatabaseModule {}

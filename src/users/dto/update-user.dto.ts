@@ -1,0 +1,16 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, IsUrl, Length, MaxLength, ValidateIf } from 'class-validator';
+
+export const trimString = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
+  @IsOptional() @trimString() @IsString() @Length(1, 64)
+  name?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'http(s) URL, or null to clear' })
+  @ValidateIf((_object, value) => value !== null)
+  @IsOptional() @IsString() @MaxLength(2048) @IsUrl({ protocols: ['http', 'https'], require_protocol: true })
+  avatarUrl?: string | null;
+}

@@ -1,0 +1,65 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+
+export interface TestApp {
+  app: NestExpressApplication;
+  /** e.g. http://127.0.0.1:40123 */
+  baseUrl: string;
+  /** supertest bound to the running server */
+  http: () => ReturnType<typeof request>;
+  /** The Mongoose connection, for assertions on stored state and command counting. */
+  connection: Connection;
+  close: () => Promise<void>;
+}
+
+/** Settings every e2e test runs with; a test file may override any of them. */
+export const TEST_ENV: Record<string, string> = {
+  NODE_ENV: 'test',
+  JWT_SECRET: 'test-secret-that-is-long-enough-for-tests-0123456789',
+  BCRYPT_ROUNDS: '4',
+  LOG_LEVEL: 'silent',
+  AUTH_RATE_LIMIT: '100000',
+  SEND_RATE_LIMIT: '100000',
+  CORS_ORIGINS: '*',
+  SHUTDOWN_TIMEOUT_MS: '2000',
+};
+
+/**
+ * Boots the real application (same modules and HTTP set-up as production) on a random loopback
+ * port, against the run's FerretDB, in a fresh database that `close()` drops.
+ * Configuration is read once per test file (Jest isolates modules per file): pass `env` overrides
+ * in the first call of the file.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const base = process.env.TEST_MONGODB_URL;
+  if (!base) throw new Error('TEST_MONGODB_URL is not set: run the e2e tests through `npm test` or test/jest-e2e.json');
+  const database = `chatify_test_${randomBytes(6).toString('hex')}`;
+  Object.assign(process.env, TEST_ENV, { MONGODB_URI: `${base}/${database}` }, env);
+  // Imported after the environment is set: configuration is validated when the module loads.
+  const { AppModule } = await import('../../src/app.module');
+  const { configureApp } = await import('../../src/app.setup');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  configureApp(app);
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer();
+  const { port } = server.address() as { port: number };
+  const connection = app.get<Connection>(getConnectionToken());
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${port}`,
+    http: () => request(server),
+    connection,
+    close: async () => {
+      await connection.dropDatabase().catch(() => undefined);
+      await app.close();
+    },
+  };
+}
+
+export type AnyApp = INestApplication;
