@@ -63,7 +63,26 @@ function serverCost(a, b, units) {
     serverCpuUsPerUnit: cpu === null || units === 0 ? null : round((cpu * 1000) / units),
     dbCpuUsPerUnit: db === null || units === 0 ? null : round((db * 1000) / units),
     serverRssMiB: b.rssKiB === null ? null : round(b.rssKiB / 1024),
+    database: wireDiff(a.wire, b.wire, units),
   };
+}
+
+/**
+ * Database round trips between two probes (only in `--profile` runs), per unit of work.
+ * @param {any} a @param {any} b @param {number} units
+ */
+function wireDiff(a, b, units) {
+  if (!a || !b || units === 0) return undefined;
+  /** @type {{ command: string, perUnit: number | null, meanMs: number | null }[]} */
+  const commands = [];
+  for (const [key, v] of Object.entries(b.byKey)) {
+    const before = a.byKey[key] ?? { count: 0, totalMs: 0 };
+    const count = /** @type {any} */ (v).count - before.count;
+    if (count <= 0) continue;
+    commands.push({ command: key, perUnit: round(count / units), meanMs: round((/** @type {any} */ (v).totalMs - before.totalMs) / count) });
+  }
+  commands.sort((x, y) => (y.perUnit ?? 0) - (x.perUnit ?? 0));
+  return { roundTripsPerUnit: round((b.total - a.total) / units), commands };
 }
 
 /**

@@ -1,0 +1,241 @@
+// Starting and stopping the two targets: the Chatify app (on FerretDB) and the bare relay.
+import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitForHttp, sleep } from './proc.mjs';
+
+/**
+ * @typedef {{ name: 'app' | 'relay', url: string, pid: number | null, dbPid: number | null, logFile: string | null,
+ *   stop: () => Promise<void>, describe: Record<string, unknown> }} Target
+ */
+
+/**
+ * Environment for the app under benchmark. Names come from src/config (validated there);
+ * the limits that would throttle a load test are lifted, and the password hash is made cheap
+ * because signups are setup, not the thing measured.
+ * @param {{ mongoUri: string, port: number }} o
+ */
+export function appEnv({ mongoUri, port }) {
+  return {
+    NODE_ENV: 'development',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    MONGODB_URI: mongoUri,
+    JWT_SECRET: 'bench-only-secret-not-for-production-0123456789abcdef',
+    LOG_LEVEL: 'warn',
+    // Access tokens outlive the whole run (the contract's 15 minutes would not, with setup).
+    JWT_ACCESS_TTL_SECONDS: '86400',
+    // Signups are fixtures, not the thing measured: the cheapest bcrypt cost the config accepts.
+    BCRYPT_ROUNDS: '4',
+    // Lift the login/signup throttle and the per-user send limit (they stay in the code path).
+    AUTH_RATE_LIMIT: '100000000',
+    AUTH_RATE_WINDOW_SECONDS: '1',
+    SEND_RATE_LIMIT: '100000000',
+    SEND_RATE_WINDOW_SECONDS: '1',
+    // No Redis adapter: a single instance, in-memory rooms (like the relay).
+    REDIS_URL: '',
+    SCARF_ANALYTICS: 'false',
+  };
+}
+
+/** Newest mtime (ms) of the files under `dir`, recursively. @param {string} dir */
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the server into dist/ when dist/main.js is missing or older than src/ (unless `skip`).
+ * @param {string} root @param {boolean} skip @param {(s: string) => void} log
+ */
+export function buildIfNeeded(root, skip, log) {
+  const main = path.join(root, 'dist', 'main.js');
+  if (skip && existsSync(main)) return;
+  if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(path.join(root, 'src'))) return;
+  // Only the server: the web client (also built by `npm run build`) plays no part in the benchmark.
+  log('building the server (tsc -p tsconfig.build.json)...');
+  const tsc = path.join(root, 'node_modules', '.bin', 'tsc');
+  const r = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${r.status})`);
+  if (!existsSync(main)) throw new Error('npm run build produced no dist/main.js');
+}
+
+/**
+ * Spawns a long-running child with its output in a log file.
+ * @param {string} cmd @param {string[]} args @param {{ cwd: string, env: NodeJS.ProcessEnv, logFile: string }} o
+ */
+function spawnLogged(cmd, args, { cwd, env, logFile }) {
+  const out = createWriteStream(logFile);
+  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  /** @type {{ code: number | null, signal: string | null } | null} */
+  let exited = null;
+  child.on('exit', (code, signal) => (exited = { code, signal }));
+  return {
+    child,
+    whyDead: () => (exited ? `process exited (code ${exited.code}, signal ${exited.signal}); see ${logFile}` : null),
+    /** @param {number} [graceMs] */
+    async stop(graceMs = 5000) {
+      if (exited || !child.pid) return;
+      child.kill('SIGTERM');
+      const deadline = Date.now() + graceMs;
+      while (!exited && Date.now() < deadline) await sleep(50);
+      if (!exited) child.kill('SIGKILL');
+    },
+  };
+}
+
+/**
+ * The bare Socket.IO relay, in its own process.
+ * @param {{ root: string, logDir: string }} o
+ * @returns {Promise<Target>}
+ */
+export async function startRelay({ root, logDir }) {
+  const port = await freePort();
+  const logFile = path.join(logDir, 'relay.log');
+  const proc = spawnLogged(process.execPath, [path.join(root, 'bench', 'relay', 'server.mjs')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port) },
+    logFile,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/health`, 15000, proc.whyDead);
+  return { name: 'relay', url, pid: proc.child.pid ?? null, dbPid: null, logFile, stop: () => proc.stop(), describe: { kind: 'bench/relay/server.mjs' } };
+}
+
+/**
+ * The app: FerretDB on a fresh data directory, then `node dist/main.js`, both on loopback.
+ * Optionally a wire-protocol counting proxy sits between them (`profile`).
+ * `appRoot` is where the app is built and run from (the work tree, or an exported commit, see
+ * `exportRef`); the database script always comes from `root`, whose .tools/ holds the binary.
+ * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, skipBuild: boolean, log: (s: string) => void }} o
+ * @returns {Promise<Target & { profileFile: string | null, wireSnapshot: (() => Promise<any>) | null }>}
+ */
+export async function startApp({ root, appRoot, logDir, profile, skipBuild, log }) {
+  buildIfNeeded(appRoot, skipBuild, log);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
+  const dbPort = await freePort();
+  log(`starting FerretDB on 127.0.0.1:${dbPort} (data ${dataDir})...`);
+  const db = spawnSync('bash', [path.join(root, 'scripts', 'ferretdb.sh'), 'start', dataDir, String(dbPort)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (db.status !== 0) throw new Error(`scripts/ferretdb.sh start failed (exit ${db.status})`);
+  const dbPid = Number(readFileSync(path.join(dataDir, 'ferretdb.pid'), 'utf8').trim()) || null;
+  const stopDb = async () => {
+    spawnSync('bash', [path.join(root, 'scripts', 'ferretdb.sh'), 'stop', dataDir], { cwd: root, stdio: 'ignore' });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  let mongoPort = dbPort;
+  /** @type {import('node:child_process').ChildProcess | null} */
+  let proxy = null;
+  let profileFile = null;
+  /** @type {(() => Promise<any>) | null} */
+  let wireSnapshot = null;
+  if (profile) {
+    mongoPort = await freePort();
+    profileFile = path.join(logDir, 'wire-profile.json');
+    const child = fork(path.join(root, 'bench', 'profile', 'wire-proxy.mjs'), [], {
+      cwd: root,
+      env: { ...process.env, PROXY_LISTEN: String(mongoPort), PROXY_TARGET: String(dbPort), PROXY_OUT: profileFile },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    proxy = child;
+    await new Promise((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`wire proxy exited (${code})`)));
+    });
+    let seq = 0;
+    /** @type {Map<number, (d: any) => void>} */
+    const waiting = new Map();
+    child.on('message', (/** @type {any} */ m) => {
+      if (m?.type === 'snapshot') {
+        waiting.get(m.id)?.(m.data);
+        waiting.delete(m.id);
+      }
+    });
+    wireSnapshot = () =>
+      new Promise((resolve) => {
+        const id = ++seq;
+        waiting.set(id, resolve);
+        child.send({ type: 'snapshot', id });
+        setTimeout(() => waiting.has(id) && (waiting.delete(id), resolve(null)), 2000).unref();
+      });
+  }
+  const stopProxy = async () => {
+    if (!proxy || proxy.exitCode !== null) return;
+    proxy.kill('SIGTERM');
+    await new Promise((resolve) => {
+      proxy?.once('exit', resolve);
+      setTimeout(resolve, 3000).unref();
+    });
+  };
+
+  const port = await freePort();
+  const logFile = path.join(logDir, 'app.log');
+  const env = { ...process.env, ...appEnv({ mongoUri: `mongodb://127.0.0.1:${mongoPort}/chatify_bench`, port }) };
+  log(`starting the app on 127.0.0.1:${port}...`);
+  const app = spawnLogged(process.execPath, ['dist/main.js'], { cwd: appRoot, env, logFile });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}/health`, 60000, app.whyDead);
+  } catch (err) {
+    await app.stop();
+    await stopProxy();
+    await stopDb();
+    throw err;
+  }
+  return {
+    name: 'app',
+    url,
+    pid: app.child.pid ?? null,
+    dbPid,
+    logFile,
+    profileFile,
+    wireSnapshot,
+    describe: { kind: 'node dist/main.js on FerretDB (SQLite)', profiled: profile },
+    async stop() {
+      await app.stop();
+      await stopProxy();
+      await stopDb();
+    },
+  };
+}
+
+/**
+ * An app that is already running (BENCH_URL); its pid (for RSS / CPU) only when BENCH_PID is set.
+ * @param {string} url
+ * @returns {Target}
+ */
+export function externalApp(url) {
+  return {
+    name: 'app',
+    url: url.replace(/\/$/, ''),
+    pid: Number(process.env.BENCH_PID) || null,
+    dbPid: Number(process.env.BENCH_DB_PID) || null,
+    logFile: null,
+    stop: async () => {},
+    describe: { kind: 'external (BENCH_URL)', url },
+  };
+}
+
+/**
+ * Exports one commit of the repository into a temporary directory (git archive), with the work
+ * tree's node_modules linked in, so a benchmark measures exactly that commit even while the work
+ * tree is being edited. Returns the directory and a cleanup function.
+ * @param {string} root @param {string} ref @param {(s: string) => void} log
+ */
+export function exportRef(root, ref, log) {
+  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${ref}^{commit}`]).toString().trim();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-src-'));
+  log(`exporting ${ref} (${commit.slice(0, 10)}) to ${dir}...`);
+  const archive = spawnSync('bash', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'bash', root, commit, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (archive.status !== 0) throw new Error(`git archive ${ref} failed`);
+  symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  return { dir, commit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,328 @@
+#!/usr/bin/env node
+// Chatify benchmark orchestrator.
+//
+//   node bench/run.mjs [--quick] [--only=throughput,latency,...] [--target=both|app|relay] [--profile] [--no-build] [--ref=<commit>]
+//
+// --ref builds and runs that commit (exported to a temporary directory) instead of the work tree.
+// Starts the app on FerretDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
+// creates users and conversations through the REST API, then runs each scenario against the app
+// and the relay in turn, every run in a fresh load-generator process (bench/loadgen.mjs).
+// Prints a table with app / relay ratios and writes bench/results/<timestamp>.json.
+// All traffic is on 127.0.0.1; every run is bounded in messages and time. See docs/BENCHMARKS.md.
+import { spawnSync, fork, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback } from './lib/proc.mjs';
+import { startApp, startRelay, externalApp, exportRef } from './lib/targets.mjs';
+import { createFixtures } from './lib/setup.mjs';
+import { buildRows, renderTable } from './lib/report.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+
+// 5,000 idle sockets need more descriptors than a default shell allows: re-run ourselves once
+// under a raised `ulimit -n` (children inherit it).
+if (!process.env.BENCH_ULIMIT_RAISED) {
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
+  const r = spawnSync(
+    'bash',
+    ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: 'inherit', env: { ...process.env, BENCH_ULIMIT_RAISED: '1' } },
+  );
+  process.exit(r.status ?? 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+/** @param {string} name */
+const flag = (name) => argv.includes(`--${name}`);
+/** @param {string} name */
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+if (flag('help') || flag('h')) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 11).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  process.exit(0);
+}
+const QUICK = flag('quick') || process.env.BENCH_QUICK === '1';
+const ONLY = (option('only') ?? process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const TARGETS = (option('target') ?? process.env.BENCH_TARGET ?? 'both') === 'both' ? ['app', 'relay'] : [option('target') ?? process.env.BENCH_TARGET];
+const PROFILE = flag('profile') || process.env.BENCH_PROFILE === '1';
+const SKIP_BUILD = flag('no-build') || process.env.BENCH_NO_BUILD === '1';
+const REF = option('ref') ?? process.env.BENCH_REF;
+const BENCH_URL = process.env.BENCH_URL;
+if (BENCH_URL && !isLoopback(new URL(BENCH_URL).hostname)) {
+  console.error(`BENCH_URL must be a loopback address (127.0.0.1, localhost, ::1); got ${BENCH_URL}`);
+  process.exit(2);
+}
+for (const t of TARGETS) if (t !== 'app' && t !== 'relay') (console.error(`--target must be both, app or relay`), process.exit(2));
+
+/**
+ * The scenarios. Full run: about 5 minutes; quick: a smoke run of a few seconds per target.
+ * @typedef {{ id: string, kind: 'throughput'|'latency'|'fanout'|'idle'|'rest', title: string, params: Record<string, any>, budgetMs: number }} Scenario
+ */
+function plan() {
+  const w = QUICK ? 300 : 1000; // warm-up
+  const d = QUICK ? 1000 : 8000; // measured window
+  const drain = QUICK ? 3000 : 10000;
+  const pairsN = QUICK ? [20] : [200, 1000];
+  const rates = QUICK ? [200] : [500, 1000, 2000];
+  const latencyUsers = QUICK ? 20 : 200;
+  const groupMembers = QUICK ? 10 : 100;
+  const idleLevels = QUICK ? [50, 100] : [1000, 5000];
+  const restConcurrency = QUICK ? 4 : 16;
+  /** @type {Scenario[]} */
+  const scenarios = [];
+  for (const n of pairsN) {
+    scenarios.push({
+      id: `throughput-${n}`,
+      kind: 'throughput',
+      title: `socket send, ${n} users in direct pairs (closed loop)`,
+      params: { users: n, window: 1, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000 },
+      budgetMs: w + d + drain + 60000,
+    });
+  }
+  for (const rate of rates) {
+    scenarios.push({
+      id: `latency-${rate}`,
+      kind: 'latency',
+      title: `socket send at ${rate}/s offered, ${latencyUsers} users in pairs`,
+      params: { users: latencyUsers, rate, warmupMs: w, durationMs: d, drainMs: drain },
+      budgetMs: w + d + drain + 60000,
+    });
+  }
+  scenarios.push({
+    id: `fanout-${groupMembers}`,
+    kind: 'fanout',
+    title: `group fan-out, ${groupMembers} members, 4 senders (closed loop)`,
+    params: { members: groupMembers, senders: Math.min(4, groupMembers), warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 1_000_000 },
+    budgetMs: w + d + drain + 60000,
+  });
+  scenarios.push({
+    id: 'idle',
+    kind: 'idle',
+    title: 'idle connections',
+    params: { levels: idleLevels, settleMs: QUICK ? 300 : 2000, connectConcurrency: 200 },
+    budgetMs: 180000,
+  });
+  scenarios.push({
+    id: 'rest',
+    kind: 'rest',
+    title: `REST POST /api/v1/messages, ${restConcurrency} keep-alive clients`,
+    params: { concurrency: restConcurrency, warmupMs: w, durationMs: d, maxMessages: 2_000_000 },
+    budgetMs: w + d + 60000,
+  });
+  const selected = ONLY.length ? scenarios.filter((s) => ONLY.some((o) => s.id === o || s.kind === o)) : scenarios;
+  const users = Math.max(
+    idleLevels.length ? Math.min(1000, idleLevels[idleLevels.length - 1]) : 0,
+    ...selected.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0),
+  );
+  return { scenarios: selected, users: users + (users % 2), groupMembers: selected.some((s) => s.kind === 'fanout') ? groupMembers : 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+// ---------------------------------------------------------------------------------------------
+const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+const resultsDir = path.join(HERE, 'results');
+const logDir = path.join(resultsDir, `${stamp}-logs`);
+mkdirSync(logDir, { recursive: true });
+const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
+
+/** @type {import('./lib/targets.mjs').Target[]} */
+const started = [];
+/** @type {import('node:child_process').ChildProcess | null} */
+let currentLoadgen = null;
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  if (currentLoadgen && currentLoadgen.exitCode === null) currentLoadgen.kill('SIGKILL');
+  for (const t of started.reverse()) {
+    try {
+      await t.stop();
+    } catch (err) {
+      log(`stopping ${t.name}: ${/** @type {Error} */ (err).message}`);
+    }
+  }
+}
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => {
+    log(`\n${signal}: stopping...`);
+    shutdown().finally(() => process.exit(130));
+  });
+}
+
+/**
+ * One scenario against one target, in a fresh load-generator process.
+ * @param {Scenario} scenario @param {import('./lib/targets.mjs').Target} target @param {any} fixtures
+ */
+function runLoadgen(scenario, target, fixtures) {
+  return new Promise((resolve) => {
+    const child = fork(path.join(HERE, 'loadgen.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    currentLoadgen = child;
+    let result = /** @type {any} */ (null);
+    const killer = setTimeout(() => {
+      result = result ?? { error: `no result within ${scenario.budgetMs + 15000} ms; load generator killed` };
+      child.kill('SIGKILL');
+    }, scenario.budgetMs + 15000);
+    child.on('message', (/** @type {any} */ msg) => {
+      if (msg?.type === 'probe') {
+        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), cpuMs: readCpuMs(target.pid), dbCpuMs: readCpuMs(target.dbPid), machine: readMachineCpuMs(), wire: null };
+        const snap = /** @type {any} */ (target).wireSnapshot;
+        if (snap) snap().then((/** @type {any} */ wire) => child.connected && child.send({ type: 'probed', label: msg.label, data: { ...data, wire } }));
+        else child.send({ type: 'probed', label: msg.label, data });
+      } else if (msg?.type === 'result') {
+        result = msg.result;
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      currentLoadgen = null;
+      resolve(result ?? { error: `load generator exited with code ${code} and no result` });
+    });
+    child.send({
+      type: 'run',
+      job: {
+        scenario: scenario.kind,
+        target: { name: target.name, url: target.url },
+        users: fixtures.users,
+        pairs: fixtures.pairs,
+        group: fixtures.group,
+        params: scenario.params,
+        tag: `${stamp}-${scenario.id}-${target.name}-${Math.random().toString(36).slice(2, 8)}`,
+        maxMs: scenario.budgetMs,
+      },
+    });
+  });
+}
+
+/** A one-line summary of a result for the progress log. @param {string} kind @param {any} r */
+function brief(kind, r) {
+  if (!r || r.error) return `ERROR ${String(r?.error ?? 'no result').split('\n')[0]}`;
+  switch (kind) {
+    case 'throughput':
+      return `${r.messagesPerS} msg/s, e2e p99 ${r.e2eLatencyMs.p99} ms, lost ${r.loss.lost}`;
+    case 'latency':
+      return `sent ${r.achievedSendPerS}/s, e2e p50/p99/max ${r.e2eLatencyMs.p50}/${r.e2eLatencyMs.p99}/${r.e2eLatencyMs.max} ms, lost ${r.loss.lost}`;
+    case 'fanout':
+      return `${r.deliveriesPerS} deliveries/s, full fan-out p99 ${r.fullFanoutLatencyMs.p99} ms, missing ${r.loss.missingDeliveries}`;
+    case 'idle':
+      return r.levels.map((/** @type {any} */ l) => `${l.connections} conns: ${l.rssPerConnectionKiB} KiB/conn`).join(', ');
+    case 'rest':
+      return `${r.requestsPerS} req/s, p50/p99 ${r.latencyMs.p50}/${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}`;
+    default:
+      return JSON.stringify(r).slice(0, 200);
+  }
+}
+
+function machine() {
+  /** @param {string} cmd */
+  const sh = (cmd) => {
+    try {
+      return execFileSync('bash', ['-c', cmd]).toString().trim();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    nproc: Number(sh('nproc')) || os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? null,
+    memTotalGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    kernel: os.release(),
+    ulimitNoFile: Number(sh('ulimit -n')) || null,
+    gitCommit: sh(`git -C ${JSON.stringify(ROOT)} rev-parse --short HEAD`),
+    gitDirtySrc: Boolean(sh(`git -C ${JSON.stringify(ROOT)} status --porcelain -- src`)),
+    /** @type {string | null} the commit measured when --ref was given */
+    benchedCommit: null,
+  };
+}
+
+async function main() {
+  const { scenarios, users, groupMembers } = plan();
+  const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const meta = {
+    timestamp: new Date().toISOString(),
+    command: `node bench/run.mjs ${argv.join(' ')}`.trim(),
+    quick: QUICK,
+    profile: PROFILE,
+    machine: machine(),
+    note: 'Server, database, relay and load generator share the same 2 cores; compare app/relay ratios, not absolute figures, across machines.',
+  };
+  log(`Chatify benchmark ${QUICK ? '(quick) ' : ''}— ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}, ulimit -n ${meta.machine.ulimitNoFile}`);
+
+  /** @type {Record<string, import('./lib/targets.mjs').Target>} */
+  const targets = {};
+  /** @type {Record<string, any>} */
+  const fixtures = {};
+  /** @type {Record<string, string>} */
+  const errors = {};
+  for (const name of TARGETS) {
+    try {
+      log(`[${name}] starting...`);
+      let appRoot = ROOT;
+      if (name === 'app' && !BENCH_URL && REF) {
+        const exported = exportRef(ROOT, REF, log);
+        started.push({ name: 'app', url: '', pid: null, dbPid: null, logFile: null, describe: {}, stop: async () => exported.cleanup() });
+        appRoot = exported.dir;
+        meta.machine.benchedCommit = exported.commit;
+      }
+      const t = name === 'relay' ? await startRelay({ root: ROOT, logDir }) : BENCH_URL ? externalApp(BENCH_URL) : await startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, skipBuild: SKIP_BUILD, log });
+      started.push(t);
+      targets[name] = t;
+      log(`[${name}] ${t.url} (pid ${t.pid ?? 'unknown'}${t.dbPid ? `, database pid ${t.dbPid}` : ''}); creating ${users} users...`);
+      fixtures[name] = await createFixtures(t.url, { users, groupMembers, runId, concurrency: name === 'app' ? 8 : 32, log });
+    } catch (err) {
+      errors[`${name} setup`] = String(/** @type {Error} */ (err).message ?? err);
+      log(`[${name}] setup failed: ${errors[`${name} setup`]}`);
+    }
+  }
+
+  /** @type {{ id: string, title: string, kind: string, params: any, results: Record<string, any> }[]} */
+  const done = [];
+  for (const s of scenarios) {
+    /** @type {Record<string, any>} */
+    const results = {};
+    for (const name of TARGETS) {
+      const t = targets[name];
+      if (!t || !fixtures[name]) continue;
+      await settle([t.pid ?? 0, t.dbPid ?? 0]);
+      const t0 = Date.now();
+      results[name] = await runLoadgen(s, t, fixtures[name]);
+      if (results[name]?.error) errors[`${s.title} [${name}]`] = results[name].error;
+      log(`[${name}] ${s.id}: ${brief(s.kind, results[name])} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+    done.push({ id: s.id, title: s.title, kind: s.kind, params: s.params, results });
+  }
+
+  const rows = buildRows(done);
+  const table = renderTable(rows, errors);
+  const file = path.join(resultsDir, `${stamp}.json`);
+  /** @type {Record<string, any>} */
+  const targetInfo = {};
+  for (const [name, t] of Object.entries(targets)) {
+    targetInfo[name] = { url: t.url, ...t.describe, signupMs: fixtures[name]?.signupMs ?? null, logFile: t.logFile ? path.relative(ROOT, t.logFile) : null };
+  }
+  await shutdown();
+  const profileFile = /** @type {any} */ (targets.app)?.profileFile;
+  const profileData = profileFile && existsSync(profileFile) ? JSON.parse(readFileSync(profileFile, 'utf8')) : undefined;
+  writeFileSync(file, `${JSON.stringify({ meta, targets: targetInfo, scenarios: done, rows, errors, profile: profileData }, null, 2)}\n`);
+  console.log(`\nChatify benchmark — ${meta.timestamp} — ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}${QUICK ? ' — QUICK (smoke) run' : ''}`);
+  console.log(`command: ${meta.command}\n`);
+  console.log(table);
+  console.log(`\napp/relay: the app's figure over the bare relay's, measured in the same run (throughput: higher is better; latency, CPU, RSS: lower is better).`);
+  console.log(`results: ${path.relative(process.cwd(), file)}`);
+  if (profileData) console.log(`wire profile (database round trips by command): ${path.relative(process.cwd(), profileFile)}`);
+  const lost = rows.filter((r) => r.better === 'zero' && ((r.app ?? 0) > 0 || (r.relay ?? 0) > 0));
+  process.exitCode = Object.keys(errors).length || lost.length ? 1 : 0;
+}
+
+main().catch(async (err) => {
+  log(String(err?.stack ?? err));
+  await shutdown();
+  process.exit(1);
+});
