@@ -41,7 +41,10 @@ function probe(label) {
   if (!process.send) return Promise.resolve(null);
   const key = `${label}#${++probeSeq}`;
   return new Promise((resolve) => {
-    probeWaiters.set(key, resolve);
+    probeWaiters.set(key, (data) => {
+      const own = process.cpuUsage();
+      resolve(data && { ...data, loadgenCpuMs: (own.user + own.system) / 1000 });
+    });
     process.send?.({ type: 'probe', label: key });
   });
 }
@@ -55,11 +58,15 @@ function serverCost(a, b, units) {
   const cpu = a.cpuMs !== null && b.cpuMs !== null ? b.cpuMs - a.cpuMs : null;
   const db = a.dbCpuMs !== null && b.dbCpuMs !== null ? b.dbCpuMs - a.dbCpuMs : null;
   const wall = b.at - a.at;
-  const machine = a.machine && b.machine ? (b.machine.busy - a.machine.busy) / Math.max(1, b.machine.total - a.machine.total) : null;
+  const machineBusyMs = a.machine && b.machine ? b.machine.busy - a.machine.busy : null;
+  const loadgen = b.loadgenCpuMs - a.loadgenCpuMs;
   return {
     serverCpuCores: cpu === null ? null : round(cpu / wall),
     dbCpuCores: db === null ? null : round(db / wall),
-    machineBusy: machine === null ? null : round(machine),
+    loadgenCpuCores: round(loadgen / wall),
+    machineBusyCores: machineBusyMs === null ? null : round(machineBusyMs / wall),
+    // CPU used by everything else on the machine meanwhile (other jobs): the noise in this figure.
+    otherCpuCores: machineBusyMs === null || cpu === null ? null : round(Math.max(0, machineBusyMs - cpu - (db ?? 0) - loadgen) / wall),
     serverCpuUsPerUnit: cpu === null || units === 0 ? null : round((cpu * 1000) / units),
     dbCpuUsPerUnit: db === null || units === 0 ? null : round((db * 1000) / units),
     serverRssMiB: b.rssKiB === null ? null : round(b.rssKiB / 1024),
@@ -297,11 +304,15 @@ async function throughput(job) {
   let completed = 0;
   const ackLat = [];
   const e2eLat = [];
+  // Completions per second of the window: a falling line means each send costs more as data grows.
+  const perSecond = new Array(Math.max(1, Math.floor((winEnd - winStart) / 1000))).fill(0);
   for (let i = 0; i < ledger.count; i++) {
     if (ledger.ackStatus[i] !== 1 || ledger.deliveries[i] === 0) continue;
     const doneAt = Math.max(ledger.ackAt[i], ledger.deliveredAt[i]);
     if (doneAt >= winStart && doneAt < winEnd) {
       completed++;
+      const bucket = Math.floor((doneAt - winStart) / 1000);
+      if (bucket < perSecond.length) perSecond[bucket]++;
       ackLat.push(ledger.ackAt[i] - ledger.sentAt[i]);
       e2eLat.push(ledger.deliveredAt[i] - ledger.sentAt[i]);
     }
@@ -315,6 +326,7 @@ async function throughput(job) {
     windowS: round(windowS),
     totalS: round((winEnd - t0) / 1000),
     messagesPerS: round(completed / windowS),
+    perSecond,
     completedInWindow: completed,
     ackLatencyMs: summarize(ackLat),
     e2eLatencyMs: summarize(e2eLat),

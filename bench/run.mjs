@@ -205,7 +205,7 @@ function brief(kind, r) {
   if (!r || r.error) return `ERROR ${String(r?.error ?? 'no result').split('\n')[0]}`;
   switch (kind) {
     case 'throughput':
-      return `${r.messagesPerS} msg/s, e2e p99 ${r.e2eLatencyMs.p99} ms, lost ${r.loss.lost}`;
+      return `${r.messagesPerS} msg/s (per second: ${r.perSecond.join(' ')}), e2e p99 ${r.e2eLatencyMs.p99} ms, lost ${r.loss.lost}`;
     case 'latency':
       return `sent ${r.achievedSendPerS}/s, e2e p50/p99/max ${r.e2eLatencyMs.p50}/${r.e2eLatencyMs.p99}/${r.e2eLatencyMs.max} ms, lost ${r.loss.lost}`;
     case 'fanout':
@@ -284,6 +284,10 @@ async function main() {
 
   /** @type {{ id: string, title: string, kind: string, params: any, results: Record<string, any> }[]} */
   const done = [];
+  /** Messages each target has stored so far (the app's database grows through the run). @type {Record<string, number>} */
+  const stored = { app: 0, relay: 0 };
+  /** @type {string[]} */
+  const noisy = [];
   for (const s of scenarios) {
     /** @type {Record<string, any>} */
     const results = {};
@@ -292,8 +296,14 @@ async function main() {
       if (!t || !fixtures[name]) continue;
       await settle([t.pid ?? 0, t.dbPid ?? 0]);
       const t0 = Date.now();
+      const storedBefore = stored[name];
       results[name] = await runLoadgen(s, t, fixtures[name]);
+      const r = results[name];
+      stored[name] += (r?.loss?.acked ?? 0) + (r?.statuses?.['201'] ?? 0);
+      if (r && typeof r === 'object') r.storedMessagesBefore = storedBefore;
       if (results[name]?.error) errors[`${s.title} [${name}]`] = results[name].error;
+      const other = results[name]?.server?.otherCpuCores;
+      if (other !== null && other !== undefined && other > 0.25) noisy.push(`${s.id} [${name}]: other processes used ${other} cores`);
       log(`[${name}] ${s.id}: ${brief(s.kind, results[name])} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     }
     done.push({ id: s.id, title: s.title, kind: s.kind, params: s.params, results });
@@ -310,10 +320,11 @@ async function main() {
   await shutdown();
   const profileFile = /** @type {any} */ (targets.app)?.profileFile;
   const profileData = profileFile && existsSync(profileFile) ? JSON.parse(readFileSync(profileFile, 'utf8')) : undefined;
-  writeFileSync(file, `${JSON.stringify({ meta, targets: targetInfo, scenarios: done, rows, errors, profile: profileData }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ meta, targets: targetInfo, scenarios: done, rows, errors, noisy, profile: profileData }, null, 2)}\n`);
   console.log(`\nChatify benchmark — ${meta.timestamp} — ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}${QUICK ? ' — QUICK (smoke) run' : ''}`);
   console.log(`command: ${meta.command}\n`);
   console.log(table);
+  if (noisy.length) console.log(`\nnoise: ${noisy.join('; ')} (of ${meta.machine.nproc}); figures of those runs are less reliable.`);
   console.log(`\napp/relay: the app's figure over the bare relay's, measured in the same run (throughput: higher is better; latency, CPU, RSS: lower is better).`);
   console.log(`results: ${path.relative(process.cwd(), file)}`);
   if (profileData) console.log(`wire profile (database round trips by command): ${path.relative(process.cwd(), profileFile)}`);
