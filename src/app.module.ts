@@ -3,14 +3,17 @@ import { APP_FILTER } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
 import { EventsModule } from './common/events.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { rateLimitOptions } from './common/rate-limit';
 import { CompatModule } from './compat/compat.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MessagesModule } from './messages/messages.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -36,6 +39,9 @@ import { UsersModule } from './users/users.module';
     DatabaseModule,
     UsersModule,
     AuthModule,
+    ConversationsModule,
+    MessagesModule,
+    ChatModule,
     HealthModule,
     CompatModule,
   ],

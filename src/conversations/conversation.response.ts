@@ -1,40 +1,41 @@
-import type { MessageResponse } from '../messages/message.response';
+import { ApiProperty } from '@nestjs/swagger';
+import { MessageResponse } from '../messages/message.response';
 
 export type ConversationType = 'direct' | 'group';
 export type MemberRole = 'admin' | 'member';
 
-export interface ConversationMemberResponse {
-  userId: string;
-  role: MemberRole;
+export class ConversationMemberResponse {
+  @ApiProperty() userId: string;
+  @ApiProperty({ enum: ['admin', 'member'] }) role: MemberRole;
 }
 
-export interface ConversationResponse {
-  id: string;
-  type: ConversationType;
+export class ConversationResponse {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['direct', 'group'] }) type: ConversationType;
   /** `null` for direct conversations. */
-  title: string | null;
-  members: ConversationMemberResponse[];
-  lastMessage: MessageResponse | null;
+  @ApiProperty({ type: String, nullable: true }) title: string | null;
+  @ApiProperty({ type: [ConversationMemberResponse] }) members: ConversationMemberResponse[];
+  @ApiProperty({ type: () => MessageResponse, nullable: true }) lastMessage: MessageResponse | null;
   /** Messages from others after the caller's read mark. */
-  unreadCount: number;
-  createdAt: string;
-  updatedAt: string;
+  @ApiProperty() unreadCount: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', description: 'last activity' }) updatedAt: string;
 }
 
-export interface ConversationPageResponse {
-  items: ConversationResponse[];
-  hasMore: boolean;
+export class ConversationPageResponse {
+  @ApiProperty({ type: [ConversationResponse] }) items: ConversationResponse[];
+  @ApiProperty() hasMore: boolean;
 }
 
-export interface ReadMarkResponse {
-  conversationId: string;
-  userId: string;
-  readUpTo: string | null;
-  unreadCount: number;
+export class ReadMarkResponse {
+  @ApiProperty() conversationId: string;
+  @ApiProperty() userId: string;
+  @ApiProperty({ type: String, nullable: true }) readUpTo: string | null;
+  @ApiProperty() unreadCount: number;
 }
 
-export interface DeliveredMarkResponse {
-  conversationId: string;
-  userId: string;
-  deliveredUpTo: string | null;
+export class DeliveredMarkResponse {
+  @ApiProperty() conversationId: string;
+  @ApiProperty() userId: string;
+  @ApiProperty({ type: String, nullable: true }) deliveredUpTo: string | null;
 }

@@ -1,40 +1,42 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 export type MessageStatus = 'sent' | 'delivered' | 'read';
 
 /** A message as REST answers and socket events carry it. */
-export interface MessageResponse {
-  id: string;
-  conversationId: string;
+export class MessageResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() conversationId: string;
   /** Strictly increasing with send order inside the conversation. */
-  seq: number;
-  senderId: string;
+  @ApiProperty({ description: 'strictly increasing with send order inside the conversation' }) seq: number;
+  @ApiProperty() senderId: string;
   /** `null` once the message is deleted (a tombstone). */
-  text: string | null;
-  clientId: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-  status: MessageStatus;
+  @ApiProperty({ type: String, nullable: true }) text: string | null;
+  @ApiProperty({ type: String, nullable: true }) clientId: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) editedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deletedAt: string | null;
+  @ApiProperty({ enum: ['sent', 'delivered', 'read'] }) status: MessageStatus;
 }
 
 export type ReceiptType = 'delivered' | 'read';
 
 /** A watermark that moved: `userId` has `type` everything up to `messageId`. */
-export interface ReceiptResponse {
-  conversationId: string;
-  userId: string;
-  type: ReceiptType;
-  messageId: string;
-  at: string;
+export class ReceiptResponse {
+  @ApiProperty() conversationId: string;
+  @ApiProperty() userId: string;
+  @ApiProperty({ enum: ['delivered', 'read'] }) type: ReceiptType;
+  @ApiProperty() messageId: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
 }
 
 /** One row of `GET /api/v1/messages/:id/receipts`. */
-export interface MessageReceiptResponse {
-  userId: string;
-  deliveredAt: string | null;
-  readAt: string | null;
+export class MessageReceiptResponse {
+  @ApiProperty() userId: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt: string | null;
 }
 
-export interface MessagePageResponse {
-  items: MessageResponse[];
-  hasMore: boolean;
+export class MessagePageResponse {
+  @ApiProperty({ type: [MessageResponse] }) items: MessageResponse[];
+  @ApiProperty() hasMore: boolean;
 }

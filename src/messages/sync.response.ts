@@ -1,11 +1,12 @@
-import type { ConversationResponse } from '../conversations/conversation.response';
-import type { MessageResponse, ReceiptResponse } from './message.response';
+import { ApiProperty } from '@nestjs/swagger';
+import { ConversationResponse } from '../conversations/conversation.response';
+import { MessageResponse, ReceiptResponse } from './message.response';
 
 /** Answer of `GET /api/v1/sync`: every change after `since`, then a cursor to continue from. */
-export interface SyncResponse {
-  messages: MessageResponse[];
-  receipts: ReceiptResponse[];
-  conversations: ConversationResponse[];
-  cursor: string;
-  hasMore: boolean;
+export class SyncResponse {
+  @ApiProperty({ type: [MessageResponse] }) messages: MessageResponse[];
+  @ApiProperty({ type: [ReceiptResponse] }) receipts: ReceiptResponse[];
+  @ApiProperty({ type: [ConversationResponse] }) conversations: ConversationResponse[];
+  @ApiProperty() cursor: string;
+  @ApiProperty() hasMore: boolean;
 }

@@ -22,7 +22,7 @@ export const TEST_ENV: Record<string, string> = {
   NODE_ENV: 'test',
   JWT_SECRET: 'test-secret-that-is-long-enough-for-tests-0123456789',
   BCRYPT_ROUNDS: '4',
-  LOG_LEVEL: 'silent',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   AUTH_RATE_LIMIT: '100000',
   SEND_RATE_LIMIT: '100000',
   CORS_ORIGINS: '*',

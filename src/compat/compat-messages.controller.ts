@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsMongoId, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
+import { SendRateLimit } from '../common/rate-limit';
+import { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
+import { MessageResponse } from '../messages/message.response';
+import { CompatService } from './compat.service';
+
+export class CompatSendDto {
+  @ApiProperty() @IsMongoId({ message: 'receiverId must be a valid id' })
+  receiverId: string;
+
+  @ApiProperty() @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString() @IsNotEmpty({ message: 'message must not be empty' }) @MaxLength(100_000)
+  message: string;
+}
+
+export class CompatReceiverQuery {
+  @ApiProperty() @IsMongoId({ message: 'receiverId must be a valid id' })
+  receiverId: string;
+}
+
+export class CompatMessageQuery {
+  @ApiProperty() @IsMongoId({ message: 'messageId must be a valid id' })
+  messageId: string;
+}
+
+/** The first release's message routes, served by today's services with the same rules. */
+@ApiTags('first-release')
+@ApiBearerAuth()
+@Controller()
+export class CompatMessagesController {
+  constructor(private readonly compat: CompatService) {}
+
+  @Get('messages')
+  @ApiOkResponse({ type: MessageResponse, isArray: true, description: 'the direct conversation with receiverId, oldest first' })
+  history(@CurrentUser() caller: AuthUser, @Query() query: CompatReceiverQuery): Promise<MessageResponse[]> {
+    return this.compat.directHistory(caller.userId, query.receiverId);
+  }
+
+  @Post('message/send')
+  @SendRateLimit()
+  @ApiCreatedResponse({ type: MessageResponse })
+  send(@CurrentUser() caller: AuthUser, @Body() body: CompatSendDto): Promise<MessageResponse> {
+    return this.compat.send(caller.userId, body.receiverId, body.message);
+  }
+
+  @Delete('message/delete/:messageId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse()
+  remove(@CurrentUser() caller: AuthUser, @Param('messageId', ParseObjectIdPipe) messageId: string): Promise<void> {
+    return this.compat.remove(caller.userId, messageId);
+  }
+
+  @Put('message/status/delivered')
+  @ApiOkResponse({ type: DeliveredMarkResponse })
+  delivered(@CurrentUser() caller: AuthUser, @Query() query: CompatMessageQuery): Promise<DeliveredMarkResponse> {
+    return this.compat.markDelivered(caller.userId, query.messageId);
+  }
+
+  @Put('message/status/read')
+  @ApiOkResponse({ type: ReadMarkResponse })
+  read(@CurrentUser() caller: AuthUser, @Query() query: CompatMessageQuery): Promise<ReadMarkResponse> {
+    return this.compat.markRead(caller.userId, query.messageId);
+  }
+}

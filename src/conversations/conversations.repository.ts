@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
+import { Membership } from './schemas/membership.schema';
+
+export type ConversationRecord = Conversation;
+export type MembershipRecord = Membership;
+export type MarkType = 'read' | 'delivered';
+
+const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}
+
+/** The only code that touches the conversations and memberships collections. Plain objects out. */
+@Injectable()
+export class ConversationsRepository {
+  constructor(
+    @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
+    @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
+  ) {}
+
+  // ---- conversations -------------------------------------------------------------------------
+
+  findById(id: string): Promise<ConversationRecord | null> {
+    return this.conversations.findById(id).lean<ConversationRecord>().exec();
+  }
+
+  findByUniqueKey(uniqueKey: string): Promise<ConversationRecord | null> {
+    return this.conversations.findOne({ uniqueKey }).lean<ConversationRecord>().exec();
+  }
+
+  /** The conversation if `userId` is a current member; null otherwise (unknown or not a member). */
+  findForMember(id: string, userId: string): Promise<ConversationRecord | null> {
+    return this.conversations.findOne({ _id: oid(id), memberIds: oid(userId) }).lean<ConversationRecord>().exec();
+  }
+
+  /**
+   * Find-or-create of a direct conversation, race-free through the unique key: insert, and on a
+   * duplicate key read the winner. (Not an upsert with $setOnInsert: FerretDB v1 drops null and
+   * empty-array values from $setOnInsert.)
+   */
+  async upsertDirect(uniqueKey: string, memberIds: string[], now: Date): Promise<{ conversation: ConversationRecord; created: boolean }> {
+    const existing = await this.findByUniqueKey(uniqueKey);
+    if (existing) return { conversation: existing, created: false };
+    const conversation: ConversationRecord = {
+      _id: new Types.ObjectId(), type: 'direct', title: null, uniqueKey, memberIds: memberIds.map(oid), adminIds: [], createdBy: null,
+      seq: 0, lastMessage: null, lastMessageSeq: 0, lastActivityAt: now, changedAt: now, createdAt: now,
+    };
+    try {
+      await this.conversations.collection.insertOne(conversation);
+      return { conversation, created: true };
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const winner = await this.findByUniqueKey(uniqueKey);
+      if (!winner) throw error;
+      return { conversation: winner, created: false };
+    }
+  }
+
+  async createGroup(input: { title: string; memberIds: string[]; creatorId: string; now: Date }): Promise<ConversationRecord> {
+    const _id = new Types.ObjectId();
+    const created = await this.conversations.create({
+      _id, type: 'group', title: input.title, uniqueKey: `group:${_id.toHexString()}`,
+      memberIds: input.memberIds.map(oid), adminIds: [oid(input.creatorId)], createdBy: oid(input.creatorId),
+      seq: 0, lastMessage: null, lastMessageSeq: 0, lastActivityAt: input.now, changedAt: input.now, createdAt: input.now,
+    });
+    return created.toObject();
+  }
+
+  /**
+   * Hands out the next message number, in the same round trip as the membership check: null when
+   * the conversation does not exist or `userId` is not a member.
+   */
+  allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  /** Sets the list summary to a newer message; an older concurrent send never overwrites it. */
+  async setLastMessage(id: string, snapshot: LastMessageSnapshot, at: Date): Promise<void> {
+    await this.conversations
+      .updateOne({ _id: oid(id), lastMessageSeq: { $lt: snapshot.seq } }, { $set: { lastMessage: snapshot, lastMessageSeq: snapshot.seq, lastActivityAt: at } })
+      .exec();
+  }
+
+  /** Refreshes the summary after an edit or delete, if that message is still the last one. */
+  async replaceLastMessage(id: string, snapshot: LastMessageSnapshot): Promise<void> {
+    await this.conversations.updateOne({ _id: oid(id), lastMessageSeq: snapshot.seq }, { $set: { lastMessage: snapshot } }).exec();
+  }
+
+  /** A page of the member's conversations, newest activity first; `before` is the last item seen. */
+  listForMember(userId: string, limit: number, before?: { at: Date; id: Types.ObjectId }): Promise<ConversationRecord[]> {
+    const filter: Record<string, unknown> = { memberIds: oid(userId) };
+    if (before) {
+      filter.$or = [{ lastActivityAt: { $lt: before.at } }, { lastActivityAt: before.at, _id: { $lt: before.id } }];
+    }
+    return this.conversations.find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(limit).lean<ConversationRecord[]>().exec();
+  }
+
+  findManyByIds(ids: Types.ObjectId[]): Promise<ConversationRecord[]> {
+    return this.conversations.find({ _id: { $in: ids } }).lean<ConversationRecord[]>().exec();
+  }
+
+  /** Conversations among `ids` whose title or members changed at or after `since` (sync). */
+  findChangedSince(ids: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<ConversationRecord[]> {
+    return this.conversations
+      .find({ _id: { $in: ids }, ...afterPosition('changedAt', since) })
+      .sort({ changedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<ConversationRecord[]>()
+      .exec();
+  }
+
+  async rename(id: string, title: string, now: Date): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate({ _id: oid(id) }, { $set: { title, changedAt: now, lastActivityAt: now } }, { new: true })
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  /**
+   * Adds members unless the group would exceed `cap`: the filter requires index `cap - n` of
+   * `memberIds` to be absent, so the check and the write are one atomic operation.
+   */
+  addMembers(id: string, userIds: string[], cap: number, now: Date): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate(
+        { _id: oid(id), [`memberIds.${cap - userIds.length}`]: { $exists: false } },
+        { $addToSet: { memberIds: { $each: userIds.map(oid) } }, $set: { changedAt: now, lastActivityAt: now } },
+        { new: true },
+      )
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  removeMember(id: string, userId: string, now: Date): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate(
+        { _id: oid(id), memberIds: oid(userId) },
+        { $pullAll: { memberIds: [oid(userId)], adminIds: [oid(userId)] }, $set: { changedAt: now, lastActivityAt: now } },
+        { new: true },
+      )
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  promoteToAdmin(id: string, userId: Types.ObjectId): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate({ _id: oid(id), memberIds: userId }, { $addToSet: { adminIds: userId } }, { new: true })
+      .lean<ConversationRecord>()
+      .exec();
+  }
+
+  // ---- memberships (watermarks) -------------------------------------------------------------
+
+  /**
+   * Makes each user an active member. New (or returning) members start with their marks at
+   * `fromSeq`: history from before they joined counts as seen, so it never holds back ticks.
+   */
+  async activateMemberships(conversationId: Types.ObjectId, userIds: string[], fromSeq: number, now: Date): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.memberships.bulkWrite(
+      userIds.map((userId) => ({
+        updateOne: {
+          filter: { conversationId, userId: oid(userId) },
+          update: {
+            $set: { removedAt: null, joinedAt: now, changedAt: now },
+            $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
+          },
+          upsert: true,
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  async deactivateMembership(conversationId: Types.ObjectId, userId: string, now: Date): Promise<void> {
+    await this.memberships.updateOne({ conversationId, userId: oid(userId) }, { $set: { removedAt: now, changedAt: now } }).exec();
+  }
+
+  findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
+    return this.memberships.findOne({ conversationId: oid(conversationId), userId: oid(userId) }).lean<MembershipRecord>().exec();
+  }
+
+  /** Current members' memberships of several conversations (marks for status and unread counts). */
+  findActiveMemberships(conversationIds: Types.ObjectId[]): Promise<MembershipRecord[]> {
+    return this.memberships
+      .find({ conversationId: { $in: conversationIds }, removedAt: null })
+      .lean<MembershipRecord[]>()
+      .exec();
+  }
+
+  /** The caller's memberships of several conversations. */
+  findMembershipsOf(userId: string, conversationIds: Types.ObjectId[]): Promise<MembershipRecord[]> {
+    return this.memberships.find({ userId: oid(userId), conversationId: { $in: conversationIds } }).lean<MembershipRecord[]>().exec();
+  }
+
+  /**
+   * Moves one mark forward to `seq`, never back: the filter only matches a lower mark, so an older
+   * or equal message is a no-op and concurrent moves keep the highest. Returns whether it moved.
+   */
+  async advanceMark(conversationId: string, userId: string, type: MarkType, seq: number, messageId: Types.ObjectId, at: Date): Promise<boolean> {
+    const field = type === 'read' ? 'read' : 'delivered';
+    const result = await this.memberships
+      .updateOne(
+        { conversationId: oid(conversationId), userId: oid(userId), removedAt: null, [`${field}UpToSeq`]: { $lt: seq } },
+        { $set: { [`${field}UpToSeq`]: seq, [`${field}UpToId`]: messageId, [`${field}At`]: at, changedAt: at } },
+      )
+      .exec();
+    return result.modifiedCount > 0;
+  }
+
+  /** Conversations the user is in now, plus those it left at or after `leftSince`. */
+  findMembershipsForSync(userId: string, leftSince: Date): Promise<MembershipRecord[]> {
+    return this.memberships
+      .find({ userId: oid(userId), $or: [{ removedAt: null }, { removedAt: { $gte: leftSince } }] })
+      .lean<MembershipRecord[]>()
+      .exec();
+  }
+
+  /** Memberships of `conversationIds` whose marks moved at or after `since` (sync receipts). */
+  findMarksChangedSince(conversationIds: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<MembershipRecord[]> {
+    return this.memberships
+      .find({ conversationId: { $in: conversationIds }, ...afterPosition('changedAt', since) })
+      .sort({ changedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<MembershipRecord[]>()
+      .exec();
+  }
+}
+
+/** Filter for "after this position" in (field, _id) order; without an id, "at or after the time". */
+export function afterPosition(field: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
+  if (!since.id) return { [field]: { $gte: since.at } };
+  return { $or: [{ [field]: { $gt: since.at } }, { [field]: since.at, _id: { $gt: since.id } }] };
+}

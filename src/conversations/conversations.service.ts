@@ -1,0 +1,319 @@
+import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { DomainEvents } from '../common/domain-events';
+import { toObjectId } from '../common/object-id';
+import { AppConfig } from '../config/app-config';
+import type { MessageResponse } from '../messages/message.response';
+import { UsersService } from '../users/users.service';
+import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
+import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord } from './conversations.repository';
+import type { CreateConversationDto } from './dto/create-conversation.dto';
+import { MemberMarks, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
+import type { LastMessageSnapshot } from './schemas/conversation.schema';
+
+const NOT_FOUND = 'Conversation not found';
+
+/** A conversation the caller is a member of, as services use it. */
+export interface MemberConversation {
+  id: string;
+  type: 'direct' | 'group';
+  seq: number;
+  memberIds: string[];
+}
+
+/**
+ * Conversations, their members and the members' watermarks. Every method that reads or writes a
+ * conversation checks membership first (`requireMember`); non-members get 404, never data.
+ */
+@Injectable()
+export class ConversationsService {
+  /** Pair key → direct conversation id. A pair's conversation never changes, so this never goes stale. */
+  private readonly directIds = new Map<string, string>();
+
+  constructor(
+    private readonly repository: ConversationsRepository,
+    private readonly users: UsersService,
+    private readonly events: DomainEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  // ---- membership --------------------------------------------------------------------------
+
+  /** The conversation if the user is a current member; 404 otherwise (also for malformed ids). */
+  async requireMember(conversationId: string, userId: string): Promise<MemberConversation> {
+    toObjectId(conversationId, 'conversationId');
+    const conversation = await this.repository.findForMember(conversationId, userId);
+    if (!conversation) throw new NotFoundException(NOT_FOUND);
+    return toMemberConversation(conversation);
+  }
+
+  /**
+   * Membership check and the next message number in one round trip: the number a new message
+   * of `senderId` gets. 404 when not a member.
+   */
+  async allocateSeq(conversationId: string, senderId: string): Promise<MemberConversation> {
+    toObjectId(conversationId, 'conversationId');
+    const conversation = await this.repository.allocateSeq(conversationId, senderId);
+    if (!conversation) throw new NotFoundException(NOT_FOUND);
+    return toMemberConversation(conversation);
+  }
+
+  // ---- create / read -----------------------------------------------------------------------
+
+  async create(callerId: string, dto: CreateConversationDto): Promise<{ conversation: ConversationResponse; created: boolean }> {
+    if (dto.type === 'direct') {
+      const { conversation, created } = await this.openDirect(callerId, dto.userId as string);
+      return { conversation: await this.getForMember(conversation.id, callerId), created };
+    }
+    return { conversation: await this.createGroup(callerId, dto.title as string, dto.memberIds as string[]), created: true };
+  }
+
+  /** The one direct conversation of the pair, created on first use. 404 for an unknown user. */
+  async openDirect(callerId: string, otherUserId: string): Promise<{ conversation: MemberConversation; created: boolean }> {
+    toObjectId(otherUserId, 'userId');
+    if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
+    const key = [callerId, otherUserId].sort().join(':');
+    const cachedId = this.directIds.get(key);
+    if (cachedId) {
+      return { conversation: { id: cachedId, type: 'direct', seq: 0, memberIds: [callerId, otherUserId] }, created: false };
+    }
+    const existing = await this.repository.findByUniqueKey(key);
+    if (existing) {
+      this.directIds.set(key, existing._id.toHexString());
+      return { conversation: toMemberConversation(existing), created: false };
+    }
+    if ((await this.users.existingIds([otherUserId])).length === 0) throw new NotFoundException('User not found');
+    const now = new Date();
+    const { conversation, created } = await this.repository.upsertDirect(key, [callerId, otherUserId], now);
+    // Idempotent, so the loser of a creation race runs it too: both members exist before anyone answers.
+    await this.repository.activateMemberships(conversation._id, [callerId, otherUserId], 0, now);
+    this.directIds.set(key, conversation._id.toHexString());
+    if (created) await this.publishChanged(conversation, []);
+    return { conversation: toMemberConversation(conversation), created };
+  }
+
+  /** The existing direct conversation of a pair, or null (never creates). */
+  async findDirect(callerId: string, otherUserId: string): Promise<string | null> {
+    toObjectId(otherUserId, 'receiverId');
+    const key = [callerId, otherUserId].sort().join(':');
+    const cachedId = this.directIds.get(key);
+    if (cachedId) return cachedId;
+    const existing = await this.repository.findByUniqueKey(key);
+    if (!existing) return null;
+    this.directIds.set(key, existing._id.toHexString());
+    return existing._id.toHexString();
+  }
+
+  private async createGroup(creatorId: string, title: string, requestedIds: string[]): Promise<ConversationResponse> {
+    const memberIds = [creatorId, ...new Set(requestedIds.filter((id) => id !== creatorId))];
+    if (memberIds.length > this.config.groupMaxMembers) {
+      throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
+    }
+    await this.requireUsersExist(memberIds.slice(1));
+    const now = new Date();
+    const conversation = await this.repository.createGroup({ title, memberIds, creatorId, now });
+    await this.repository.activateMemberships(conversation._id, memberIds, 0, now);
+    await this.publishChanged(conversation, []);
+    return this.toResponse(conversation, { unread: 0, members: [] });
+  }
+
+  /** The caller's view of one conversation (members only). */
+  async getForMember(conversationId: string, userId: string): Promise<ConversationResponse> {
+    toObjectId(conversationId, 'conversationId');
+    const conversation = await this.repository.findForMember(conversationId, userId);
+    if (!conversation) throw new NotFoundException(NOT_FOUND);
+    const [response] = await this.toResponses([conversation], userId);
+    return response;
+  }
+
+  /** The caller's conversations, newest activity first; `before` is the last id of the previous page. */
+  async list(userId: string, limit: number, before?: string): Promise<ConversationPageResponse> {
+    let position: { at: Date; id: Types.ObjectId } | undefined;
+    if (before) {
+      const anchor = await this.repository.findForMember(before, userId);
+      if (!anchor) throw new BadRequestException('before must be the id of one of your conversations');
+      position = { at: anchor.lastActivityAt, id: anchor._id };
+    }
+    const page = await this.repository.listForMember(userId, limit + 1, position);
+    const items = await this.toResponses(page.slice(0, limit), userId);
+    return { items, hasMore: page.length > limit };
+  }
+
+  // ---- change (group admin rules) ----------------------------------------------------------
+
+  async rename(conversationId: string, callerId: string, title: string): Promise<ConversationResponse> {
+    const conversation = await this.requireGroupAdmin(conversationId, callerId);
+    const renamed = await this.repository.rename(conversation._id.toHexString(), title, new Date());
+    if (!renamed) throw new NotFoundException(NOT_FOUND);
+    await this.publishChanged(renamed, []);
+    return this.getForMember(conversationId, callerId);
+  }
+
+  async addMembers(conversationId: string, callerId: string, userIds: string[]): Promise<ConversationResponse> {
+    const conversation = await this.requireGroupAdmin(conversationId, callerId);
+    const current = new Set(conversation.memberIds.map((id) => id.toHexString()));
+    const newIds = [...new Set(userIds)].filter((id) => !current.has(id));
+    if (newIds.length === 0) return this.getForMember(conversationId, callerId);
+    if (current.size + newIds.length > this.config.groupMaxMembers) {
+      throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
+    }
+    await this.requireUsersExist(newIds);
+    const now = new Date();
+    const updated = await this.repository.addMembers(conversationId, newIds, this.config.groupMaxMembers, now);
+    if (!updated) throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
+    await this.repository.activateMemberships(updated._id, newIds, updated.seq, now);
+    await this.publishChanged(updated, []);
+    return this.getForMember(conversationId, callerId);
+  }
+
+  /** Admins remove anyone; any member may remove itself (leave). */
+  async removeMember(conversationId: string, callerId: string, userId: string): Promise<void> {
+    toObjectId(userId, 'userId');
+    const conversation = await this.repository.findForMember(conversationId, callerId);
+    if (!conversation) throw new NotFoundException(NOT_FOUND);
+    if (conversation.type === 'direct') throw new BadRequestException('Members of a direct conversation cannot be removed');
+    const isAdmin = conversation.adminIds.some((id) => id.equals(callerId));
+    if (userId !== callerId && !isAdmin) throw new ForbiddenException('Only group admins can remove other members');
+    if (!conversation.memberIds.some((id) => id.equals(userId))) throw new NotFoundException('Not a member of this conversation');
+    const now = new Date();
+    let updated = await this.repository.removeMember(conversationId, userId, now);
+    if (!updated) throw new NotFoundException('Not a member of this conversation');
+    await this.repository.deactivateMembership(updated._id, userId, now);
+    // A group never stays without an admin while it has members: the longest-standing member steps up.
+    if (updated.adminIds.length === 0 && updated.memberIds.length > 0) {
+      updated = (await this.repository.promoteToAdmin(conversationId, updated.memberIds[0])) ?? updated;
+    }
+    await this.publishChanged(updated, [userId]);
+  }
+
+  // ---- watermarks ----------------------------------------------------------------------------
+
+  /** Moves a member's mark forward (never back). True when it moved. */
+  advanceMark(conversationId: string, userId: string, type: MarkType, seq: number, messageId: Types.ObjectId, at: Date): Promise<boolean> {
+    return this.repository.advanceMark(conversationId, userId, type, seq, messageId, at);
+  }
+
+  findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
+    return this.repository.findMembership(conversationId, userId);
+  }
+
+  /** Current members' marks of one or more conversations, for message status. */
+  async marksOf(conversationIds: Types.ObjectId[]): Promise<Map<string, MemberMarks[]>> {
+    const memberships = await this.repository.findActiveMemberships(conversationIds);
+    return groupByConversation(memberships);
+  }
+
+  /** After a send: the list summary shows the newest message. */
+  setLastMessage(conversationId: string, snapshot: LastMessageSnapshot, at: Date): Promise<void> {
+    return this.repository.setLastMessage(conversationId, snapshot, at);
+  }
+
+  /** After an edit or delete of what may be the last message. */
+  replaceLastMessage(conversationId: string, snapshot: LastMessageSnapshot): Promise<void> {
+    return this.repository.replaceLastMessage(conversationId, snapshot);
+  }
+
+  // ---- sync support -----------------------------------------------------------------------
+
+  /** Conversation ids the user is in, and those it left at or after `leftSince`. */
+  async conversationIdsForSync(userId: string, leftSince: Date): Promise<{ active: Types.ObjectId[]; left: Types.ObjectId[] }> {
+    const memberships = await this.repository.findMembershipsForSync(userId, leftSince);
+    return {
+      active: memberships.filter((m) => !m.removedAt).map((m) => m.conversationId),
+      left: memberships.filter((m) => m.removedAt).map((m) => m.conversationId),
+    };
+  }
+
+  findMarksChangedSince(conversationIds: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
+    return this.repository.findMarksChangedSince(conversationIds, since, limit);
+  }
+
+  /** Conversations changed since a position, each in `userId`'s view (members omit a user who left). */
+  async findChangedSince(userId: string, conversationIds: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
+    const records = await this.repository.findChangedSince(conversationIds, since, limit);
+    const responses = await this.toResponses(records, userId);
+    return records.map((record, index) => ({ record, response: responses[index] }));
+  }
+
+  // ---- views ------------------------------------------------------------------------------
+
+  /** Responses for the caller: one query for the marks of all of them, whatever the page size. */
+  private async toResponses(conversations: ConversationRecord[], userId: string): Promise<ConversationResponse[]> {
+    if (conversations.length === 0) return [];
+    const marks = await this.marksOf(conversations.map((c) => c._id));
+    return conversations.map((conversation) => {
+      const members = marks.get(conversation._id.toHexString()) ?? [];
+      const own = members.find((member) => member.userId.equals(userId));
+      return this.toResponse(conversation, { unread: own ? unreadCount(conversation.seq, own.readUpToSeq) : 0, members });
+    });
+  }
+
+  private toResponse(conversation: ConversationRecord, view: { unread: number; members: MemberMarks[] }): ConversationResponse {
+    return {
+      ...toConversationBase(conversation, view.members),
+      unreadCount: view.unread,
+    };
+  }
+
+  private async requireGroupAdmin(conversationId: string, callerId: string): Promise<ConversationRecord> {
+    toObjectId(conversationId, 'conversationId');
+    const conversation = await this.repository.findForMember(conversationId, callerId);
+    if (!conversation) throw new NotFoundException(NOT_FOUND);
+    if (conversation.type !== 'group') throw new BadRequestException('Only group conversations have a title and admins');
+    if (!conversation.adminIds.some((id) => id.equals(callerId))) throw new ForbiddenException('Only group admins can do this');
+    return conversation;
+  }
+
+  private async requireUsersExist(userIds: string[]): Promise<void> {
+    const existing = new Set(await this.users.existingIds(userIds));
+    const unknown = userIds.filter((id) => !existing.has(id));
+    if (unknown.length > 0) throw new NotFoundException(`Unknown users: ${unknown.join(', ')}`);
+  }
+
+  /** Publishes `conversation.changed` to the members and to `removedIds`, each with its own unread count. */
+  private async publishChanged(conversation: ConversationRecord, removedIds: string[]): Promise<void> {
+    const marks = (await this.marksOf([conversation._id])).get(conversation._id.toHexString()) ?? [];
+    const unreadCountByUser: Record<string, number> = {};
+    for (const member of marks) unreadCountByUser[member.userId.toHexString()] = unreadCount(conversation.seq, member.readUpToSeq);
+    this.events.publish('conversation.changed', {
+      conversation: toConversationBase(conversation, marks),
+      unreadCountByUser,
+      recipientIds: [...conversation.memberIds.map((id) => id.toHexString()), ...removedIds],
+    });
+  }
+}
+
+function toMemberConversation(conversation: ConversationRecord): MemberConversation {
+  return {
+    id: conversation._id.toHexString(),
+    type: conversation.type,
+    seq: conversation.seq,
+    memberIds: conversation.memberIds.map((id) => id.toHexString()),
+  };
+}
+
+function toConversationBase(conversation: ConversationRecord, marks: MemberMarks[]): Omit<ConversationResponse, 'unreadCount'> {
+  const admins = new Set(conversation.adminIds.map((id) => id.toHexString()));
+  const last = conversation.lastMessage as (MessageFields & LastMessageSnapshot) | null;
+  const lastMessage: MessageResponse | null = last ? toMessageResponse(last, conversation._id, messageStatus(last, marks)) : null;
+  return {
+    id: conversation._id.toHexString(),
+    type: conversation.type,
+    title: conversation.type === 'group' ? conversation.title : null,
+    members: conversation.memberIds.map((id) => ({ userId: id.toHexString(), role: admins.has(id.toHexString()) ? 'admin' : 'member' })),
+    lastMessage,
+    createdAt: conversation.createdAt.toISOString(),
+    updatedAt: conversation.lastActivityAt.toISOString(),
+  };
+}
+
+function groupByConversation(memberships: MembershipRecord[]): Map<string, MemberMarks[]> {
+  const byConversation = new Map<string, MemberMarks[]>();
+  for (const membership of memberships) {
+    const key = membership.conversationId.toHexString();
+    const list = byConversation.get(key) ?? [];
+    list.push(membership);
+    byConversation.set(key, list);
+  }
+  return byConversation;
+}

@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsMongoId, IsString, Length, ValidateIf } from 'class-validator';
+
+const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** `{ type: "direct", userId }` or `{ type: "group", title, memberIds }`. */
+export class CreateConversationDto {
+  @ApiProperty({ enum: ['direct', 'group'] })
+  @IsIn(['direct', 'group'])
+  type: 'direct' | 'group';
+
+  @ApiPropertyOptional({ description: 'direct: the other user' })
+  @ValidateIf((dto: CreateConversationDto) => dto.type === 'direct')
+  @IsMongoId({ message: 'userId must be a valid id' })
+  userId?: string;
+
+  @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'group: its title' })
+  @ValidateIf((dto: CreateConversationDto) => dto.type === 'group')
+  @trim() @IsString() @Length(1, 100)
+  title?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'group: the other members (the creator is added as admin)' })
+  @ValidateIf((dto: CreateConversationDto) => dto.type === 'group')
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @IsMongoId({ each: true, message: 'memberIds must hold valid ids' })
+  memberIds?: string[];
+}
+
+export class RenameConversationDto {
+  @ApiProperty({ minLength: 1, maxLength: 100 })
+  @trim() @IsString() @Length(1, 100)
+  title: string;
+}
+
+export class AddMembersDto {
+  @ApiProperty({ type: [String] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @IsMongoId({ each: true, message: 'userIds must hold valid ids' })
+  userIds: string[];
+}

@@ -1,0 +1,76 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+/** The last message as shown in the conversation list, copied on every send/edit/delete. */
+export interface LastMessageSnapshot {
+  _id: Types.ObjectId;
+  seq: number;
+  senderId: Types.ObjectId;
+  text: string | null;
+  clientId: string | null;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+}
+
+/**
+ * A conversation with its denormalized summary. `memberIds`/`adminIds` are the current members,
+ * so one indexed read answers "is the caller a member?", who to fan out to, and the member list;
+ * `seq` is the last message number handed out (`$inc` makes it strictly increasing).
+ */
+@Schema({ collection: 'conversations', versionKey: false })
+export class Conversation {
+  _id: Types.ObjectId;
+
+  @Prop({ required: true, enum: ['direct', 'group'] })
+  type: 'direct' | 'group';
+
+  @Prop({ type: String, default: null })
+  title: string | null;
+
+  /**
+   * Direct: the two user ids sorted and joined, so a pair can never get two conversations, even
+   * under concurrent first messages. Group: `group:<id>` (unique, never null, for MongoDB's sake).
+   */
+  @Prop({ required: true })
+  uniqueKey: string;
+
+  @Prop({ type: [Types.ObjectId], default: [] })
+  memberIds: Types.ObjectId[];
+
+  @Prop({ type: [Types.ObjectId], default: [] })
+  adminIds: Types.ObjectId[];
+
+  @Prop({ type: Types.ObjectId, default: null })
+  createdBy: Types.ObjectId | null;
+
+  @Prop({ default: 0 })
+  seq: number;
+
+  @Prop({ type: Object, default: null })
+  lastMessage: LastMessageSnapshot | null;
+
+  /** Seq of `lastMessage`: a guard so concurrent sends keep the newest summary. */
+  @Prop({ default: 0 })
+  lastMessageSeq: number;
+
+  /** Ordering of the conversation list: last message, or creation / rename / membership change. */
+  @Prop({ required: true })
+  lastActivityAt: Date;
+
+  /** Last change of title or members: what catch-up (sync) reports as a conversation change. */
+  @Prop({ required: true })
+  changedAt: Date;
+
+  @Prop({ required: true })
+  createdAt: Date;
+}
+
+export const ConversationSchema = SchemaFactory.createForClass(Conversation);
+
+// One direct conversation per pair (and the find-or-create of `POST /conversations` / send by recipientId).
+ConversationSchema.index({ uniqueKey: 1 }, { unique: true });
+// Conversation list: the caller's conversations, newest activity first, cursor on (lastActivityAt, _id).
+ConversationSchema.index({ memberIds: 1, lastActivityAt: -1, _id: -1 });
+// Sync: conversations among the caller's that changed title or members since a cursor.
+ConversationSchema.index({ _id: 1, changedAt: 1 });

@@ -1,0 +1,55 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+/**
+ * One document per (conversation, user): that member's watermarks. "Read/delivered up to seq N"
+ * replaces per-message receipt rows, so moving a mark is one update however many messages it
+ * covers. Kept (with `removedAt`) when a member leaves, so catch-up can tell them.
+ */
+@Schema({ collection: 'memberships', versionKey: false })
+export class Membership {
+  _id: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  conversationId: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  userId: Types.ObjectId;
+
+  @Prop({ required: true })
+  joinedAt: Date;
+
+  @Prop({ type: Date, default: null })
+  removedAt: Date | null;
+
+  @Prop({ default: 0 })
+  readUpToSeq: number;
+
+  @Prop({ type: Types.ObjectId, default: null })
+  readUpToId: Types.ObjectId | null;
+
+  @Prop({ type: Date, default: null })
+  readAt: Date | null;
+
+  @Prop({ default: 0 })
+  deliveredUpToSeq: number;
+
+  @Prop({ type: Types.ObjectId, default: null })
+  deliveredUpToId: Types.ObjectId | null;
+
+  @Prop({ type: Date, default: null })
+  deliveredAt: Date | null;
+
+  /** Last time a mark moved, or the member joined/left: what catch-up reports as receipt changes. */
+  @Prop({ required: true })
+  changedAt: Date;
+}
+
+export const MembershipSchema = SchemaFactory.createForClass(Membership);
+
+// Mark moves, membership checks of one member, and joins/leaves (upserts) address (conversation, user).
+MembershipSchema.index({ conversationId: 1, userId: 1 }, { unique: true });
+// Sync: which conversations the caller is in, or left after a cursor.
+MembershipSchema.index({ userId: 1, removedAt: 1 });
+// Sync: marks of the caller's conversations that moved since a cursor.
+MembershipSchema.index({ conversationId: 1, changedAt: 1 });

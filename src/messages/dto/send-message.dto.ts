@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsMongoId, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+export const trimText = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/**
+ * Body of `POST /api/v1/messages` and payload of the socket's `message:send`: exactly one of
+ * `conversationId` / `recipientId`. The text length limit (MESSAGE_MAX_LENGTH) is checked by the service.
+ */
+export class SendMessageDto {
+  @ApiPropertyOptional({ description: 'the conversation to post in (or give recipientId)' })
+  @IsOptional() @IsMongoId({ message: 'conversationId must be a valid id' })
+  conversationId?: string;
+
+  @ApiPropertyOptional({ description: 'a user: their direct conversation is found or created' })
+  @IsOptional() @IsMongoId({ message: 'recipientId must be a valid id' })
+  recipientId?: string;
+
+  @ApiProperty({ minLength: 1, maxLength: 4000, description: '1..MESSAGE_MAX_LENGTH characters after trimming' })
+  @trimText() @IsString() @IsNotEmpty({ message: 'text must not be empty' }) @MaxLength(100_000)
+  text: string;
+
+  @ApiPropertyOptional({ maxLength: 128, description: 'the client\'s idempotency key: a retry with the same one returns the first message' })
+  @IsOptional() @IsString() @Length(1, 128)
+  clientId?: string;
+}
+
+export class EditMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: 4000 })
+  @trimText() @IsString() @IsNotEmpty({ message: 'text must not be empty' }) @MaxLength(100_000)
+  text: string;
+}
+
+export class MarkMessageDto {
+  @ApiProperty({ description: 'everything up to and including this message' })
+  @IsMongoId({ message: 'messageId must be a valid id' })
+  messageId: string;
+}

@@ -1,0 +1,58 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
+import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
+import { SendRateLimit } from '../common/rate-limit';
+import { SyncQuery } from './dto/message-page.query';
+import { EditMessageDto, SendMessageDto } from './dto/send-message.dto';
+import { MessageReceiptResponse, MessageResponse } from './message.response';
+import { MessagesService } from './messages.service';
+import { SyncResponse } from './sync.response';
+import { SyncService } from './sync.service';
+
+@ApiTags('messages')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class MessagesController {
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly syncService: SyncService,
+  ) {}
+
+  /** 201 with the stored message; 200 with the first one for a repeated clientId. */
+  @Post('messages')
+  @SendRateLimit()
+  @ApiCreatedResponse({ type: MessageResponse })
+  @ApiOkResponse({ type: MessageResponse, description: 'a retry: the message first stored with this clientId' })
+  async send(@CurrentUser() caller: AuthUser, @Body() body: SendMessageDto, @Res({ passthrough: true }) response: Response): Promise<MessageResponse> {
+    const { message, created } = await this.messages.send(caller.userId, body);
+    response.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    return message;
+  }
+
+  @Patch('messages/:id')
+  @ApiOkResponse({ type: MessageResponse })
+  edit(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: EditMessageDto): Promise<MessageResponse> {
+    return this.messages.edit(caller.userId, id, body.text);
+  }
+
+  @Delete('messages/:id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse()
+  remove(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
+    return this.messages.remove(caller.userId, id);
+  }
+
+  @Get('messages/:id/receipts')
+  @ApiOkResponse({ type: MessageReceiptResponse, isArray: true })
+  receipts(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<MessageReceiptResponse[]> {
+    return this.messages.receipts(caller.userId, id);
+  }
+
+  @Get('sync')
+  @ApiOkResponse({ type: SyncResponse })
+  sync(@CurrentUser() caller: AuthUser, @Query() query: SyncQuery): Promise<SyncResponse> {
+    return this.syncService.sync(caller.userId, query.since);
+  }
+}

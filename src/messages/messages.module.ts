@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { ConversationMessagesController } from './conversation-messages.controller';
+import { MessagesController } from './messages.controller';
+import { MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+import { ReceiptsService } from './receipts.service';
+import { Message, MessageSchema } from './schemas/message.schema';
+import { ReceiptEvent, ReceiptEventSchema } from './schemas/receipt-event.schema';
+import { SyncService } from './sync.service';
+
+@Module({
+  imports: [
+    ConversationsModule,
+    MongooseModule.forFeature([
+      { name: Message.name, schema: MessageSchema },
+      { name: ReceiptEvent.name, schema: ReceiptEventSchema },
+    ]),
+  ],
+  controllers: [MessagesController, ConversationMessagesController],
+  providers: [MessagesRepository, MessagesService, ReceiptsService, SyncService],
+  exports: [MessagesService, ReceiptsService],
+})
+export class MessagesModule {}

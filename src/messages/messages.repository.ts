@@ -1,0 +1,98 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { Model, Types } from 'mongoose';
+import { Message } from './schemas/message.schema';
+import { ReceiptEvent } from './schemas/receipt-event.schema';
+
+export type MessageRecord = Message;
+
+const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}
+
+/** The only code that touches the messages and receipt_events collections. Plain objects out. */
+@Injectable()
+export class MessagesRepository {
+  constructor(
+    @InjectModel(Message.name) private readonly messages: Model<Message>,
+    @InjectModel(ReceiptEvent.name) private readonly receiptEvents: Model<ReceiptEvent>,
+  ) {}
+
+  /** Stores a message; `duplicate` when (sender, dedupeKey) already exists (a retried send). */
+  async insert(message: MessageRecord): Promise<'stored' | 'duplicate'> {
+    try {
+      await this.messages.collection.insertOne(message);
+      return 'stored';
+    } catch (error) {
+      // Which unique index fired is not named by every server (FerretDB does not): look instead.
+      if (isDuplicateKey(error) && (await this.findByDedupeKey(message.senderId, message.dedupeKey))) return 'duplicate';
+      throw error;
+    }
+  }
+
+  findById(id: string): Promise<MessageRecord | null> {
+    return this.messages.findById(id).lean<MessageRecord>().exec();
+  }
+
+  findByDedupeKey(senderId: Types.ObjectId | string, dedupeKey: string): Promise<MessageRecord | null> {
+    return this.messages.findOne({ senderId: oid(senderId), dedupeKey }).lean<MessageRecord>().exec();
+  }
+
+  /** Up to `limit` messages older than `beforeSeq` (or the newest), oldest first. */
+  async pageBefore(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessageRecord[]> {
+    const filter: Record<string, unknown> = { conversationId: oid(conversationId) };
+    if (beforeSeq !== null) filter.seq = { $lt: beforeSeq };
+    const newestFirst = await this.messages.find(filter).sort({ seq: -1 }).limit(limit).lean<MessageRecord[]>().exec();
+    return newestFirst.reverse();
+  }
+
+  /** Up to `limit` messages newer than `afterSeq`, oldest first. */
+  pageAfter(conversationId: string, afterSeq: number, limit: number): Promise<MessageRecord[]> {
+    return this.messages
+      .find({ conversationId: oid(conversationId), seq: { $gt: afterSeq } })
+      .sort({ seq: 1 })
+      .limit(limit)
+      .lean<MessageRecord[]>()
+      .exec();
+  }
+
+  updateText(id: Types.ObjectId, text: string, at: Date): Promise<MessageRecord | null> {
+    return this.messages
+      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, editedAt: at, changedAt: at } }, { new: true })
+      .lean<MessageRecord>()
+      .exec();
+  }
+
+  markDeleted(id: Types.ObjectId, at: Date): Promise<MessageRecord | null> {
+    return this.messages
+      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text: null, deletedAt: at, changedAt: at } }, { new: true })
+      .lean<MessageRecord>()
+      .exec();
+  }
+
+  /** Messages of `conversationIds` created/edited/deleted after a position (sync). */
+  findChangedSince(conversationIds: Types.ObjectId[], filter: Record<string, unknown>, limit: number): Promise<MessageRecord[]> {
+    return this.messages
+      .find({ conversationId: { $in: conversationIds }, ...filter })
+      .sort({ changedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<MessageRecord[]>()
+      .exec();
+  }
+
+  async recordReceipt(event: Omit<ReceiptEvent, '_id'>): Promise<void> {
+    await this.receiptEvents.collection.insertOne({ _id: new Types.ObjectId(), ...event });
+  }
+
+  /** When `userId`'s `type` mark first reached `seq` in the conversation, or null. */
+  async receiptTime(conversationId: Types.ObjectId, userId: Types.ObjectId, type: 'delivered' | 'read', seq: number): Promise<Date | null> {
+    const event = await this.receiptEvents
+      .findOne({ conversationId, userId, type, seq: { $gte: seq } })
+      .sort({ seq: 1 })
+      .lean<ReceiptEvent>()
+      .exec();
+    return event?.at ?? null;
+  }
+}

@@ -1,0 +1,176 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { DomainEvents } from '../common/domain-events';
+import { toObjectId } from '../common/object-id';
+import { AppConfig } from '../config/app-config';
+import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
+import { messageStatus, toMessageResponse } from '../conversations/message-view';
+import type { MessagePageQuery } from './dto/message-page.query';
+import type { SendMessageDto } from './dto/send-message.dto';
+import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
+import { MessageRecord, MessagesRepository } from './messages.repository';
+
+const MESSAGE_NOT_FOUND = 'Message not found';
+
+/** Sending, editing, deleting and reading messages. Every path checks membership first. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly repository: MessagesRepository,
+    private readonly conversations: ConversationsService,
+    private readonly events: DomainEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Stores a message and publishes `message.created` once it is durable. A repeated
+   * (sender, clientId) returns the first message with `created: false` and stores nothing.
+   * Round trips: [clientId look-up] → membership check + seq → insert ‖ sender's marks → summary.
+   */
+  async send(senderId: string, input: SendMessageDto): Promise<{ message: MessageResponse; created: boolean }> {
+    const text = this.checkText(input.text);
+    if (Boolean(input.conversationId) === Boolean(input.recipientId)) {
+      throw new BadRequestException('Give exactly one of conversationId and recipientId');
+    }
+    if (input.clientId !== undefined) {
+      const existing = await this.repository.findByDedupeKey(senderId, input.clientId);
+      if (existing) return { message: await this.toResponse(existing), created: false };
+    }
+    const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
+    const conversation = await this.conversations.allocateSeq(conversationId, senderId);
+    const now = new Date();
+    const record: MessageRecord = {
+      _id: new Types.ObjectId(),
+      conversationId: new Types.ObjectId(conversation.id),
+      seq: conversation.seq,
+      senderId: new Types.ObjectId(senderId),
+      text,
+      clientId: input.clientId ?? null,
+      dedupeKey: '',
+      createdAt: now,
+      editedAt: null,
+      deletedAt: null,
+      changedAt: now,
+    };
+    record.dedupeKey = input.clientId ?? record._id.toHexString();
+    // The sender has seen everything up to its own message: its marks move with it (so unread
+    // counts and ticks never wait on the sender). Safe to run beside the insert: marks only grow.
+    const [outcome] = await Promise.all([
+      this.repository.insert(record),
+      this.conversations.advanceMark(conversation.id, senderId, 'read', record.seq, record._id, now),
+      this.conversations.advanceMark(conversation.id, senderId, 'delivered', record.seq, record._id, now),
+    ]);
+    if (outcome === 'duplicate') {
+      // Lost a race with the same retry in flight: answer with the one that was stored.
+      const first = await this.repository.findByDedupeKey(senderId, record.dedupeKey);
+      if (first) return { message: await this.toResponse(first), created: false };
+    }
+    const message = toMessageResponse(record, record.conversationId, 'sent');
+    this.events.publish('message.created', { message, recipientIds: conversation.memberIds });
+    await this.conversations.setLastMessage(conversation.id, record, now);
+    return { message, created: true };
+  }
+
+  /** Changes the text (sender only, while still a member); publishes `message.updated`. */
+  async edit(userId: string, messageId: string, rawText: string): Promise<MessageResponse> {
+    const text = this.checkText(rawText);
+    const { message, conversation } = await this.requireOwnMessage(userId, messageId);
+    if (message.deletedAt) throw new ConflictException('A deleted message cannot be edited');
+    const updated = await this.repository.updateText(message._id, text, new Date());
+    if (!updated) throw new ConflictException('A deleted message cannot be edited');
+    return this.publishChange(updated, conversation, 'message.updated');
+  }
+
+  /** Leaves a tombstone (sender only); publishes `message.deleted`. Deleting twice is a no-op. */
+  async remove(userId: string, messageId: string): Promise<void> {
+    const { message, conversation } = await this.requireOwnMessage(userId, messageId);
+    if (message.deletedAt) return;
+    const deleted = await this.repository.markDeleted(message._id, new Date());
+    if (!deleted) return;
+    await this.conversations.replaceLastMessage(conversation.id, deleted);
+    this.events.publish('message.deleted', { id: messageId, conversationId: conversation.id, recipientIds: conversation.memberIds });
+  }
+
+  /** A page of history, oldest first: newest, `before` an id, or `after` an id. */
+  async page(userId: string, conversationId: string, query: MessagePageQuery): Promise<MessagePageResponse> {
+    if (query.before && query.after) throw new BadRequestException('Give at most one of before and after');
+    const conversation = await this.conversations.requireMember(conversationId, userId);
+    const cursorId = query.before ?? query.after;
+    let cursorSeq: number | null = null;
+    if (cursorId) {
+      const cursor = await this.repository.findById(cursorId);
+      if (!cursor || !cursor.conversationId.equals(conversation.id)) {
+        throw new BadRequestException(`${query.before ? 'before' : 'after'} must be a message of this conversation`);
+      }
+      cursorSeq = cursor.seq;
+    }
+    const [records, marks] = await Promise.all([
+      query.after ? this.repository.pageAfter(conversation.id, cursorSeq as number, query.limit + 1) : this.repository.pageBefore(conversation.id, cursorSeq, query.limit + 1),
+      this.conversations.marksOf([new Types.ObjectId(conversation.id)]),
+    ]);
+    const hasMore = records.length > query.limit;
+    // One extra row tells whether there is more: the oldest one going back, the newest going forward.
+    const items = hasMore ? (query.after ? records.slice(0, query.limit) : records.slice(1)) : records;
+    const members = marks.get(conversation.id) ?? [];
+    return { items: items.map((record) => toMessageResponse(record, record.conversationId, messageStatus(record, members))), hasMore };
+  }
+
+  /** For each member other than the sender: when it got and read the message (members only). */
+  async receipts(userId: string, messageId: string): Promise<MessageReceiptResponse[]> {
+    const message = await this.requireVisibleMessage(userId, messageId);
+    const marks = (await this.conversations.marksOf([message.conversationId])).get(message.conversationId.toHexString()) ?? [];
+    const others = marks.filter((member) => !member.userId.equals(message.senderId));
+    return Promise.all(
+      others.map(async (member) => {
+        const [deliveredAt, readAt] = await Promise.all([
+          member.deliveredUpToSeq >= message.seq ? this.repository.receiptTime(message.conversationId, member.userId, 'delivered', message.seq) : null,
+          member.readUpToSeq >= message.seq ? this.repository.receiptTime(message.conversationId, member.userId, 'read', message.seq) : null,
+        ]);
+        return { userId: member.userId.toHexString(), deliveredAt: deliveredAt?.toISOString() ?? null, readAt: readAt?.toISOString() ?? null };
+      }),
+    );
+  }
+
+  /** A message the caller may see (member of its conversation); 404 otherwise. */
+  async requireVisibleMessage(userId: string, messageId: string): Promise<MessageRecord> {
+    toObjectId(messageId, 'messageId');
+    const message = await this.repository.findById(messageId);
+    if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
+    await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
+      throw new NotFoundException(MESSAGE_NOT_FOUND);
+    });
+    return message;
+  }
+
+  /** The message in the caller's view, with its current status. */
+  async toResponse(message: MessageRecord): Promise<MessageResponse> {
+    const marks = (await this.conversations.marksOf([message.conversationId])).get(message.conversationId.toHexString()) ?? [];
+    return toMessageResponse(message, message.conversationId, messageStatus(message, marks));
+  }
+
+  private checkText(text: string): string {
+    const trimmed = typeof text === 'string' ? text.trim() : '';
+    if (trimmed.length === 0) throw new BadRequestException('text must not be empty');
+    if (trimmed.length > this.config.messageMaxLength) {
+      throw new BadRequestException(`text must be at most ${this.config.messageMaxLength} characters`);
+    }
+    return trimmed;
+  }
+
+  private async requireOwnMessage(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
+    toObjectId(messageId, 'messageId');
+    const message = await this.repository.findById(messageId);
+    if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
+    const conversation = await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
+      throw new NotFoundException(MESSAGE_NOT_FOUND);
+    });
+    if (!message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
+    return { message, conversation };
+  }
+
+  private async publishChange(message: MessageRecord, conversation: MemberConversation, event: 'message.updated'): Promise<MessageResponse> {
+    const [response] = await Promise.all([this.toResponse(message), this.conversations.replaceLastMessage(conversation.id, message)]);
+    this.events.publish(event, { message: response, recipientIds: conversation.memberIds });
+    return response;
+  }
+}

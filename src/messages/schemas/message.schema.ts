@@ -1,0 +1,53 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Types } from 'mongoose';
+
+@Schema({ collection: 'messages', versionKey: false })
+export class Message {
+  _id: Types.ObjectId;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  conversationId: Types.ObjectId;
+
+  /** Position in the conversation, handed out by the conversation's `$inc` counter. */
+  @Prop({ required: true })
+  seq: number;
+
+  @Prop({ type: Types.ObjectId, required: true })
+  senderId: Types.ObjectId;
+
+  /** `null` once deleted (the message stays as a tombstone). */
+  @Prop({ type: String, default: null })
+  text: string | null;
+
+  @Prop({ type: String, default: null })
+  clientId: string | null;
+
+  /**
+   * The client's id, or the message's own id when it sent none: always set, because MongoDB's
+   * unique index treats missing values as equal (FerretDB does not), and we must run on both.
+   */
+  @Prop({ required: true })
+  dedupeKey: string;
+
+  @Prop({ required: true })
+  createdAt: Date;
+
+  @Prop({ type: Date, default: null })
+  editedAt: Date | null;
+
+  @Prop({ type: Date, default: null })
+  deletedAt: Date | null;
+
+  /** Creation, edit or deletion time: what catch-up (sync) reads changes by. */
+  @Prop({ required: true })
+  changedAt: Date;
+}
+
+export const MessageSchema = SchemaFactory.createForClass(Message);
+
+// History pages (before/after/newest) and "which message is seq N"; unique as a last guard on ordering.
+MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
+// Idempotent send: a retried (sender, clientId) finds the first message and stores nothing new.
+MessageSchema.index({ senderId: 1, dedupeKey: 1 }, { unique: true });
+// Sync: messages of the caller's conversations created, edited or deleted since a cursor.
+MessageSchema.index({ conversationId: 1, changedAt: 1, _id: 1 });
