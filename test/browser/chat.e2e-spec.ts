@@ -1,0 +1,214 @@
+/**
+ * The web client in a real browser (Debian's Chromium driven by playwright-core), against the real app
+ * and a real FerretDB: two people, each in a browser context of their own, sign up through the form and
+ * chat. Ada uses a desktop-size window, Bob a phone-size one (list and chat are two views there).
+ *
+ * Every assertion is about what a person sees: texts, the ticks' status, the typing line, presence.
+ * Screenshots of each step land in test-output/screenshots/ (not committed).
+ *
+ * Needs /usr/bin/chromium (scripts/ensure-chromium.sh) and the built client in dist/web (built here
+ * with web/build.mjs when missing, which `npm test` normally does beforehand through `npm run build`).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { createTestApp, type TestApp } from '../helpers/app';
+
+const ROOT = join(__dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
+/** Generous for a loaded CI machine, but bounded: a step that never happens fails the test. */
+const WAIT_MS = 10_000;
+const PASSWORD = 'correct horse battery staple';
+
+jest.setTimeout(120_000);
+
+interface Person {
+  name: string;
+  email: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+/** Polls `read` until it returns `expected` (deep-equal via JSON) or the time is up. */
+async function eventually<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    try {
+      last = await read();
+      if (JSON.stringify(last) === JSON.stringify(expected)) return;
+    } catch {
+      // The element may be re-rendering; read again.
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: expected ${JSON.stringify(expected)} within ${timeoutMs} ms, last saw ${JSON.stringify(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function visible(locator: Locator, timeout = WAIT_MS): Promise<void> {
+  await locator.waitFor({ state: 'visible', timeout });
+}
+
+/** The message bubbles (stored or still pending) whose text is exactly `text`. */
+function bubbles(page: Page, text: string): Locator {
+  return page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
+}
+
+let shot = 0;
+async function screenshot(step: string, ...people: Person[]): Promise<void> {
+  shot += 1;
+  for (const person of people) {
+    const file = `${String(shot).padStart(2, '0')}-${step}-${person.name.split(' ')[0].toLowerCase()}.png`;
+    await person.page.screenshot({ path: join(SCREENSHOTS, file) });
+  }
+}
+
+describe('web client in Chromium', () => {
+  let testApp: TestApp;
+  let browser: Browser;
+  let ada: Person;
+  let bob: Person;
+
+  async function signUp(name: string, email: string, viewport: { width: number; height: number }): Promise<Person> {
+    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
+    const page = await context.newPage();
+    await page.goto(`${testApp.baseUrl}/`);
+    await page.getByTestId('auth-mode-signup').click();
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('E-mail', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    return { name, email, context, page };
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
+    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html'))) {
+      execFileSync(process.execPath, [join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    testApp = await createTestApp();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  afterAll(async () => {
+    await ada?.context.close().catch(() => undefined);
+    await bob?.context.close().catch(() => undefined);
+    await browser?.close();
+    await testApp?.close();
+  });
+
+  it('serves the client at / with the sign-up form', async () => {
+    const response = await fetch(`${testApp.baseUrl}/`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<title>Chatify</title>');
+  });
+
+  it('lets two people sign up through the form and shows them signed in and connected', async () => {
+    ada = await signUp('Ada Lovelace', 'ada@example.test', { width: 1280, height: 800 });
+    bob = await signUp('Bob Builder', 'Bob@Example.test', { width: 390, height: 844 });
+    for (const person of [ada, bob]) {
+      await eventually(() => person.page.getByTestId('me-name').textContent(), person.name, `${person.name} signed in`);
+      await eventually(() => person.page.getByTestId('connection-status').getAttribute('data-state'), 'online', `${person.name} connected`);
+    }
+    await screenshot('signed-up', ada, bob);
+  });
+
+  it('lets Ada find Bob by name and open a direct conversation showing him online', async () => {
+    const page = ada.page;
+    await page.getByTestId('new-chat-button').click();
+    await page.getByLabel('Find people by name or e-mail').fill('bob');
+    const result = page.getByTestId('person-result').filter({ hasText: bob.name });
+    await visible(result);
+    await screenshot('search', ada);
+    await result.getByRole('button', { name: `Message ${bob.name}` }).click();
+
+    await eventually(() => page.getByTestId('chat-title').textContent(), bob.name, 'conversation title');
+    await eventually(() => page.getByTestId('presence').textContent(), 'online', 'Bob shown online');
+    await eventually(() => page.getByTestId('conversation-item').count(), 1, 'one conversation in the list');
+  });
+
+  it('shows Ada her message at once, and Bob the new conversation with an unread badge', async () => {
+    await ada.page.getByLabel('Message', { exact: true }).fill('Hello Bob!');
+    await ada.page.keyboard.press('Enter');
+    const mine = bubbles(ada.page, 'Hello Bob!');
+    await visible(mine);
+    await eventually(async () => ['sent', 'delivered', 'read'].includes((await mine.getAttribute('data-status')) ?? ''), true, 'stored (ticked) on Ada');
+
+    const item = bob.page.getByTestId('conversation-item').filter({ hasText: ada.name });
+    await visible(item);
+    await eventually(() => item.getByTestId('conversation-preview').textContent(), 'Hello Bob!', 'preview on Bob');
+    await eventually(() => item.getByTestId('unread-badge').textContent(), '1', 'unread badge on Bob');
+    // Bob's client got it without opening the conversation: Ada sees two ticks (delivered).
+    await eventually(() => mine.getAttribute('data-status'), 'delivered', 'delivered ticks on Ada');
+    await screenshot('first-message', ada, bob);
+  });
+
+  it('shows Bob the message when he opens the conversation, and Ada read ticks', async () => {
+    await bob.page.getByTestId('conversation-item').filter({ hasText: ada.name }).click();
+    await eventually(() => bob.page.getByTestId('chat-title').textContent(), ada.name, 'Bob opened the conversation');
+    await visible(bubbles(bob.page, 'Hello Bob!'));
+    expect(await bubbles(bob.page, 'Hello Bob!').count()).toBe(1);
+
+    const mine = bubbles(ada.page, 'Hello Bob!');
+    await eventually(() => mine.getAttribute('data-status'), 'read', 'read status on Ada');
+    await eventually(() => mine.getByTestId('message-ticks').getAttribute('aria-label'), 'Read', 'ticks labelled read');
+    await screenshot('read', ada, bob);
+  });
+
+  it('delivers Bob’s reply to Ada once', async () => {
+    await bob.page.getByLabel('Message', { exact: true }).fill('Hi Ada, all good here.');
+    await bob.page.getByRole('button', { name: 'Send message' }).click();
+    await visible(bubbles(ada.page, 'Hi Ada, all good here.'));
+    await visible(bubbles(bob.page, 'Hi Ada, all good here.'));
+    await ada.page.waitForTimeout(500);
+    expect(await bubbles(ada.page, 'Hi Ada, all good here.').count()).toBe(1);
+    expect(await bubbles(bob.page, 'Hi Ada, all good here.').count()).toBe(1);
+    // Ada has the conversation open: Bob's reply is read at once.
+    await eventually(() => bubbles(bob.page, 'Hi Ada, all good here.').getAttribute('data-status'), 'read', 'read status on Bob');
+    await screenshot('reply', ada, bob);
+  });
+
+  it('shows Bob that Ada is typing, and hides it when she sends', async () => {
+    const typing = bob.page.getByTestId('typing-indicator');
+    await ada.page.getByLabel('Message', { exact: true }).pressSequentially('Shall we meet', { delay: 40 });
+    await eventually(() => typing.textContent(), `${ada.name} is typing…`, 'typing indicator on Bob');
+    await screenshot('typing', ada, bob);
+
+    await ada.page.getByLabel('Message', { exact: true }).pressSequentially(' tomorrow?', { delay: 20 });
+    await ada.page.keyboard.press('Enter');
+    await visible(bubbles(bob.page, 'Shall we meet tomorrow?'));
+    await eventually(() => typing.textContent(), '', 'typing indicator hidden on Bob');
+  });
+
+  it('catches Bob up exactly once after he was offline', async () => {
+    await bob.context.setOffline(true);
+    await eventually(() => bob.page.getByTestId('connection-status').getAttribute('data-state'), 'offline', 'Bob sees he is offline');
+
+    await ada.page.getByLabel('Message', { exact: true }).fill('Sent while you were away');
+    await ada.page.keyboard.press('Enter');
+    const away = bubbles(ada.page, 'Sent while you were away');
+    await visible(away);
+    await eventually(async () => ['sent', 'delivered', 'read'].includes((await away.getAttribute('data-status')) ?? ''), true, 'stored on Ada');
+    await bob.page.waitForTimeout(1_000);
+    expect(await bubbles(bob.page, 'Sent while you were away').count()).toBe(0);
+    await screenshot('bob-offline', ada, bob);
+
+    await bob.context.setOffline(false);
+    await eventually(() => bob.page.getByTestId('connection-status').getAttribute('data-state'), 'online', 'Bob reconnected');
+    await visible(bubbles(bob.page, 'Sent while you were away'));
+    // Give any late duplicate (socket event after the catch-up, or a second sync) time to show up.
+    await bob.page.waitForTimeout(1_500);
+    for (const text of ['Hello Bob!', 'Hi Ada, all good here.', 'Shall we meet tomorrow?', 'Sent while you were away']) {
+      expect({ text, count: await bubbles(bob.page, text).count() }).toEqual({ text, count: 1 });
+    }
+    // Bob has the conversation open, so catching up reads it: Ada's ticks turn to read.
+    await eventually(() => away.getAttribute('data-status'), 'read', 'read status on Ada after the catch-up');
+    await screenshot('caught-up', ada, bob);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * REST client for `/api/v1`. Adds the bearer token (refreshing it first when it is about to expire);
+ * on a 401 it refreshes once and retries once, and if that fails too the session ends (login form).
+ */
+import type { ConversationPageResponse, ConversationResponse, DeliveredMarkResponse, ReadMarkResponse } from '../../src/conversations/conversation.response';
+import type { MessagePageResponse, MessageResponse } from '../../src/messages/message.response';
+import type { SyncResponse } from '../../src/messages/sync.response';
+import type { PublicUserResponse, UserResponse } from '../../src/users/user.response';
+import { SessionExpiredError, type AuthResult, type Session } from './session.js';
+
+export class ApiError extends Error {
+  constructor(
+    /** HTTP status, or 0 when the server could not be reached. */
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** The contract's error body is `{ statusCode, error, message: string | string[] }`. */
+async function errorMessage(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { message?: string | string[]; error?: string };
+    if (Array.isArray(body.message)) return body.message.join('. ');
+    if (body.message) return body.message;
+    if (body.error) return body.error;
+  } catch {
+    // Not JSON: fall through.
+  }
+  return response.statusText || `Request failed (${response.status})`;
+}
+
+export class Api {
+  constructor(private readonly session: Session) {}
+
+  // ---- auth -----------------------------------------------------------------------------------------
+  signup(name: string, email: string, password: string): Promise<AuthResult> {
+    return this.request('POST', '/auth/signup', { name, email, password }, { auth: false });
+  }
+
+  login(email: string, password: string): Promise<AuthResult> {
+    return this.request('POST', '/auth/login', { email, password }, { auth: false });
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.request('POST', '/auth/logout', { refreshToken }, { retry: false });
+  }
+
+  // ---- users ----------------------------------------------------------------------------------------
+  me(): Promise<UserResponse> {
+    return this.request('GET', '/users/me');
+  }
+
+  searchUsers(q: string, limit = 20): Promise<PublicUserResponse[]> {
+    return this.request('GET', withQuery('/users', { q, limit }));
+  }
+
+  user(id: string): Promise<PublicUserResponse> {
+    return this.request('GET', `/users/${encodeURIComponent(id)}`);
+  }
+
+  // ---- conversations --------------------------------------------------------------------------------
+  conversations(before?: string, limit = 50): Promise<ConversationPageResponse> {
+    return this.request('GET', withQuery('/conversations', { limit, before }));
+  }
+
+  conversation(id: string): Promise<ConversationResponse> {
+    return this.request('GET', `/conversations/${encodeURIComponent(id)}`);
+  }
+
+  openDirect(userId: string): Promise<ConversationResponse> {
+    return this.request('POST', '/conversations', { type: 'direct', userId });
+  }
+
+  createGroup(title: string, memberIds: string[]): Promise<ConversationResponse> {
+    return this.request('POST', '/conversations', { type: 'group', title, memberIds });
+  }
+
+  messages(conversationId: string, page: { before?: string; after?: string; limit?: number } = {}): Promise<MessagePageResponse> {
+    return this.request('GET', withQuery(`/conversations/${encodeURIComponent(conversationId)}/messages`, { limit: 50, ...page }));
+  }
+
+  markRead(conversationId: string, messageId: string): Promise<ReadMarkResponse> {
+    return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/read`, { messageId });
+  }
+
+  markDelivered(conversationId: string, messageId: string): Promise<DeliveredMarkResponse> {
+    return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/delivered`, { messageId });
+  }
+
+  // ---- messages -------------------------------------------------------------------------------------
+  sendMessage(conversationId: string, text: string, clientId: string): Promise<MessageResponse> {
+    return this.request('POST', '/messages', { conversationId, text, clientId });
+  }
+
+  /** Catch-up: without `since` only a cursor for "now"; with it, every change after that cursor. */
+  sync(since?: string): Promise<SyncResponse> {
+    return this.request('GET', withQuery('/sync', { since }));
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------------
+  private async request<T>(method: string, path: string, body?: unknown, options: { auth?: boolean; retry?: boolean } = {}): Promise<T> {
+    const auth = options.auth ?? true;
+    const send = async (token: string | null): Promise<Response> => {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (token) headers.Authorization = `Bearer ${token}`;
+      try {
+        return await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      } catch {
+        throw new ApiError(0, 'Cannot reach the server. Check your connection.');
+      }
+    };
+
+    let token = auth ? await this.session.accessToken() : null;
+    let response = await send(token);
+    if (response.status === 401 && auth && options.retry !== false) {
+      try {
+        token = (await this.session.refresh(token ?? undefined)).accessToken;
+      } catch (error) {
+        if (error instanceof SessionExpiredError) throw new ApiError(401, error.message);
+        throw new ApiError(0, 'Cannot reach the server. Check your connection.');
+      }
+      response = await send(token);
+      if (response.status === 401) {
+        this.session.expire();
+        throw new ApiError(401, 'Your session has ended. Please log in again.');
+      }
+    }
+    if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}

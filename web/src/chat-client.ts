@@ -1,0 +1,850 @@
+/**
+ * The client-side chat state and everything that keeps it true: conversations, message threads with
+ * local echo, receipts (ticks), typing, presence, delivered/read marks and catch-up after being offline.
+ * Views read from it and re-render on its change notifications; they never talk to the network.
+ */
+import type { PresenceState, TypingEvent } from '../../src/chat/chat.events';
+import type { ConversationResponse } from '../../src/conversations/conversation.response';
+import type { MessageResponse, MessageStatus, ReceiptResponse } from '../../src/messages/message.response';
+import type { SyncResponse } from '../../src/messages/sync.response';
+import type { PublicUserResponse, UserResponse } from '../../src/users/user.response';
+import { ApiError, type Api } from './api.js';
+import { newClientId } from './dom.js';
+import { Realtime, SocketRequestError, type ChatSocket, type ConnectionState } from './realtime.js';
+import type { Session } from './session.js';
+
+/** A message shown at once (local echo) until the stored one arrives with the same clientId. */
+export interface PendingMessage {
+  clientId: string;
+  conversationId: string;
+  text: string;
+  createdAt: string;
+  state: 'pending' | 'failed';
+  error: string | null;
+  inFlight: boolean;
+}
+
+export interface Thread {
+  /** Stored messages by id: merging by id is what keeps socket events, acks and sync from duplicating. */
+  messages: Map<string, MessageResponse>;
+  /** Local echoes by clientId, removed when the stored message arrives. */
+  pending: Map<string, PendingMessage>;
+  loaded: boolean;
+  loading: boolean;
+  hasMoreOlder: boolean;
+  loadingOlder: boolean;
+  error: string | null;
+}
+
+export type ThreadItem = { kind: 'message'; message: MessageResponse } | { kind: 'pending'; pending: PendingMessage };
+
+export type Topic = 'conversations' | 'thread' | 'typing' | 'users' | 'connection' | 'open';
+export type Listener = (topic: Topic, conversationId: string | null) => void;
+
+const STATUS_RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };
+const TYPING_SEND_INTERVAL_MS = 2_000;
+const TYPING_IDLE_MS = 4_000;
+const TYPING_SHOW_MS = 5_000;
+const RETRY_SEND_MS = 3_000;
+
+function maxStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
+  return STATUS_RANK[a] >= STATUS_RANK[b] ? a : b;
+}
+
+/** Combines two versions of the same message: deletions and later edits win, status never goes back. */
+function combine(known: MessageResponse, incoming: MessageResponse): MessageResponse {
+  let merged: MessageResponse = { ...incoming, status: maxStatus(known.status, incoming.status) };
+  if (known.deletedAt && !incoming.deletedAt) {
+    merged = { ...merged, text: null, deletedAt: known.deletedAt };
+  } else if (known.editedAt && (!incoming.editedAt || known.editedAt > incoming.editedAt) && !incoming.deletedAt) {
+    merged = { ...merged, text: known.text, editedAt: known.editedAt };
+  }
+  return merged;
+}
+
+function activityOf(conversation: ConversationResponse): number {
+  const updated = Date.parse(conversation.updatedAt) || 0;
+  const last = conversation.lastMessage ? Date.parse(conversation.lastMessage.createdAt) || 0 : 0;
+  return Math.max(updated, last, Date.parse(conversation.createdAt) || 0);
+}
+
+export class ChatClient {
+  readonly me: UserResponse;
+  readonly conversations = new Map<string, ConversationResponse>();
+  conversationsHasMore = false;
+  conversationsLoaded = false;
+  conversationsError: string | null = null;
+  readonly threads = new Map<string, Thread>();
+  readonly users = new Map<string, PublicUserResponse>();
+  /** conversationId → userId → timer that hides the indicator if no update comes. */
+  readonly typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
+  connection: ConnectionState = 'connecting';
+  openId: string | null = null;
+
+  private readonly realtime: Realtime;
+  private readonly listeners = new Set<Listener>();
+  private chatOnScreen = false;
+  private stopped = false;
+  private readonly userRequests = new Map<string, Promise<PublicUserResponse | null>>();
+  /** Highest seq we already told the server we read / received, per conversation. */
+  private readonly readSent = new Map<string, number>();
+  private readonly deliveredSent = new Map<string, number>();
+  /** In a direct conversation, the other member's read / delivered watermark (seq), from receipts. */
+  private readonly partnerMarks = new Map<string, { delivered: number; read: number }>();
+  private readonly statusRefreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typingOut = new Map<string, { active: boolean; lastSent: number; idle?: ReturnType<typeof setTimeout> }>();
+  private syncRun: Promise<void> | null = null;
+  private syncAgain = false;
+  private presenceTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onVisibility = () => this.markOpenAsRead();
+
+  constructor(
+    private readonly api: Api,
+    session: Session,
+    me: UserResponse,
+  ) {
+    this.me = me;
+    this.users.set(me.id, me);
+    this.realtime = new Realtime(session, {
+      onConnect: () => this.onConnect(),
+      onStateChange: (state) => {
+        if (state !== 'online') this.clearAllTyping();
+        this.connection = state;
+        this.emit('connection');
+      },
+    });
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------------
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async start(): Promise<void> {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    window.addEventListener('focus', this.onVisibility);
+    // The cursor is taken before the conversations are loaded, so nothing that happens in between is
+    // missed: the first catch-up (on the first socket connect) covers it, and merging by id drops repeats.
+    await this.resetCursor().catch(() => undefined);
+    await this.loadConversations();
+    if (this.stopped) return;
+    await this.realtime.start((socket) => this.listen(socket));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    window.removeEventListener('focus', this.onVisibility);
+    this.realtime.stop();
+    this.clearAllTyping();
+    for (const state of this.typingOut.values()) clearTimeout(state.idle);
+    for (const timer of this.statusRefreshTimers.values()) clearTimeout(timer);
+    clearTimeout(this.presenceTimer);
+    this.listeners.clear();
+  }
+
+  private emit(topic: Topic, conversationId: string | null = null): void {
+    for (const listener of this.listeners) listener(topic, conversationId);
+  }
+
+  // ---- reading state for views ----------------------------------------------------------------------
+
+  sortedConversations(): ConversationResponse[] {
+    return [...this.conversations.values()].sort((a, b) => activityOf(b) - activityOf(a));
+  }
+
+  partnerId(conversation: ConversationResponse): string | null {
+    if (conversation.type !== 'direct') return null;
+    return conversation.members.find((member) => member.userId !== this.me.id)?.userId ?? null;
+  }
+
+  titleOf(conversation: ConversationResponse): string {
+    if (conversation.type === 'group') return conversation.title ?? 'Group';
+    const partner = this.partnerId(conversation);
+    return partner ? this.nameOf(partner) : 'Just you';
+  }
+
+  /** A user's display name; unknown users are fetched and views are told when the name arrives. */
+  nameOf(userId: string): string {
+    if (userId === this.me.id) return this.me.name;
+    const user = this.users.get(userId);
+    if (user?.name) return user.name;
+    void this.ensureUser(userId);
+    return '…';
+  }
+
+  thread(conversationId: string): Thread {
+    let thread = this.threads.get(conversationId);
+    if (!thread) {
+      thread = { messages: new Map(), pending: new Map(), loaded: false, loading: false, hasMoreOlder: false, loadingOlder: false, error: null };
+      this.threads.set(conversationId, thread);
+    }
+    return thread;
+  }
+
+  /** Stored messages by seq, then the local echoes still waiting, in the order they were written. */
+  threadItems(conversationId: string): ThreadItem[] {
+    const thread = this.threads.get(conversationId);
+    if (!thread) return [];
+    const stored = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
+    const pending = [...thread.pending.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [
+      ...stored.map((message): ThreadItem => ({ kind: 'message', message })),
+      ...pending.map((item): ThreadItem => ({ kind: 'pending', pending: item })),
+    ];
+  }
+
+  typingText(conversationId: string): string {
+    const typers = [...(this.typing.get(conversationId)?.keys() ?? [])];
+    if (typers.length === 0) return '';
+    const names = typers.map((id) => this.nameOf(id));
+    if (names.length === 1) return `${names[0]} is typing…`;
+    if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+    return `${names.length} people are typing…`;
+  }
+
+  // ---- conversations --------------------------------------------------------------------------------
+
+  async loadConversations(): Promise<void> {
+    try {
+      const page = await this.api.conversations();
+      this.conversations.clear();
+      for (const conversation of page.items) this.conversations.set(conversation.id, conversation);
+      this.conversationsHasMore = page.hasMore;
+      this.conversationsLoaded = true;
+      this.conversationsError = null;
+      this.afterConversationsChanged(page.items);
+    } catch (error) {
+      this.conversationsError = error instanceof Error ? error.message : 'Could not load conversations';
+    }
+    this.emit('conversations');
+  }
+
+  async loadMoreConversations(): Promise<void> {
+    const oldest = this.sortedConversations().at(-1);
+    if (!oldest || !this.conversationsHasMore) return;
+    const page = await this.api.conversations(oldest.id);
+    for (const conversation of page.items) if (!this.conversations.has(conversation.id)) this.conversations.set(conversation.id, conversation);
+    this.conversationsHasMore = page.hasMore;
+    this.afterConversationsChanged(page.items);
+    this.emit('conversations');
+  }
+
+  /** Opens (creating on first use) the one direct conversation with that user. */
+  async startDirect(user: PublicUserResponse): Promise<string> {
+    this.rememberUser(user);
+    const conversation = await this.api.openDirect(user.id);
+    this.upsertConversation(conversation, true);
+    return conversation.id;
+  }
+
+  async createGroup(title: string, members: PublicUserResponse[]): Promise<string> {
+    members.forEach((member) => this.rememberUser(member));
+    const conversation = await this.api.createGroup(title, members.map((member) => member.id));
+    this.upsertConversation(conversation, true);
+    return conversation.id;
+  }
+
+  async searchUsers(query: string): Promise<PublicUserResponse[]> {
+    const users = await this.api.searchUsers(query);
+    users.forEach((user) => this.rememberUser(user));
+    return users.filter((user) => user.id !== this.me.id);
+  }
+
+  private upsertConversation(incoming: ConversationResponse, trustUnread: boolean): void {
+    if (!incoming.members.some((member) => member.userId === this.me.id)) {
+      // We were removed from it.
+      this.conversations.delete(incoming.id);
+      this.threads.delete(incoming.id);
+      if (this.openId === incoming.id) void this.open(null);
+      this.emit('conversations');
+      return;
+    }
+    const known = this.conversations.get(incoming.id);
+    let next = incoming;
+    if (known) {
+      const keepLast = known.lastMessage && (!incoming.lastMessage || known.lastMessage.seq > incoming.lastMessage.seq);
+      next = {
+        ...incoming,
+        lastMessage: keepLast ? known.lastMessage : incoming.lastMessage,
+        unreadCount: trustUnread ? incoming.unreadCount : known.unreadCount,
+      };
+    }
+    this.conversations.set(incoming.id, next);
+    this.afterConversationsChanged([next]);
+    this.emit('conversations');
+  }
+
+  private async fetchConversation(conversationId: string): Promise<ConversationResponse | null> {
+    try {
+      const conversation = await this.api.conversation(conversationId);
+      this.upsertConversation(conversation, true);
+      return this.conversations.get(conversationId) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Names for direct partners, presence for them, and a delivered mark for what arrived meanwhile. */
+  private afterConversationsChanged(changed: ConversationResponse[]): void {
+    for (const conversation of changed) {
+      const partner = this.partnerId(conversation);
+      if (partner) void this.ensureUser(partner);
+      const last = conversation.lastMessage;
+      if (last && last.senderId !== this.me.id && conversation.unreadCount > 0) {
+        if (this.isOnScreen(conversation.id)) this.markOpenAsRead();
+        else this.markDelivered(conversation.id, last);
+      }
+    }
+    this.schedulePresenceSubscribe();
+  }
+
+  // ---- threads --------------------------------------------------------------------------------------
+
+  /** Shows a conversation (or none); loads its newest page the first time. */
+  async open(conversationId: string | null): Promise<void> {
+    if (this.openId && this.openId !== conversationId) this.stopTyping(this.openId);
+    this.openId = conversationId;
+    this.emit('open', conversationId);
+    if (!conversationId) return;
+    if (!this.conversations.has(conversationId)) await this.fetchConversation(conversationId);
+    const thread = this.thread(conversationId);
+    if (!thread.loaded && !thread.loading) await this.loadThread(conversationId);
+    else this.markOpenAsRead();
+  }
+
+  /** Whether the open conversation is really on screen (the chat view shows on a phone-width layout). */
+  setChatOnScreen(onScreen: boolean): void {
+    this.chatOnScreen = onScreen;
+    if (onScreen) this.markOpenAsRead();
+  }
+
+  private isOnScreen(conversationId: string): boolean {
+    return this.openId === conversationId && this.chatOnScreen && document.visibilityState === 'visible';
+  }
+
+  async loadThread(conversationId: string): Promise<void> {
+    const thread = this.thread(conversationId);
+    thread.loading = true;
+    thread.error = null;
+    this.emit('thread', conversationId);
+    try {
+      const page = await this.api.messages(conversationId, { limit: 50 });
+      for (const message of page.items) this.mergeMessage(message);
+      thread.loaded = true;
+      thread.hasMoreOlder = page.hasMore;
+    } catch (error) {
+      thread.error = error instanceof Error ? error.message : 'Could not load messages';
+    } finally {
+      thread.loading = false;
+    }
+    this.emit('thread', conversationId);
+    this.emit('conversations');
+    this.markOpenAsRead();
+  }
+
+  /** The page just older than the oldest loaded message (`before=<oldest id>`). */
+  async loadOlder(conversationId: string): Promise<void> {
+    const thread = this.threads.get(conversationId);
+    if (!thread?.loaded || !thread.hasMoreOlder || thread.loadingOlder) return;
+    const oldest = [...thread.messages.values()].reduce<MessageResponse | null>((min, m) => (!min || m.seq < min.seq ? m : min), null);
+    if (!oldest) return;
+    thread.loadingOlder = true;
+    this.emit('thread', conversationId);
+    try {
+      const page = await this.api.messages(conversationId, { before: oldest.id, limit: 50 });
+      for (const message of page.items) this.mergeMessage(message);
+      thread.hasMoreOlder = page.hasMore;
+    } catch (error) {
+      thread.error = error instanceof Error ? error.message : 'Could not load older messages';
+    } finally {
+      thread.loadingOlder = false;
+    }
+    this.emit('thread', conversationId);
+  }
+
+  /**
+   * Merges a stored message into what we know (thread and conversation preview) and drops its local
+   * echo. Returns whether it is new to us, which is what unread counts and marks go by.
+   */
+  private mergeMessage(incoming: MessageResponse): boolean {
+    const conversation = this.conversations.get(incoming.conversationId);
+    const thread = this.threads.get(incoming.conversationId);
+    const last = conversation?.lastMessage ?? null;
+    let isNew = thread?.loaded ? true : !last || incoming.seq > last.seq;
+
+    let merged = this.applyPartnerMarks(incoming);
+    if (thread) {
+      const known = thread.messages.get(incoming.id);
+      if (known) {
+        isNew = false;
+        merged = combine(known, merged);
+      }
+      thread.messages.set(incoming.id, merged);
+      if (incoming.clientId && incoming.senderId === this.me.id) thread.pending.delete(incoming.clientId);
+    }
+    if (conversation) {
+      if (!last || merged.seq > last.seq) {
+        conversation.lastMessage = merged;
+        if (Date.parse(merged.createdAt) > Date.parse(conversation.updatedAt)) conversation.updatedAt = merged.createdAt;
+      } else if (last.id === merged.id) {
+        conversation.lastMessage = combine(last, merged);
+      }
+    }
+    return isNew;
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------
+
+  /** Shows the message at once and sends it; it is retried (same clientId, so never stored twice). */
+  send(conversationId: string, rawText: string): void {
+    const text = rawText.trim();
+    if (!text) return;
+    const pending: PendingMessage = {
+      clientId: newClientId(),
+      conversationId,
+      text,
+      createdAt: new Date().toISOString(),
+      state: 'pending',
+      error: null,
+      inFlight: false,
+    };
+    this.thread(conversationId).pending.set(pending.clientId, pending);
+    this.stopTyping(conversationId);
+    this.emit('thread', conversationId);
+    void this.deliver(pending);
+  }
+
+  retry(conversationId: string, clientId: string): void {
+    const pending = this.threads.get(conversationId)?.pending.get(clientId);
+    if (!pending) return;
+    pending.state = 'pending';
+    pending.error = null;
+    this.emit('thread', conversationId);
+    void this.deliver(pending);
+  }
+
+  discard(conversationId: string, clientId: string): void {
+    this.threads.get(conversationId)?.pending.delete(clientId);
+    this.emit('thread', conversationId);
+  }
+
+  private isStillPending(pending: PendingMessage): boolean {
+    return this.threads.get(pending.conversationId)?.pending.get(pending.clientId) === pending;
+  }
+
+  private async deliver(pending: PendingMessage): Promise<void> {
+    if (pending.inFlight || pending.state !== 'pending' || !this.realtime.connected) return;
+    pending.inFlight = true;
+    try {
+      const stored = await this.realtime.request('message:send', { conversationId: pending.conversationId, text: pending.text, clientId: pending.clientId });
+      this.mergeMessage(stored);
+      this.emit('thread', pending.conversationId);
+      this.emit('conversations');
+    } catch (error) {
+      const status = error instanceof SocketRequestError ? error.status : 0;
+      if (status === 0 || status === 401 || status >= 500) {
+        // No answer, or the connection is being renewed: stays pending and goes out again on reconnect.
+        setTimeout(() => {
+          if (this.isStillPending(pending)) void this.deliver(pending);
+        }, RETRY_SEND_MS);
+      } else {
+        pending.state = 'failed';
+        pending.error = status === 429 ? 'Sending too fast. Try again in a moment.' : error instanceof Error ? error.message : 'Not sent';
+        this.emit('thread', pending.conversationId);
+      }
+    } finally {
+      pending.inFlight = false;
+    }
+  }
+
+  private flushOutbox(): void {
+    for (const thread of this.threads.values()) for (const pending of thread.pending.values()) void this.deliver(pending);
+  }
+
+  // ---- typing (outgoing) ----------------------------------------------------------------------------
+
+  /** Call on each keystroke in the composer: sends `typing: true` at most every ~2 s. */
+  userTyping(conversationId: string): void {
+    const state = this.typingOut.get(conversationId) ?? { active: false, lastSent: 0 };
+    this.typingOut.set(conversationId, state);
+    const now = Date.now();
+    if (!state.active || now - state.lastSent >= TYPING_SEND_INTERVAL_MS) {
+      state.active = true;
+      state.lastSent = now;
+      this.emitTyping(conversationId, true);
+    }
+    clearTimeout(state.idle);
+    state.idle = setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS);
+  }
+
+  /** On send, blur, an emptied composer or leaving the conversation. */
+  stopTyping(conversationId: string): void {
+    const state = this.typingOut.get(conversationId);
+    if (!state?.active) return;
+    state.active = false;
+    clearTimeout(state.idle);
+    this.emitTyping(conversationId, false);
+  }
+
+  private emitTyping(conversationId: string, typing: boolean): void {
+    if (!this.realtime.connected) return;
+    this.realtime.request('typing', { conversationId, typing }, 5_000).catch(() => undefined);
+  }
+
+  // ---- server events --------------------------------------------------------------------------------
+
+  private listen(socket: ChatSocket): void {
+    socket.on('message:new', (message) => void this.onMessageNew(message));
+    socket.on('message:updated', (message) => {
+      this.mergeMessage(message);
+      this.emit('thread', message.conversationId);
+      this.emit('conversations');
+    });
+    socket.on('message:deleted', ({ id, conversationId }) => this.onMessageDeleted(id, conversationId));
+    socket.on('receipt', (receipt) => this.applyReceipt(receipt));
+    socket.on('typing', (event) => this.onTyping(event));
+    socket.on('presence', (state) => this.applyPresence(state));
+    socket.on('conversation:updated', (conversation) => this.upsertConversation(conversation, false));
+  }
+
+  private onConnect(): void {
+    this.flushOutbox();
+    this.schedulePresenceSubscribe(0);
+    void this.catchUp();
+  }
+
+  private async onMessageNew(message: MessageResponse): Promise<void> {
+    const conversationId = message.conversationId;
+    if (!this.conversations.has(conversationId)) {
+      // A conversation we did not know yet (someone just wrote to us for the first time).
+      const conversation = await this.fetchConversation(conversationId);
+      if (!conversation) return;
+      this.mergeMessage(message);
+      if (message.senderId !== this.me.id) this.markIncoming(conversationId, message);
+      this.emit('thread', conversationId);
+      this.emit('conversations');
+      return;
+    }
+    const isNew = this.mergeMessage(message);
+    if (message.senderId !== this.me.id) {
+      this.clearTyping(conversationId, message.senderId);
+      if (isNew) {
+        const conversation = this.conversations.get(conversationId);
+        if (conversation && !this.isOnScreen(conversationId)) conversation.unreadCount += 1;
+        this.markIncoming(conversationId, message);
+      }
+    }
+    this.emit('thread', conversationId);
+    this.emit('conversations');
+  }
+
+  private onMessageDeleted(id: string, conversationId: string): void {
+    const now = new Date().toISOString();
+    const thread = this.threads.get(conversationId);
+    const known = thread?.messages.get(id);
+    if (thread && known) thread.messages.set(id, { ...known, text: null, deletedAt: known.deletedAt ?? now });
+    const conversation = this.conversations.get(conversationId);
+    if (conversation?.lastMessage?.id === id) conversation.lastMessage = { ...conversation.lastMessage, text: null, deletedAt: conversation.lastMessage.deletedAt ?? now };
+    this.emit('thread', conversationId);
+    this.emit('conversations');
+  }
+
+  // ---- receipts and ticks ---------------------------------------------------------------------------
+
+  private seqOf(conversationId: string, messageId: string): number | null {
+    const inThread = this.threads.get(conversationId)?.messages.get(messageId);
+    if (inThread) return inThread.seq;
+    const last = this.conversations.get(conversationId)?.lastMessage;
+    return last?.id === messageId ? last.seq : null;
+  }
+
+  /**
+   * A watermark moved. In a direct conversation the other member's mark alone decides the status of all
+   * of our messages up to it. In a group every other member's mark counts, which we do not all know, so
+   * we ask the server for the statuses again (debounced).
+   */
+  private applyReceipt(receipt: ReceiptResponse): void {
+    const conversation = this.conversations.get(receipt.conversationId);
+    if (!conversation) return;
+    const seq = this.seqOf(receipt.conversationId, receipt.messageId);
+    if (receipt.userId === this.me.id) {
+      // Read on another device of ours.
+      if (receipt.type === 'read' && conversation.lastMessage && seq !== null && seq >= conversation.lastMessage.seq) {
+        conversation.unreadCount = 0;
+        this.emit('conversations');
+      }
+      return;
+    }
+    if (conversation.type === 'group' || seq === null) {
+      this.scheduleStatusRefresh(receipt.conversationId);
+      return;
+    }
+    const marks = this.partnerMarks.get(receipt.conversationId) ?? { delivered: 0, read: 0 };
+    marks.delivered = Math.max(marks.delivered, seq);
+    if (receipt.type === 'read') marks.read = Math.max(marks.read, seq);
+    this.partnerMarks.set(receipt.conversationId, marks);
+    const thread = this.threads.get(receipt.conversationId);
+    if (thread) for (const [id, message] of thread.messages) thread.messages.set(id, this.applyPartnerMarks(message));
+    if (conversation.lastMessage) conversation.lastMessage = this.applyPartnerMarks(conversation.lastMessage);
+    this.emit('thread', receipt.conversationId);
+    this.emit('conversations');
+  }
+
+  private applyPartnerMarks(message: MessageResponse): MessageResponse {
+    if (message.senderId !== this.me.id) return message;
+    const marks = this.partnerMarks.get(message.conversationId);
+    if (!marks) return message;
+    const reached: MessageStatus | null = message.seq <= marks.read ? 'read' : message.seq <= marks.delivered ? 'delivered' : null;
+    if (!reached || STATUS_RANK[reached] <= STATUS_RANK[message.status]) return message;
+    return { ...message, status: reached };
+  }
+
+  /** Re-reads the newest page so the server's status (which knows every member's marks) shows. */
+  private scheduleStatusRefresh(conversationId: string): void {
+    clearTimeout(this.statusRefreshTimers.get(conversationId));
+    this.statusRefreshTimers.set(
+      conversationId,
+      setTimeout(async () => {
+        this.statusRefreshTimers.delete(conversationId);
+        try {
+          const page = await this.api.messages(conversationId, { limit: 50 });
+          for (const message of page.items) this.mergeMessage(message);
+          this.emit('thread', conversationId);
+          this.emit('conversations');
+        } catch {
+          // The next receipt or catch-up tries again.
+        }
+      }, 400),
+    );
+  }
+
+  // ---- our own marks --------------------------------------------------------------------------------
+
+  /** A message from someone else reached this device: read if its conversation is on screen, else delivered. */
+  private markIncoming(conversationId: string, message: MessageResponse): void {
+    if (this.isOnScreen(conversationId)) this.markOpenAsRead();
+    else this.markDelivered(conversationId, message);
+  }
+
+  /** Marks the open conversation read up to its newest message from someone else, if it is on screen. */
+  markOpenAsRead(): void {
+    const conversationId = this.openId;
+    if (!conversationId || !this.isOnScreen(conversationId)) return;
+    const thread = this.threads.get(conversationId);
+    const conversation = this.conversations.get(conversationId);
+    if (!thread?.loaded || !conversation) return;
+    let newest: MessageResponse | null = null;
+    for (const message of thread.messages.values()) {
+      if (message.senderId !== this.me.id && (!newest || message.seq > newest.seq)) newest = message;
+    }
+    if (!newest) return;
+    if (conversation.unreadCount !== 0) {
+      conversation.unreadCount = 0;
+      this.emit('conversations');
+    }
+    const already = this.readSent.get(conversationId) ?? 0;
+    if (newest.seq <= already) return;
+    this.readSent.set(conversationId, newest.seq);
+    this.deliveredSent.set(conversationId, Math.max(this.deliveredSent.get(conversationId) ?? 0, newest.seq));
+    const mark = { conversationId, messageId: newest.id };
+    const request = this.realtime.connected ? this.realtime.request('conversation:read', mark) : this.api.markRead(conversationId, newest.id);
+    request.then(
+      (answer) => {
+        const current = this.conversations.get(conversationId);
+        if (current && !this.isOnScreen(conversationId)) {
+          current.unreadCount = answer.unreadCount;
+          this.emit('conversations');
+        }
+      },
+      () => {
+        // Let a later trigger (new message, reconnect, focus) try again.
+        if (this.readSent.get(conversationId) === newest.seq) this.readSent.set(conversationId, already);
+      },
+    );
+  }
+
+  private markDelivered(conversationId: string, message: MessageResponse): void {
+    const already = Math.max(this.deliveredSent.get(conversationId) ?? 0, this.readSent.get(conversationId) ?? 0);
+    if (message.seq <= already) return;
+    this.deliveredSent.set(conversationId, message.seq);
+    const mark = { conversationId, messageId: message.id };
+    const request = this.realtime.connected ? this.realtime.request('conversation:delivered', mark) : this.api.markDelivered(conversationId, message.id);
+    request.catch(() => {
+      if (this.deliveredSent.get(conversationId) === message.seq) this.deliveredSent.set(conversationId, already);
+    });
+  }
+
+  // ---- typing and presence (incoming) ---------------------------------------------------------------
+
+  private onTyping(event: TypingEvent): void {
+    if (event.userId === this.me.id) return;
+    if (!event.typing) {
+      this.clearTyping(event.conversationId, event.userId);
+      return;
+    }
+    const typers = this.typing.get(event.conversationId) ?? new Map<string, ReturnType<typeof setTimeout>>();
+    this.typing.set(event.conversationId, typers);
+    clearTimeout(typers.get(event.userId));
+    // Hidden again if no update follows (the sender repeats every ~2 s while typing).
+    typers.set(
+      event.userId,
+      setTimeout(() => this.clearTyping(event.conversationId, event.userId), TYPING_SHOW_MS),
+    );
+    void this.ensureUser(event.userId);
+    this.emit('typing', event.conversationId);
+  }
+
+  private clearTyping(conversationId: string, userId: string): void {
+    const typers = this.typing.get(conversationId);
+    if (!typers?.has(userId)) return;
+    clearTimeout(typers.get(userId));
+    typers.delete(userId);
+    this.emit('typing', conversationId);
+  }
+
+  private clearAllTyping(): void {
+    for (const [conversationId, typers] of this.typing) {
+      for (const timer of typers.values()) clearTimeout(timer);
+      typers.clear();
+      this.emit('typing', conversationId);
+    }
+  }
+
+  private schedulePresenceSubscribe(delay = 200): void {
+    clearTimeout(this.presenceTimer);
+    this.presenceTimer = setTimeout(() => void this.subscribePresence(), delay);
+  }
+
+  /** Presence of everyone we have a direct conversation with (online dot, "last seen" in the header). */
+  private async subscribePresence(): Promise<void> {
+    const userIds = [...new Set([...this.conversations.values()].map((c) => this.partnerId(c)).filter((id): id is string => id !== null))];
+    if (userIds.length === 0 || !this.realtime.connected) return;
+    try {
+      const states = await this.realtime.request('presence:subscribe', { userIds: userIds.slice(0, 200) });
+      states.forEach((state) => this.applyPresence(state));
+    } catch {
+      // Presence is a nicety: the next connect subscribes again.
+    }
+  }
+
+  private applyPresence(state: PresenceState): void {
+    const known = this.users.get(state.userId);
+    if (known) this.users.set(state.userId, { ...known, online: state.online, lastSeenAt: state.lastSeenAt });
+    else void this.ensureUser(state.userId);
+    this.emit('users');
+  }
+
+  private rememberUser(user: PublicUserResponse): void {
+    if (user.id === this.me.id) return;
+    this.users.set(user.id, user);
+  }
+
+  private ensureUser(userId: string): Promise<PublicUserResponse | null> {
+    const known = this.users.get(userId);
+    if (known) return Promise.resolve(known);
+    let request = this.userRequests.get(userId);
+    if (!request) {
+      request = this.api.user(userId).then(
+        (user) => {
+          this.users.set(user.id, { ...user, ...(this.users.get(user.id) ?? {}), name: user.name, avatarUrl: user.avatarUrl });
+          this.emit('users');
+          return user;
+        },
+        () => {
+          this.userRequests.delete(userId);
+          return null;
+        },
+      );
+      this.userRequests.set(userId, request);
+    }
+    return request;
+  }
+
+  // ---- catch-up after being offline ------------------------------------------------------------------
+
+  private get cursorKey(): string {
+    return `chatify.syncCursor.${this.me.id}`;
+  }
+
+  private async resetCursor(): Promise<void> {
+    const answer = await this.api.sync();
+    localStorage.setItem(this.cursorKey, answer.cursor);
+  }
+
+  /** Runs `GET /sync?since=<cursor>` until `hasMore` is false; concurrent calls coalesce into one more run. */
+  catchUp(): Promise<void> {
+    if (this.syncRun) {
+      this.syncAgain = true;
+      return this.syncRun;
+    }
+    this.syncRun = (async () => {
+      do {
+        this.syncAgain = false;
+        await this.catchUpOnce();
+      } while (this.syncAgain && !this.stopped);
+    })().finally(() => {
+      this.syncRun = null;
+    });
+    return this.syncRun;
+  }
+
+  private async catchUpOnce(): Promise<void> {
+    let cursor = localStorage.getItem(this.cursorKey);
+    if (!cursor || !this.conversationsLoaded) {
+      await this.reloadEverything();
+      return;
+    }
+    const newFromOthers = new Map<string, MessageResponse>();
+    let changed = false;
+    let answer: SyncResponse;
+    do {
+      try {
+        answer = await this.api.sync(cursor);
+      } catch (error) {
+        // 410: the cursor is too old to serve; 400: unknown. Either way: start over from the server.
+        if (error instanceof ApiError && (error.status === 410 || error.status === 400)) await this.reloadEverything();
+        return;
+      }
+      for (const conversation of answer.conversations) {
+        this.upsertConversation(conversation, true);
+        changed = true;
+      }
+      for (const message of answer.messages) {
+        if (!this.conversations.has(message.conversationId)) await this.fetchConversation(message.conversationId);
+        const isNew = this.mergeMessage(message);
+        changed = true;
+        if (isNew && message.senderId !== this.me.id) {
+          const newest = newFromOthers.get(message.conversationId);
+          if (!newest || message.seq > newest.seq) newFromOthers.set(message.conversationId, message);
+        }
+      }
+      for (const receipt of answer.receipts) this.applyReceipt(receipt);
+      cursor = answer.cursor;
+      localStorage.setItem(this.cursorKey, cursor);
+    } while (answer.hasMore && !this.stopped);
+
+    // Unread counts and order are the server's to tell after a gap: one list request settles them.
+    if (changed) await this.loadConversations();
+    for (const [conversationId, message] of newFromOthers) this.markIncoming(conversationId, message);
+    for (const conversationId of this.threads.keys()) this.emit('thread', conversationId);
+    this.emit('conversations');
+  }
+
+  /** Forget what we had and load it again (no usable cursor). Local echoes are kept and resent. */
+  private async reloadEverything(): Promise<void> {
+    try {
+      await this.resetCursor();
+    } catch {
+      return;
+    }
+    await this.loadConversations();
+    for (const [conversationId, thread] of this.threads) {
+      thread.messages.clear();
+      thread.loaded = false;
+      if (conversationId === this.openId) await this.loadThread(conversationId);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * Chatify web client entry point: shows the login form or the chat app, routes between the conversation
+ * list and an open conversation (`#/c/<id>`), and batches re-renders after state changes.
+ */
+import { Api } from './api.js';
+import { AuthView } from './auth-view.js';
+import { ChatClient, type Topic } from './chat-client.js';
+import { ChatView } from './chat-view.js';
+import { ConversationList } from './conversation-list.js';
+import { byId } from './dom.js';
+import { PeopleDialog } from './people-dialog.js';
+import { Session, type AuthResult } from './session.js';
+
+const session = new Session();
+const api = new Api(session);
+const appView = byId('app-view');
+const narrow = window.matchMedia('(max-width: 700px)');
+
+let app: ChatApp | null = null;
+
+const authView = new AuthView(api, (result: AuthResult) => {
+  session.save(result);
+  authView.hide();
+  startApp();
+});
+
+session.onExpired(() => {
+  stopApp();
+  authView.show('Your session has ended. Please log in again.');
+});
+
+function conversationFromHash(): string | null {
+  const match = /^#\/c\/([0-9a-fA-F]{24})$/.exec(location.hash);
+  return match ? match[1] : null;
+}
+
+/** The signed-in app: owns the chat state and the three views for as long as the session lasts. */
+class ChatApp {
+  readonly client: ChatClient;
+  private readonly list: ConversationList;
+  private readonly chat: ChatView;
+  private readonly people: PeopleDialog;
+  private readonly dirty = new Set<Topic>();
+  private scheduled = false;
+  private readonly clock: ReturnType<typeof setInterval>;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor() {
+    const current = session.get()!;
+    this.client = new ChatClient(api, session, current.user);
+    this.list = new ConversationList(this.client, (id) => this.navigate(id));
+    this.chat = new ChatView(this.client);
+    this.people = new PeopleDialog(this.client, (id) => this.navigate(id));
+    this.cleanups.push(this.client.subscribe((topic) => this.invalidate(topic)));
+
+    this.on(byId('new-chat-button'), 'click', () => this.people.open('direct'));
+    this.on(byId('new-group-button'), 'click', () => this.people.open('group'));
+    this.on(byId('back-button'), 'click', () => this.navigate(null));
+    this.on(byId('logout-button'), 'click', () => void logout());
+    this.on(window, 'hashchange', () => this.route());
+    this.on(narrow, 'change', () => this.applyLayout());
+    this.on(document, 'keydown', (event) => {
+      // Escape leaves the open conversation on a phone-width layout (dialogs handle Escape themselves).
+      if ((event as KeyboardEvent).key === 'Escape' && narrow.matches && this.client.openId && !document.querySelector('dialog[open]')) this.navigate(null);
+    });
+    // "last seen 3 min ago" and list stamps age.
+    this.clock = setInterval(() => this.invalidate('users'), 30_000);
+
+    appView.hidden = false;
+    this.list.renderConnection();
+    this.route();
+    this.client.start().catch(() => undefined);
+  }
+
+  stop(): void {
+    clearInterval(this.clock);
+    this.cleanups.forEach((cleanup) => cleanup());
+    this.client.stop();
+    const dialog = byId<HTMLDialogElement>('people-dialog');
+    if (dialog.open) dialog.close();
+    appView.hidden = true;
+  }
+
+  private on(target: EventTarget, type: string, listener: (event: Event) => void): void {
+    target.addEventListener(type, listener);
+    this.cleanups.push(() => target.removeEventListener(type, listener));
+  }
+
+  private navigate(conversationId: string | null): void {
+    const hash = conversationId ? `#/c/${conversationId}` : '#/';
+    if (location.hash !== hash) location.hash = hash;
+    else this.route();
+  }
+
+  private route(): void {
+    const id = conversationFromHash();
+    const switching = id !== this.client.openId;
+    void this.client.open(id);
+    this.applyLayout();
+    if (id && switching) this.chat.focusComposer();
+    if (!id && narrow.matches) {
+      // Back on the list: put focus on the conversation we came from.
+      const previous = document.querySelector<HTMLElement>('button.conversation[aria-current="true"]');
+      (previous ?? byId('new-chat-button')).focus({ preventScroll: true });
+    }
+  }
+
+  /** Phone width: list and chat are two views; wide: side by side. */
+  private applyLayout(): void {
+    const id = this.client.openId;
+    appView.dataset.view = id ? 'chat' : 'list';
+    this.client.setChatOnScreen(id !== null);
+    this.invalidate('open');
+  }
+
+  private invalidate(topic: Topic): void {
+    this.dirty.add(topic);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Coalesce bursts of state changes (a sync page, a receipt) into one render.
+    queueMicrotask(() => {
+      this.scheduled = false;
+      const topics = new Set(this.dirty);
+      this.dirty.clear();
+      this.render(topics);
+    });
+  }
+
+  private render(topics: Set<Topic>): void {
+    if (topics.has('connection')) this.list.renderConnection();
+    const all = topics.has('open');
+    if (all || topics.has('conversations') || topics.has('users') || topics.has('typing')) this.list.render();
+    if (all) {
+      this.chat.render();
+      return;
+    }
+    if (topics.has('conversations') || topics.has('users')) this.chat.renderHeader();
+    if (topics.has('thread') || topics.has('users')) this.chat.renderMessages();
+    if (topics.has('typing') || topics.has('users')) this.chat.renderTyping();
+  }
+}
+
+function startApp(): void {
+  stopApp();
+  app = new ChatApp();
+}
+
+function stopApp(): void {
+  app?.stop();
+  app = null;
+}
+
+async function logout(): Promise<void> {
+  const current = session.get();
+  stopApp();
+  if (current) await api.logout(current.refreshToken).catch(() => undefined);
+  session.clear();
+  history.replaceState(null, '', location.pathname);
+  authView.show();
+}
+
+if (session.get()) startApp();
+else authView.show();

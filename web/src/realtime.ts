@@ -1,0 +1,184 @@
+/**
+ * The Socket.IO connection to the `/chat` namespace, typed by the shared event contract.
+ *
+ * Reconnection: Socket.IO retries dropped transports by itself. A handshake refused with `Unauthorized`
+ * (expired access token) is not retried by Socket.IO, so we refresh the token, put it in `socket.auth`
+ * and connect again. When the browser reports it went offline the socket is closed at once (rather than
+ * waiting for the ping timeout) and reopened when it comes back; every (re)connect triggers a catch-up.
+ */
+import type { Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../src/chat/chat.events';
+import { SessionExpiredError, type Session } from './session.js';
+import { io } from './vendor/socket.io.esm.min.js';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+
+type Emits = ClientToServerEvents;
+type PayloadOf<E extends keyof Emits> = Parameters<Emits[E]>[0];
+type AckDataOf<E extends keyof Emits> = Parameters<Emits[E]>[1] extends (answer: Ack<infer T>) => void ? T : never;
+
+/** A failed socket request: the server's `{ ok: false }` answer, or status 0 when there was no answer. */
+export class SocketRequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RealtimeHandlers {
+  /** After every successful (re)connect; `first` is true only for the first one. */
+  onConnect(first: boolean): void;
+  onStateChange(state: ConnectionState): void;
+}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class Realtime {
+  private socket: ChatSocket | null = null;
+  private connectedOnce = false;
+  private stopped = true;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private authFailures = 0;
+  private unsubscribeSession: (() => void) | null = null;
+  private readonly onOffline = () => this.browserWentOffline();
+  private readonly onOnline = () => this.browserCameOnline();
+
+  constructor(
+    private readonly session: Session,
+    private readonly handlers: RealtimeHandlers,
+  ) {}
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  /** Opens the connection; `register` adds the server → client event listeners to the new socket. */
+  async start(register: (socket: ChatSocket) => void): Promise<void> {
+    this.stopped = false;
+    this.handlers.onStateChange('connecting');
+    const token = await this.session.accessToken();
+    if (this.stopped) return;
+    const socket: ChatSocket = io('/chat', {
+      auth: { token },
+      transports: ['websocket'],
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      autoConnect: false,
+    });
+    this.socket = socket;
+    register(socket);
+
+    socket.on('connect', () => {
+      this.authFailures = 0;
+      const first = !this.connectedOnce;
+      this.connectedOnce = true;
+      this.handlers.onStateChange('online');
+      this.handlers.onConnect(first);
+    });
+    socket.on('disconnect', (reason) => {
+      if (this.stopped) return;
+      this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
+      // The server closed us (e.g. the access token expired): Socket.IO will not retry by itself.
+      if (reason === 'io server disconnect') void this.reconnectWithFreshToken();
+    });
+    socket.on('connect_error', (error) => {
+      if (this.stopped) return;
+      this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
+      if (socket.active) return; // a transport error: Socket.IO retries on its own
+      if (/unauthori[sz]ed/i.test(error.message)) void this.reconnectWithFreshToken();
+      else this.retryLater();
+    });
+    // Keep the handshake token current for Socket.IO's own reconnection attempts.
+    this.unsubscribeSession = this.session.onChange((next) => {
+      if (next && this.socket) this.socket.auth = { token: next.accessToken };
+    });
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
+    if (navigator.onLine) socket.connect();
+    else this.handlers.onStateChange('offline');
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
+    this.unsubscribeSession?.();
+    this.unsubscribeSession = null;
+    this.socket?.removeAllListeners();
+    this.socket?.disconnect();
+    this.socket = null;
+    this.connectedOnce = false;
+  }
+
+  /** Emits a client → server event and resolves with the ack's data; rejects with SocketRequestError. */
+  async request<E extends keyof Emits>(event: E, payload: PayloadOf<E>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<AckDataOf<E>> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new SocketRequestError(0, 'Not connected');
+    let answer: Ack<AckDataOf<E>>;
+    try {
+      // The generic event map cannot be narrowed through `E` here; the public signature keeps callers typed.
+      const timed = socket.timeout(timeoutMs);
+      const emitWithAck = timed.emitWithAck as unknown as (event: E, payload: PayloadOf<E>) => Promise<Ack<AckDataOf<E>>>;
+      answer = await emitWithAck.call(timed, event, payload);
+    } catch {
+      throw new SocketRequestError(0, 'The server did not answer in time');
+    }
+    if (answer.ok) return answer.data;
+    const message = Array.isArray(answer.error.message) ? answer.error.message.join('. ') : answer.error.message;
+    // An expired token: the server disconnects this socket; we reconnect with a fresh token.
+    if (answer.error.status === 401) void this.session.refresh(this.session.get()?.accessToken).catch(() => undefined);
+    throw new SocketRequestError(answer.error.status, message);
+  }
+
+  private async reconnectWithFreshToken(): Promise<void> {
+    const socket = this.socket;
+    if (!socket || this.stopped) return;
+    this.authFailures += 1;
+    if (this.authFailures > 3) {
+      // Refreshing did not help three times in a row: back off instead of hammering the server.
+      this.authFailures = 0;
+      this.retryLater(10_000);
+      return;
+    }
+    try {
+      const session = await this.session.refresh(this.session.get()?.accessToken);
+      if (this.stopped || socket !== this.socket) return;
+      socket.auth = { token: session.accessToken };
+      if (navigator.onLine) socket.connect();
+    } catch (error) {
+      if (error instanceof SessionExpiredError) return; // the app shows the login form
+      this.retryLater();
+    }
+  }
+
+  private retryLater(delay = 2_000): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped && this.socket && !this.socket.connected && navigator.onLine) this.socket.connect();
+    }, delay);
+  }
+
+  private browserWentOffline(): void {
+    if (!this.socket || this.stopped) return;
+    // The connection is gone anyway; closing it now marks pending sends and starts catch-up on return.
+    this.socket.disconnect();
+    this.handlers.onStateChange('offline');
+  }
+
+  private browserCameOnline(): void {
+    if (!this.socket || this.stopped || this.socket.connected) return;
+    this.handlers.onStateChange('connecting');
+    void this.session
+      .accessToken()
+      .then((token) => {
+        if (!this.socket || this.stopped) return;
+        this.socket.auth = { token };
+        this.socket.connect();
+      })
+      .catch(() => this.retryLater());
+  }
+}
