@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import * as bcrypt from 'bcryptjs';
 import { Types } from 'mongoose';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,6 +15,15 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * bcrypt reads only the first 72 bytes of its input, and a password may be 128 characters (up to
+ * 512 bytes of UTF-8): two passwords sharing those 72 bytes would both open the account. A SHA-256
+ * digest (44 base64 characters) keeps every character significant; bcrypt still salts and slows it.
+ */
+function passwordDigest(password: string): string {
+  return createHash('sha256').update(password, 'utf8').digest('base64');
+}
+
 /** Sign-up, log-in and the refresh-token life cycle (rotation with reuse detection). */
 @Injectable()
 export class AuthService {
@@ -27,12 +36,12 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly config: AppConfig,
   ) {
-    this.dummyHash = bcrypt.hashSync('not-a-real-password', config.bcryptRounds);
+    this.dummyHash = bcrypt.hashSync(passwordDigest('not-a-real-password'), config.bcryptRounds);
   }
 
   /** Creates the account (409 if the e-mail is taken) and opens a session. */
   async signup(dto: SignupDto): Promise<AuthResult> {
-    const passwordHash = await bcrypt.hash(dto.password, this.config.bcryptRounds);
+    const passwordHash = await bcrypt.hash(passwordDigest(dto.password), this.config.bcryptRounds);
     const user = await this.users.create({ name: dto.name, email: dto.email, passwordHash });
     return { user, ...(await this.openSession(user.id, new Types.ObjectId())) };
   }
@@ -40,7 +49,7 @@ export class AuthService {
   /** 401 with one message for an unknown e-mail and a wrong password alike. */
   async login(dto: LoginDto): Promise<AuthResult> {
     const credentials = await this.users.findCredentials(dto.email);
-    const matches = await bcrypt.compare(dto.password, credentials?.passwordHash ?? this.dummyHash);
+    const matches = await bcrypt.compare(passwordDigest(dto.password), credentials?.passwordHash ?? this.dummyHash);
     if (!credentials || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
     const user = await this.users.getMe(credentials.userId);
     return { user, ...(await this.openSession(user.id, new Types.ObjectId())) };
@@ -67,8 +76,9 @@ export class AuthService {
       throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
     }
     const userId = stored.userId.toHexString();
-    const user = await this.users.getMe(userId).catch(() => {
-      throw new UnauthorizedException(INVALID_REFRESH_TOKEN);
+    // Only a deleted account makes the token useless; a database outage stays a 503, not a log-out.
+    const user = await this.users.getMe(userId).catch((error: unknown) => {
+      throw error instanceof NotFoundException ? new UnauthorizedException(INVALID_REFRESH_TOKEN) : error;
     });
     return { user, ...(await this.openSession(userId, stored.familyId)) };
   }

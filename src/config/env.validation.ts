@@ -2,7 +2,8 @@ import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = () => Type(() => Number);
-const trimmed = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+// Blank counts as unset, like an empty value: `MONGODB_URI="  "` must not become an empty connection string.
+const trimmed = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() || undefined : value));
 
 /**
  * Every environment variable Chatify reads, with its development default.

@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { mongo } from 'mongoose';
 import { STATUS_CODES } from 'node:http';
 
 /** The contract's error shape, for REST responses and socket acks alike. */
@@ -8,18 +9,22 @@ export interface ErrorBody {
   message: string | string[];
 }
 
-const DRIVER_UNAVAILABLE = new Set([
-  'MongoServerSelectionError',
-  'MongoNetworkError',
-  'MongoNetworkTimeoutError',
-  'MongoNotConnectedError',
-  'MongoTopologyClosedError',
-  'MongoPoolClearedError',
-]);
+// Driver errors that mean "no answer from the database". Checked with instanceof so subclasses count
+// too: a pool cleared after a monitor timeout (PoolClearedOnNetworkError) is a MongoNetworkError.
+const UNAVAILABLE_CLASSES = [
+  mongo.MongoNetworkError,
+  mongo.MongoServerSelectionError,
+  mongo.MongoNotConnectedError,
+  mongo.MongoTopologyClosedError,
+  mongo.MongoOperationTimeoutError,
+];
+// Errors the driver does not export a class for, and Mongoose's own initial-connection error.
+const UNAVAILABLE_NAMES = new Set(['MongoPoolClosedError', 'MongoWaitQueueTimeoutError', 'MongooseServerSelectionError']);
 
 /** True for errors meaning "the database cannot be reached": answered 503, not 500. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return error instanceof Error && (DRIVER_UNAVAILABLE.has(error.name) || DRIVER_UNAVAILABLE.has(error.constructor?.name));
+  if (!(error instanceof Error)) return false;
+  return UNAVAILABLE_CLASSES.some((type) => error instanceof type) || UNAVAILABLE_NAMES.has(error.name);
 }
 
 export function reasonPhrase(status: number): string {
