@@ -6,7 +6,9 @@ export const trimString = () => Transform(({ value }) => (typeof value === 'stri
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
-  @IsOptional() @trimString() @IsString() @Length(1, 64)
+  // Absent means "unchanged"; null is not a name (IsOptional would let it through to the database).
+  @ValidateIf((_object, value) => value !== undefined)
+  @trimString() @IsString() @Length(1, 64)
   name?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'http(s) URL, or null to clear' })
