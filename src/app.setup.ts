@@ -5,6 +5,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
+import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
 import { createValidationPipe } from './common/pipes/validation';
 import { AppConfig } from './config/app-config';
@@ -13,14 +14,16 @@ import { AppConfig } from './config/app-config';
 export const WEB_ROOT = join(__dirname, '..', 'dist', 'web');
 
 function bodyParserErrors(error: { type?: string; status?: number }, _request: Request, response: Response, next: NextFunction) {
-  if (!error || typeof error !== 'object' || !('type' in error)) return next(error);
+  // Only the body parsers run before this handler; a body that fails to decompress has a 4xx status but no `type`.
+  const clientError = typeof error?.status === 'number' && error.status >= 400 && error.status < 500;
+  if (!error || typeof error !== 'object' || !('type' in error || clientError)) return next(error);
   const status =
     error.type === 'entity.too.large' ? HttpStatus.PAYLOAD_TOO_LARGE
     : error.type === 'entity.parse.failed' ? HttpStatus.BAD_REQUEST
     : (error.status ?? HttpStatus.BAD_REQUEST);
   const message =
     status === HttpStatus.PAYLOAD_TOO_LARGE ? 'Request body is too large'
-    : status === HttpStatus.BAD_REQUEST ? 'Request body is not valid JSON'
+    : error.type === 'entity.parse.failed' ? 'Request body is not valid JSON'
     : 'Request body could not be read';
   response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
 }
@@ -51,6 +54,8 @@ export function configureApp(app: NestExpressApplication): void {
   );
   app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false });
   app.useGlobalPipes(createValidationPipe());
+  // Socket.IO: JWT at the handshake, frame size and origins from config, Redis fan-out when configured.
+  app.useWebSocketAdapter(new ChatIoAdapter(app));
   app.enableShutdownHooks();
   setupSwagger(app);
   app.useStaticAssets(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });
