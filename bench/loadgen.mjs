@@ -524,7 +524,7 @@ async function idle(job) {
     out.push({
       connections: connected,
       target: level,
-      connectPerS: round(need / (r.ms / 1000)),
+      connectPerS: round(r.connected / (r.ms / 1000)),
       rssMiB: p?.rssKiB ? round(p.rssKiB / 1024) : null,
       rssDeltaMiB: deltaKiB === null ? null : round(deltaKiB / 1024),
       rssPerConnectionKiB: deltaKiB === null || connected === 0 ? null : round(deltaKiB / connected),

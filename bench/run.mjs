@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 // Chatify benchmark orchestrator.
 //
-//   node bench/run.mjs [--quick] [--only=throughput,latency,...] [--target=both|app|relay] [--profile] [--no-build] [--ref=<commit>]
+//   node bench/run.mjs [--quick] [--only=throughput,latency,...] [--target=both|app|relay] [--profile]
+//                      [--no-build] [--no-reset] [--ref=<commit>]
 //
-// --ref builds and runs that commit (exported to a temporary directory) instead of the work tree.
+// --ref builds and runs that commit (exported to a temporary directory) instead of the work tree;
+// --no-reset keeps one app and database for all scenarios instead of a fresh copy per scenario.
 // Starts the app on FerretDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
 // creates users and conversations through the REST API, then runs each scenario against the app
 // and the relay in turn, every run in a fresh load-generator process (bench/loadgen.mjs).
 // Prints a table with app / relay ratios and writes bench/results/<timestamp>.json.
 // All traffic is on 127.0.0.1; every run is bounded in messages and time. See docs/BENCHMARKS.md.
 import { spawnSync, fork, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback } from './lib/proc.mjs';
-import { startApp, startRelay, externalApp, exportRef } from './lib/targets.mjs';
+import { startApp, startRelay, externalApp, exportRef, buildIfNeeded } from './lib/targets.mjs';
 import { createFixtures } from './lib/setup.mjs';
 import { buildRows, renderTable } from './lib/report.mjs';
 
@@ -44,7 +46,7 @@ const flag = (name) => argv.includes(`--${name}`);
 /** @param {string} name */
 const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
 if (flag('help') || flag('h')) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 11).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
 const QUICK = flag('quick') || process.env.BENCH_QUICK === '1';
@@ -53,6 +55,7 @@ const TARGETS = (option('target') ?? process.env.BENCH_TARGET ?? 'both') === 'bo
 const PROFILE = flag('profile') || process.env.BENCH_PROFILE === '1';
 const SKIP_BUILD = flag('no-build') || process.env.BENCH_NO_BUILD === '1';
 const REF = option('ref') ?? process.env.BENCH_REF;
+const RESET = !flag('no-reset') && process.env.BENCH_NO_RESET !== '1';
 const BENCH_URL = process.env.BENCH_URL;
 if (BENCH_URL && !isLoopback(new URL(BENCH_URL).hostname)) {
   console.error(`BENCH_URL must be a loopback address (127.0.0.1, localhost, ::1); got ${BENCH_URL}`);
@@ -120,7 +123,8 @@ function plan() {
     idleLevels.length ? Math.min(1000, idleLevels[idleLevels.length - 1]) : 0,
     ...selected.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0),
   );
-  return { scenarios: selected, users: users + (users % 2), groupMembers: selected.some((s) => s.kind === 'fanout') ? groupMembers : 0 };
+  const pairs = Math.max(0, ...selected.map((s) => (s.kind === 'rest' ? Math.ceil(s.params.concurrency / 2) : s.params.users ? s.params.users / 2 : 0)));
+  return { scenarios: selected, users: users + (users % 2), pairs, groupMembers: selected.some((s) => s.kind === 'fanout') ? groupMembers : 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,22 +136,26 @@ const logDir = path.join(resultsDir, `${stamp}-logs`);
 mkdirSync(logDir, { recursive: true });
 const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
 
-/** @type {import('./lib/targets.mjs').Target[]} */
-const started = [];
+/** Everything started and not yet stopped, newest last: stopped in reverse on exit or Ctrl-C. */
+/** @type {Set<{ name: string, stop: () => Promise<unknown> }>} */
+const running = new Set();
 /** @type {import('node:child_process').ChildProcess | null} */
 let currentLoadgen = null;
 let stopping = false;
+/** @param {{ name: string, stop: () => Promise<unknown> }} t */
+async function stopOne(t) {
+  if (!running.delete(t)) return;
+  try {
+    await t.stop();
+  } catch (err) {
+    log(`stopping ${t.name}: ${/** @type {Error} */ (err).message}`);
+  }
+}
 async function shutdown() {
   if (stopping) return;
   stopping = true;
   if (currentLoadgen && currentLoadgen.exitCode === null) currentLoadgen.kill('SIGKILL');
-  for (const t of started.reverse()) {
-    try {
-      await t.stop();
-    } catch (err) {
-      log(`stopping ${t.name}: ${/** @type {Error} */ (err).message}`);
-    }
-  }
+  for (const t of [...running].reverse()) await stopOne(t);
 }
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.on(signal, () => {
@@ -243,7 +251,7 @@ function machine() {
 }
 
 async function main() {
-  const { scenarios, users, groupMembers } = plan();
+  const { scenarios, users, pairs, groupMembers } = plan();
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const meta = {
     timestamp: new Date().toISOString(),
@@ -255,56 +263,109 @@ async function main() {
   };
   log(`Chatify benchmark ${QUICK ? '(quick) ' : ''}— ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}, ulimit -n ${meta.machine.ulimitNoFile}`);
 
-  /** @type {Record<string, import('./lib/targets.mjs').Target>} */
-  const targets = {};
   /** @type {Record<string, any>} */
   const fixtures = {};
   /** @type {Record<string, string>} */
   const errors = {};
-  for (const name of TARGETS) {
+  /** @type {Record<string, any>} describes each target for the JSON */
+  const targetInfo = {};
+  /** @type {Record<string, any>} wire profiles by scenario (--profile) */
+  const profiles = {};
+
+  // The relay: one process for the whole run (it keeps nothing that grows).
+  /** @type {import('./lib/targets.mjs').Target | null} */
+  let relay = null;
+  if (TARGETS.includes('relay')) {
     try {
-      log(`[${name}] starting...`);
-      let appRoot = ROOT;
-      if (name === 'app' && !BENCH_URL && REF) {
-        const exported = exportRef(ROOT, REF, log);
-        started.push({ name: 'app', url: '', pid: null, dbPid: null, logFile: null, describe: {}, stop: async () => exported.cleanup() });
-        appRoot = exported.dir;
-        meta.machine.benchedCommit = exported.commit;
-      }
-      const t = name === 'relay' ? await startRelay({ root: ROOT, logDir }) : BENCH_URL ? externalApp(BENCH_URL) : await startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, skipBuild: SKIP_BUILD, log });
-      started.push(t);
-      targets[name] = t;
-      log(`[${name}] ${t.url} (pid ${t.pid ?? 'unknown'}${t.dbPid ? `, database pid ${t.dbPid}` : ''}); creating ${users} users...`);
-      fixtures[name] = await createFixtures(t.url, { users, groupMembers, runId, concurrency: name === 'app' ? 8 : 32, log });
+      relay = await startRelay({ root: ROOT, logDir });
+      running.add(relay);
+      log(`[relay] ${relay.url} (pid ${relay.pid}); creating ${users} users...`);
+      fixtures.relay = await createFixtures(relay.url, { users, pairs, groupMembers, runId, concurrency: 32, log });
+      targetInfo.relay = { url: relay.url, ...relay.describe, signupMs: fixtures.relay.signupMs, logFile: path.relative(ROOT, relay.logFile ?? '') };
     } catch (err) {
-      errors[`${name} setup`] = String(/** @type {Error} */ (err).message ?? err);
-      log(`[${name}] setup failed: ${errors[`${name} setup`]}`);
+      errors['relay setup'] = String(/** @type {Error} */ (err).message ?? err);
+      log(`[relay] setup failed: ${errors['relay setup']}`);
+    }
+  }
+
+  // The app: fixtures are created once on an empty database, which is then kept as a snapshot;
+  // each scenario gets a fresh app process on a fresh copy of it (unless --no-reset), so no
+  // scenario inherits another's stored messages or unfinished backlog.
+  /** @type {((label: string) => Promise<any>) | null} */
+  let appFor = null;
+  /** @type {any} */
+  let sharedApp = null;
+  if (TARGETS.includes('app')) {
+    try {
+      if (BENCH_URL) {
+        sharedApp = externalApp(BENCH_URL);
+        log(`[app] external ${sharedApp.url} (pid ${sharedApp.pid ?? 'unknown: set BENCH_PID for RSS and CPU'}); creating ${users} users...`);
+        fixtures.app = await createFixtures(sharedApp.url, { users, pairs, groupMembers, runId, concurrency: 8, log });
+        targetInfo.app = { ...sharedApp.describe, url: sharedApp.url, signupMs: fixtures.app.signupMs, reset: false };
+        appFor = async () => sharedApp;
+      } else {
+        let appRoot = ROOT;
+        if (REF) {
+          const exported = exportRef(ROOT, REF, log);
+          running.add({ name: 'exported source', stop: async () => exported.cleanup() });
+          appRoot = exported.dir;
+          meta.machine.benchedCommit = exported.commit;
+        }
+        buildIfNeeded(appRoot, SKIP_BUILD, log);
+        log(`[app] starting on an empty database to create ${users} users${groupMembers ? ` and a ${groupMembers}-member group` : ''}...`);
+        const seed = await startApp({ root: ROOT, appRoot, logDir, profile: false, label: 'fixtures', log });
+        running.add(seed);
+        fixtures.app = await createFixtures(seed.url, { users, pairs, groupMembers, runId, concurrency: 8, log });
+        running.delete(seed);
+        const snapshotDir = await seed.stop({ keepData: true });
+        running.add({ name: 'fixture snapshot', stop: async () => rmSync(snapshotDir, { recursive: true, force: true }) });
+        targetInfo.app = { kind: 'node dist/main.js on FerretDB (SQLite)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
+        const start = (/** @type {string} */ label) => startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, label, seedDir: snapshotDir, log });
+        if (RESET) appFor = start;
+        else {
+          sharedApp = await start('all');
+          running.add(sharedApp);
+          appFor = async () => sharedApp;
+        }
+      }
+    } catch (err) {
+      errors['app setup'] = String(/** @type {Error} */ (err).message ?? err);
+      log(`[app] setup failed: ${errors['app setup']}`);
     }
   }
 
   /** @type {{ id: string, title: string, kind: string, params: any, results: Record<string, any> }[]} */
   const done = [];
-  /** Messages each target has stored so far (the app's database grows through the run). @type {Record<string, number>} */
-  const stored = { app: 0, relay: 0 };
   /** @type {string[]} */
   const noisy = [];
   for (const s of scenarios) {
     /** @type {Record<string, any>} */
     const results = {};
     for (const name of TARGETS) {
-      const t = targets[name];
-      if (!t || !fixtures[name]) continue;
+      if (!fixtures[name]) continue;
+      /** @type {any} */
+      let t = null;
+      try {
+        t = name === 'relay' ? relay : await /** @type {NonNullable<typeof appFor>} */ (appFor)(s.id);
+        if (t !== relay && t !== sharedApp) running.add(t);
+      } catch (err) {
+        results[name] = { error: `could not start: ${/** @type {Error} */ (err).message}` };
+        errors[`${s.title} [${name}]`] = results[name].error;
+        continue;
+      }
       await settle([t.pid ?? 0, t.dbPid ?? 0]);
       const t0 = Date.now();
-      const storedBefore = stored[name];
       results[name] = await runLoadgen(s, t, fixtures[name]);
       const r = results[name];
-      stored[name] += (r?.loss?.acked ?? 0) + (r?.statuses?.['201'] ?? 0);
-      if (r && typeof r === 'object') r.storedMessagesBefore = storedBefore;
-      if (results[name]?.error) errors[`${s.title} [${name}]`] = results[name].error;
-      const other = results[name]?.server?.otherCpuCores;
+      if (r?.error) errors[`${s.title} [${name}]`] = r.error;
+      else if (r?.connectErrors && Object.keys(r.connectErrors).length) errors[`${s.title} [${name}]`] = `connections refused: ${JSON.stringify(r.connectErrors)}`;
+      const other = r?.server?.otherCpuCores;
       if (other !== null && other !== undefined && other > 0.25) noisy.push(`${s.id} [${name}]: other processes used ${other} cores`);
-      log(`[${name}] ${s.id}: ${brief(s.kind, results[name])} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      log(`[${name}] ${s.id}: ${brief(s.kind, r)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (t !== relay && t !== sharedApp) {
+        await stopOne(t);
+        if (t.profileFile && existsSync(t.profileFile)) profiles[s.id] = JSON.parse(readFileSync(t.profileFile, 'utf8'));
+      }
     }
     done.push({ id: s.id, title: s.title, kind: s.kind, params: s.params, results });
   }
@@ -312,22 +373,18 @@ async function main() {
   const rows = buildRows(done);
   const table = renderTable(rows, errors);
   const file = path.join(resultsDir, `${stamp}.json`);
-  /** @type {Record<string, any>} */
-  const targetInfo = {};
-  for (const [name, t] of Object.entries(targets)) {
-    targetInfo[name] = { url: t.url, ...t.describe, signupMs: fixtures[name]?.signupMs ?? null, logFile: t.logFile ? path.relative(ROOT, t.logFile) : null };
-  }
+  const sharedProfile = sharedApp?.profileFile;
   await shutdown();
-  const profileFile = /** @type {any} */ (targets.app)?.profileFile;
-  const profileData = profileFile && existsSync(profileFile) ? JSON.parse(readFileSync(profileFile, 'utf8')) : undefined;
-  writeFileSync(file, `${JSON.stringify({ meta, targets: targetInfo, scenarios: done, rows, errors, noisy, profile: profileData }, null, 2)}\n`);
+  if (sharedProfile && existsSync(sharedProfile)) profiles.all = JSON.parse(readFileSync(sharedProfile, 'utf8'));
+  const hasProfile = Object.keys(profiles).length > 0;
+  writeFileSync(file, `${JSON.stringify({ meta, targets: targetInfo, scenarios: done, rows, errors, noisy, profiles: hasProfile ? profiles : undefined }, null, 2)}\n`);
   console.log(`\nChatify benchmark — ${meta.timestamp} — ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}${QUICK ? ' — QUICK (smoke) run' : ''}`);
   console.log(`command: ${meta.command}\n`);
   console.log(table);
   if (noisy.length) console.log(`\nnoise: ${noisy.join('; ')} (of ${meta.machine.nproc}); figures of those runs are less reliable.`);
   console.log(`\napp/relay: the app's figure over the bare relay's, measured in the same run (throughput: higher is better; latency, CPU, RSS: lower is better).`);
   console.log(`results: ${path.relative(process.cwd(), file)}`);
-  if (profileData) console.log(`wire profile (database round trips by command): ${path.relative(process.cwd(), profileFile)}`);
+  if (hasProfile) console.log(`wire profiles (database commands by shape, per scenario): "profiles" in the JSON; per-message figures under scenarios[].results.app.server.database`);
   const lost = rows.filter((r) => r.better === 'zero' && ((r.app ?? 0) > 0 || (r.relay ?? 0) > 0));
   process.exitCode = Object.keys(errors).length || lost.length ? 1 : 0;
 }

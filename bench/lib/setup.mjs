@@ -3,10 +3,10 @@ import { createJsonClient, mapLimit } from './http.mjs';
 
 /**
  * @param {string} url target base URL
- * @param {{ users: number, groupMembers: number, runId: string, concurrency: number, log: (s: string) => void }} o
+ * @param {{ users: number, pairs: number, groupMembers: number, runId: string, concurrency: number, log: (s: string) => void }} o
  * @returns {Promise<{ users: { id: string, token: string }[], pairs: { a: number, b: number, conversationId: string }[], group: { id: string, members: number[] } | null, signupMs: number }>}
  */
-export async function createFixtures(url, { users: count, groupMembers, runId, concurrency, log }) {
+export async function createFixtures(url, { users: count, pairs: pairCount, groupMembers, runId, concurrency, log }) {
   const client = createJsonClient(url, { maxSockets: concurrency });
   try {
     const started = Date.now();
@@ -21,7 +21,7 @@ export async function createFixtures(url, { users: count, groupMembers, runId, c
     const signupMs = Date.now() - started;
     log(`  ${count} users signed up in ${(signupMs / 1000).toFixed(1)} s`);
 
-    const pairs = await mapLimit(Math.floor(count / 2), concurrency, async (k) => {
+    const pairs = await mapLimit(Math.min(pairCount, Math.floor(count / 2)), concurrency, async (k) => {
       const a = 2 * k;
       const b = a + 1;
       const res = await client.request('POST', '/api/v1/conversations', { type: 'direct', userId: users[b].id }, users[a].token);

@@ -1,6 +1,6 @@
 // Starting and stopping the two targets: the Chatify app (on FerretDB) and the bare relay.
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForHttp, sleep } from './proc.mjs';
@@ -111,24 +111,28 @@ export async function startRelay({ root, logDir }) {
 }
 
 /**
- * The app: FerretDB on a fresh data directory, then `node dist/main.js`, both on loopback.
- * Optionally a wire-protocol counting proxy sits between them (`profile`).
- * `appRoot` is where the app is built and run from (the work tree, or an exported commit, see
- * `exportRef`); the database script always comes from `root`, whose .tools/ holds the binary.
- * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, skipBuild: boolean, log: (s: string) => void }} o
- * @returns {Promise<Target & { profileFile: string | null, wireSnapshot: (() => Promise<any>) | null }>}
+ * The app: FerretDB on a fresh data directory (empty, or a copy of `seedDir`), then
+ * `node dist/main.js`, both on loopback. Optionally a wire-protocol counting proxy sits between
+ * them (`profile`). `appRoot` is where the app was built (the work tree, or an exported commit,
+ * see `exportRef`); the database script always comes from `root`, whose .tools/ holds the binary.
+ * `stop({ keepData: true })` stops both processes and hands back the data directory (a snapshot).
+ * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, label: string, seedDir?: string, log: (s: string) => void }} o
+ * @returns {Promise<Target & { profileFile: string | null, wireSnapshot: (() => Promise<any>) | null, stop: (o?: { keepData?: boolean }) => Promise<any> }>}
  */
-export async function startApp({ root, appRoot, logDir, profile, skipBuild, log }) {
-  buildIfNeeded(appRoot, skipBuild, log);
+export async function startApp({ root, appRoot, logDir, profile, label, seedDir, log }) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
+  if (seedDir) {
+    cpSync(seedDir, dataDir, { recursive: true });
+    rmSync(path.join(dataDir, 'ferretdb.pid'), { force: true });
+  }
   const dbPort = await freePort();
-  log(`starting FerretDB on 127.0.0.1:${dbPort} (data ${dataDir})...`);
+  log(`  [app ${label}] FerretDB on 127.0.0.1:${dbPort} (data ${dataDir}${seedDir ? ', copied from the fixture snapshot' : ''})`);
   const db = spawnSync('bash', [path.join(root, 'scripts', 'ferretdb.sh'), 'start', dataDir, String(dbPort)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   if (db.status !== 0) throw new Error(`scripts/ferretdb.sh start failed (exit ${db.status})`);
   const dbPid = Number(readFileSync(path.join(dataDir, 'ferretdb.pid'), 'utf8').trim()) || null;
-  const stopDb = async () => {
+  const stopDb = async (keepData = false) => {
     spawnSync('bash', [path.join(root, 'scripts', 'ferretdb.sh'), 'stop', dataDir], { cwd: root, stdio: 'ignore' });
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
   let mongoPort = dbPort;
@@ -139,7 +143,7 @@ export async function startApp({ root, appRoot, logDir, profile, skipBuild, log 
   let wireSnapshot = null;
   if (profile) {
     mongoPort = await freePort();
-    profileFile = path.join(logDir, 'wire-profile.json');
+    profileFile = path.join(logDir, `wire-profile-${label}.json`);
     const child = fork(path.join(root, 'bench', 'profile', 'wire-proxy.mjs'), [], {
       cwd: root,
       env: { ...process.env, PROXY_LISTEN: String(mongoPort), PROXY_TARGET: String(dbPort), PROXY_OUT: profileFile },
@@ -177,9 +181,9 @@ export async function startApp({ root, appRoot, logDir, profile, skipBuild, log 
   };
 
   const port = await freePort();
-  const logFile = path.join(logDir, 'app.log');
+  const logFile = path.join(logDir, `app-${label}.log`);
   const env = { ...process.env, ...appEnv({ mongoUri: `mongodb://127.0.0.1:${mongoPort}/chatify_bench`, port }) };
-  log(`starting the app on 127.0.0.1:${port}...`);
+  log(`  [app ${label}] node dist/main.js on 127.0.0.1:${port}`);
   const app = spawnLogged(process.execPath, ['dist/main.js'], { cwd: appRoot, env, logFile });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -199,10 +203,11 @@ export async function startApp({ root, appRoot, logDir, profile, skipBuild, log 
     profileFile,
     wireSnapshot,
     describe: { kind: 'node dist/main.js on FerretDB (SQLite)', profiled: profile },
-    async stop() {
+    async stop({ keepData = false } = {}) {
       await app.stop();
       await stopProxy();
-      await stopDb();
+      await stopDb(keepData);
+      return keepData ? dataDir : null;
     },
   };
 }
