@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { DocumentWriteQueue } from './document-write-queue';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
@@ -17,6 +18,9 @@ export function isDuplicateKey(error: unknown): boolean {
 /** The only code that touches the conversations and memberships collections. Plain objects out. */
 @Injectable()
 export class ConversationsRepository {
+  /** Writes of one conversation or membership document run one at a time (FerretDB v1 loses concurrent updates). */
+  private readonly writes = new DocumentWriteQueue();
+
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
@@ -75,22 +79,28 @@ export class ConversationsRepository {
    * the conversation does not exist or `userId` is not a member.
    */
   allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
-      .lean<ConversationRecord>()
-      .exec();
+    return this.writes.run(conversationKey(id), () =>
+      this.conversations
+        .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
+        .lean<ConversationRecord>()
+        .exec(),
+    );
   }
 
   /** Sets the list summary to a newer message; an older concurrent send never overwrites it. */
   async setLastMessage(id: string, snapshot: LastMessageSnapshot, at: Date): Promise<void> {
-    await this.conversations
-      .updateOne({ _id: oid(id), lastMessageSeq: { $lt: snapshot.seq } }, { $set: { lastMessage: snapshot, lastMessageSeq: snapshot.seq, lastActivityAt: at } })
-      .exec();
+    await this.writes.run(conversationKey(id), () =>
+      this.conversations
+        .updateOne({ _id: oid(id), lastMessageSeq: { $lt: snapshot.seq } }, { $set: { lastMessage: snapshot, lastMessageSeq: snapshot.seq, lastActivityAt: at } })
+        .exec(),
+    );
   }
 
   /** Refreshes the summary after an edit or delete, if that message is still the last one. */
   async replaceLastMessage(id: string, snapshot: LastMessageSnapshot): Promise<void> {
-    await this.conversations.updateOne({ _id: oid(id), lastMessageSeq: snapshot.seq }, { $set: { lastMessage: snapshot } }).exec();
+    await this.writes.run(conversationKey(id), () =>
+      this.conversations.updateOne({ _id: oid(id), lastMessageSeq: snapshot.seq }, { $set: { lastMessage: snapshot } }).exec(),
+    );
   }
 
   /** A page of the member's conversations, newest activity first; `before` is the last item seen. */
@@ -117,10 +127,12 @@ export class ConversationsRepository {
   }
 
   async rename(id: string, title: string, now: Date): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate({ _id: oid(id) }, { $set: { title, changedAt: now, lastActivityAt: now } }, { new: true })
-      .lean<ConversationRecord>()
-      .exec();
+    return this.writes.run(conversationKey(id), () =>
+      this.conversations
+        .findOneAndUpdate({ _id: oid(id) }, { $set: { title, changedAt: now, lastActivityAt: now } }, { new: true })
+        .lean<ConversationRecord>()
+        .exec(),
+    );
   }
 
   /**
@@ -128,32 +140,38 @@ export class ConversationsRepository {
    * `memberIds` to be absent, so the check and the write are one atomic operation.
    */
   addMembers(id: string, userIds: string[], cap: number, now: Date): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate(
-        { _id: oid(id), [`memberIds.${cap - userIds.length}`]: { $exists: false } },
-        { $addToSet: { memberIds: { $each: userIds.map(oid) } }, $set: { changedAt: now, lastActivityAt: now } },
-        { new: true },
-      )
-      .lean<ConversationRecord>()
-      .exec();
+    return this.writes.run(conversationKey(id), () =>
+      this.conversations
+        .findOneAndUpdate(
+          { _id: oid(id), [`memberIds.${cap - userIds.length}`]: { $exists: false } },
+          { $addToSet: { memberIds: { $each: userIds.map(oid) } }, $set: { changedAt: now, lastActivityAt: now } },
+          { new: true },
+        )
+        .lean<ConversationRecord>()
+        .exec(),
+    );
   }
 
   removeMember(id: string, userId: string, now: Date): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate(
-        { _id: oid(id), memberIds: oid(userId) },
-        { $pullAll: { memberIds: [oid(userId)], adminIds: [oid(userId)] }, $set: { changedAt: now, lastActivityAt: now } },
-        { new: true },
-      )
-      .lean<ConversationRecord>()
-      .exec();
+    return this.writes.run(conversationKey(id), () =>
+      this.conversations
+        .findOneAndUpdate(
+          { _id: oid(id), memberIds: oid(userId) },
+          { $pullAll: { memberIds: [oid(userId)], adminIds: [oid(userId)] }, $set: { changedAt: now, lastActivityAt: now } },
+          { new: true },
+        )
+        .lean<ConversationRecord>()
+        .exec(),
+    );
   }
 
   promoteToAdmin(id: string, userId: Types.ObjectId): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate({ _id: oid(id), memberIds: userId }, { $addToSet: { adminIds: userId } }, { new: true })
-      .lean<ConversationRecord>()
-      .exec();
+    return this.writes.run(conversationKey(id), () =>
+      this.conversations
+        .findOneAndUpdate({ _id: oid(id), memberIds: userId }, { $addToSet: { adminIds: userId } }, { new: true })
+        .lean<ConversationRecord>()
+        .exec(),
+    );
   }
 
   // ---- memberships (watermarks) -------------------------------------------------------------
@@ -164,7 +182,8 @@ export class ConversationsRepository {
    */
   async activateMemberships(conversationId: Types.ObjectId, userIds: string[], fromSeq: number, now: Date): Promise<void> {
     if (userIds.length === 0) return;
-    await this.memberships.bulkWrite(
+    const keys = userIds.map((userId) => membershipKey(conversationId, userId));
+    await this.writes.run(keys, () => this.memberships.bulkWrite(
       userIds.map((userId) => ({
         updateOne: {
           filter: { conversationId, userId: oid(userId) },
@@ -176,11 +195,13 @@ export class ConversationsRepository {
         },
       })),
       { ordered: false },
-    );
+    ));
   }
 
   async deactivateMembership(conversationId: Types.ObjectId, userId: string, now: Date): Promise<void> {
-    await this.memberships.updateOne({ conversationId, userId: oid(userId) }, { $set: { removedAt: now, changedAt: now } }).exec();
+    await this.writes.run(membershipKey(conversationId, userId), () =>
+      this.memberships.updateOne({ conversationId, userId: oid(userId) }, { $set: { removedAt: now, changedAt: now } }).exec(),
+    );
   }
 
   findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
@@ -206,12 +227,14 @@ export class ConversationsRepository {
    */
   async advanceMark(conversationId: string, userId: string, type: MarkType, seq: number, messageId: Types.ObjectId, at: Date): Promise<boolean> {
     const field = type === 'read' ? 'read' : 'delivered';
-    const result = await this.memberships
-      .updateOne(
-        { conversationId: oid(conversationId), userId: oid(userId), removedAt: null, [`${field}UpToSeq`]: { $lt: seq } },
-        { $set: { [`${field}UpToSeq`]: seq, [`${field}UpToId`]: messageId, [`${field}At`]: at, changedAt: at } },
-      )
-      .exec();
+    const result = await this.writes.run(membershipKey(conversationId, userId), () =>
+      this.memberships
+        .updateOne(
+          { conversationId: oid(conversationId), userId: oid(userId), removedAt: null, [`${field}UpToSeq`]: { $lt: seq } },
+          { $set: { [`${field}UpToSeq`]: seq, [`${field}UpToId`]: messageId, [`${field}At`]: at, changedAt: at } },
+        )
+        .exec(),
+    );
     return result.modifiedCount > 0;
   }
 
@@ -233,6 +256,9 @@ export class ConversationsRepository {
       .exec();
   }
 }
+
+const conversationKey = (id: string | Types.ObjectId) => `conversation:${String(id)}`;
+const membershipKey = (conversationId: string | Types.ObjectId, userId: string | Types.ObjectId) => `membership:${String(conversationId)}:${String(userId)}`;
 
 /** Filter for "after this position" in (field, _id) order; without an id, "at or after the time". */
 export function afterPosition(field: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
+import { DocumentWriteQueue } from '../conversations/document-write-queue';
 import { Message } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
@@ -15,6 +16,9 @@ export function isDuplicateKey(error: unknown): boolean {
 /** The only code that touches the messages and receipt_events collections. Plain objects out. */
 @Injectable()
 export class MessagesRepository {
+  /** An edit and a delete of one message run one at a time (FerretDB v1 loses concurrent updates: an edit could revive a tombstone). */
+  private readonly writes = new DocumentWriteQueue();
+
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     @InjectModel(ReceiptEvent.name) private readonly receiptEvents: Model<ReceiptEvent>,
@@ -59,17 +63,21 @@ export class MessagesRepository {
   }
 
   updateText(id: Types.ObjectId, text: string, at: Date): Promise<MessageRecord | null> {
-    return this.messages
-      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, editedAt: at, changedAt: at } }, { new: true })
-      .lean<MessageRecord>()
-      .exec();
+    return this.writes.run(id.toHexString(), () =>
+      this.messages
+        .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, editedAt: at, changedAt: at } }, { new: true })
+        .lean<MessageRecord>()
+        .exec(),
+    );
   }
 
   markDeleted(id: Types.ObjectId, at: Date): Promise<MessageRecord | null> {
-    return this.messages
-      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text: null, deletedAt: at, changedAt: at } }, { new: true })
-      .lean<MessageRecord>()
-      .exec();
+    return this.writes.run(id.toHexString(), () =>
+      this.messages
+        .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text: null, deletedAt: at, changedAt: at } }, { new: true })
+        .lean<MessageRecord>()
+        .exec(),
+    );
   }
 
   /** Messages of `conversationIds` created/edited/deleted after a position (sync). */
