@@ -211,4 +211,30 @@ describe('web client in Chromium', () => {
     await eventually(() => away.getAttribute('data-status'), 'read', 'read status on Ada after the catch-up');
     await screenshot('caught-up', ada, bob);
   });
+
+  it('lets Bob log out and back in, and then pick up the conversation', async () => {
+    const page = bob.page;
+    await page.getByTestId('back-button').click(); // phone width: back to the list, where the account is
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await visible(page.getByRole('button', { name: 'Log in', exact: true }).and(page.getByTestId('auth-submit')));
+    expect(await page.getByTestId('conversation-item').count()).toBe(0);
+
+    await page.getByLabel('E-mail', { exact: true }).fill('bob@example.test'); // e-mail compares case-insensitively
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByTestId('auth-submit').click();
+    await eventually(() => page.getByTestId('me-name').textContent(), bob.name, 'Bob signed in again');
+    const item = page.getByTestId('conversation-item').filter({ hasText: ada.name });
+    await eventually(() => item.getByTestId('conversation-preview').textContent(), 'Sent while you were away', 'conversation list after login');
+    await eventually(async () => (await item.getByTestId('unread-badge').isVisible()), false, 'nothing unread');
+
+    await item.click();
+    await page.getByLabel('Message', { exact: true }).fill('Back again');
+    await page.keyboard.press('Enter');
+    await visible(bubbles(ada.page, 'Back again'));
+    await ada.page.waitForTimeout(500);
+    // A second sign-in on the same page must not double the composer's listeners.
+    expect(await bubbles(ada.page, 'Back again').count()).toBe(1);
+    expect(await bubbles(page, 'Back again').count()).toBe(1);
+    await screenshot('logged-in-again', ada, bob);
+  });
 });

@@ -34,13 +34,14 @@ export class AuthView {
     });
   }
 
+  /** Shows the form in log-in mode (someone who was signed in has an account). */
   show(message = ''): void {
     document.title = 'Chatify';
     this.root.hidden = false;
     this.password.value = '';
-    setText(this.error, message);
     this.setBusy(false);
-    (this.mode === 'signup' ? this.name : this.email).focus();
+    this.setMode('login');
+    setText(this.error, message);
   }
 
   hide(): void {

@@ -578,8 +578,13 @@ export class ChatClient {
       }
       return;
     }
-    if (conversation.type === 'group' || seq === null) {
+    if (seq === null) {
       this.scheduleStatusRefresh(receipt.conversationId);
+      return;
+    }
+    if (conversation.type === 'group') {
+      // Only worth asking when one of our messages the mark covers could still move up.
+      if (this.hasOwnMessageBelow(receipt.conversationId, seq, receipt.type)) this.scheduleStatusRefresh(receipt.conversationId);
       return;
     }
     const marks = this.partnerMarks.get(receipt.conversationId) ?? { delivered: 0, read: 0 };
@@ -591,6 +596,13 @@ export class ChatClient {
     if (conversation.lastMessage) conversation.lastMessage = this.applyPartnerMarks(conversation.lastMessage);
     this.emit('thread', receipt.conversationId);
     this.emit('conversations');
+  }
+
+  private hasOwnMessageBelow(conversationId: string, seq: number, status: MessageStatus): boolean {
+    const candidates = [...(this.threads.get(conversationId)?.messages.values() ?? [])];
+    const last = this.conversations.get(conversationId)?.lastMessage;
+    if (last) candidates.push(last);
+    return candidates.some((m) => m.senderId === this.me.id && m.seq <= seq && STATUS_RANK[m.status] < STATUS_RANK[status]);
   }
 
   private applyPartnerMarks(message: MessageResponse): MessageResponse {

@@ -29,34 +29,43 @@ export class ChatView {
   private readonly status = byId('messages-status');
   private readonly list = byId<HTMLOListElement>('message-list');
   private readonly typing = byId('typing-indicator');
+  private readonly banner = byId('connection-banner');
   private readonly composer = byId<HTMLFormElement>('composer');
   private readonly input = byId<HTMLTextAreaElement>('composer-input');
   private renderedFor: string | null = null;
+  private bannerTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly drafts = new Map<string, string>();
 
-  constructor(private readonly client: ChatClient) {
-    this.composer.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.sendDraft();
-    });
+  constructor(
+    private readonly client: ChatClient,
+    signal: AbortSignal,
+  ) {
+    this.composer.addEventListener(
+      'submit',
+      (event) => {
+        event.preventDefault();
+        this.sendDraft();
+      },
+      { signal },
+    );
     this.input.addEventListener('keydown', (event) => {
       // Enter sends; Shift+Enter (or composing with an IME) adds a line.
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         this.sendDraft();
       }
-    });
+    }, { signal });
     this.input.addEventListener('input', () => {
       this.autosize();
       const id = this.client.openId;
       if (!id) return;
       if (this.input.value.trim()) this.client.userTyping(id);
       else this.client.stopTyping(id);
-    });
+    }, { signal });
     this.input.addEventListener('blur', () => {
       if (this.client.openId) this.client.stopTyping(this.client.openId);
-    });
-    this.scroller.addEventListener('scroll', () => this.maybeLoadOlder(), { passive: true });
+    }, { signal });
+    this.scroller.addEventListener('scroll', () => this.maybeLoadOlder(), { passive: true, signal });
     this.list.addEventListener('click', (event) => {
       const target = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
       const id = this.client.openId;
@@ -64,7 +73,7 @@ export class ChatView {
       if (!target || !id || !clientId) return;
       if (target.dataset.action === 'retry') this.client.retry(id, clientId);
       if (target.dataset.action === 'discard') this.client.discard(id, clientId);
-    });
+    }, { signal });
   }
 
   focusComposer(): void {
@@ -86,6 +95,7 @@ export class ChatView {
     this.renderedFor = id;
     if (!id) return;
     this.renderHeader();
+    this.renderConnection();
     this.renderMessages(switched);
     this.renderTyping();
   }
@@ -103,7 +113,11 @@ export class ChatView {
     document.title = `${title} · Chatify`;
     updateAvatar(this.headerAvatar, title, conversation.id);
     const partnerId = this.client.partnerId(conversation);
-    if (partnerId) {
+    if (this.client.connection !== 'online') {
+      // What we knew about the others is stale until we are back.
+      delete this.subtitle.dataset.online;
+      setText(this.subtitle, this.client.connection === 'offline' ? 'waiting for network…' : 'connecting…');
+    } else if (partnerId) {
       const partner = this.client.users.get(partnerId);
       const online = partner?.online ?? false;
       this.subtitle.dataset.online = String(online);
@@ -112,6 +126,22 @@ export class ChatView {
       delete this.subtitle.dataset.online;
       const names = conversation.members.map((member) => (member.userId === this.client.me.id ? 'You' : this.client.nameOf(member.userId)));
       setText(this.subtitle, `${conversation.members.length} members · ${names.join(', ')}`);
+    }
+  }
+
+  /** A banner in the conversation while we are not connected: sends wait, nothing is lost. */
+  renderConnection(): void {
+    const state = this.client.connection;
+    clearTimeout(this.bannerTimer);
+    this.banner.dataset.state = state;
+    setText(this.banner, state === 'offline' ? 'You are offline. Messages you write are sent when the connection is back.' : 'Connecting…');
+    if (state === 'connecting') {
+      // A quick reconnect should not flash a banner.
+      this.bannerTimer = setTimeout(() => {
+        this.banner.hidden = this.client.connection === 'online';
+      }, 1_500);
+    } else {
+      this.banner.hidden = state === 'online';
     }
   }
 

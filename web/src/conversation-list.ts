@@ -17,8 +17,9 @@ export class ConversationList {
   constructor(
     private readonly client: ChatClient,
     private readonly onSelect: (conversationId: string) => void,
+    signal: AbortSignal,
   ) {
-    this.more.addEventListener('click', () => void client.loadMoreConversations());
+    this.more.addEventListener('click', () => void client.loadMoreConversations(), { signal });
     // Arrow keys move between conversations, as in any list.
     this.list.addEventListener('keydown', (event) => {
       if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
@@ -27,7 +28,7 @@ export class ConversationList {
       if (index < 0) return;
       event.preventDefault();
       buttons[Math.min(buttons.length - 1, Math.max(0, index + (event.key === 'ArrowDown' ? 1 : -1)))]?.focus();
-    });
+    }, { signal });
     setText(this.meName, client.me.name);
     updateAvatar(this.meAvatar, client.me.name, client.me.id);
   }

@@ -29,6 +29,14 @@ session.onExpired(() => {
   authView.show('Your session has ended. Please log in again.');
 });
 
+// Another tab logged in as someone else: follow it rather than mixing two people's data.
+session.onChange((next) => {
+  if (next && app && next.user.id !== app.client.me.id) {
+    authView.hide();
+    startApp();
+  }
+});
+
 function conversationFromHash(): string | null {
   const match = /^#\/c\/([0-9a-fA-F]{24})$/.exec(location.hash);
   return match ? match[1] : null;
@@ -44,13 +52,16 @@ class ChatApp {
   private scheduled = false;
   private readonly clock: ReturnType<typeof setInterval>;
   private readonly cleanups: Array<() => void> = [];
+  /** Removes every listener this app instance added to the page (index.html outlives a session). */
+  private readonly listeners = new AbortController();
 
   constructor() {
     const current = session.get()!;
     this.client = new ChatClient(api, session, current.user);
-    this.list = new ConversationList(this.client, (id) => this.navigate(id));
-    this.chat = new ChatView(this.client);
-    this.people = new PeopleDialog(this.client, (id) => this.navigate(id));
+    const signal = this.listeners.signal;
+    this.list = new ConversationList(this.client, (id) => this.navigate(id), signal);
+    this.chat = new ChatView(this.client, signal);
+    this.people = new PeopleDialog(this.client, (id) => this.navigate(id), signal);
     this.cleanups.push(this.client.subscribe((topic) => this.invalidate(topic)));
 
     this.on(byId('new-chat-button'), 'click', () => this.people.open('direct'));
@@ -74,16 +85,20 @@ class ChatApp {
 
   stop(): void {
     clearInterval(this.clock);
+    this.listeners.abort();
     this.cleanups.forEach((cleanup) => cleanup());
     this.client.stop();
     const dialog = byId<HTMLDialogElement>('people-dialog');
     if (dialog.open) dialog.close();
+    // Nothing of this person may stay on the page for the next one.
+    byId('conversation-list').replaceChildren();
+    byId('message-list').replaceChildren();
+    byId<HTMLTextAreaElement>('composer-input').value = '';
     appView.hidden = true;
   }
 
   private on(target: EventTarget, type: string, listener: (event: Event) => void): void {
-    target.addEventListener(type, listener);
-    this.cleanups.push(() => target.removeEventListener(type, listener));
+    target.addEventListener(type, listener, { signal: this.listeners.signal });
   }
 
   private navigate(conversationId: string | null): void {
@@ -127,7 +142,11 @@ class ChatApp {
   }
 
   private render(topics: Set<Topic>): void {
-    if (topics.has('connection')) this.list.renderConnection();
+    if (topics.has('connection')) {
+      this.list.renderConnection();
+      this.chat.renderConnection();
+      this.chat.renderHeader();
+    }
     const all = topics.has('open');
     if (all || topics.has('conversations') || topics.has('users') || topics.has('typing')) this.list.render();
     if (all) {

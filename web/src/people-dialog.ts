@@ -28,9 +28,10 @@ export class PeopleDialog {
   constructor(
     private readonly client: ChatClient,
     private readonly onOpened: (conversationId: string) => void,
+    signal: AbortSignal,
   ) {
-    byId('people-close').addEventListener('click', () => this.dialog.close());
-    this.search.addEventListener('input', () => this.searchSoon());
+    byId('people-close').addEventListener('click', () => this.dialog.close(), { signal });
+    this.search.addEventListener('input', () => this.searchSoon(), { signal });
     this.search.addEventListener('keydown', (event) => {
       // Enter picks the first person found (direct mode), as a keyboard shortcut.
       if (event.key === 'Enter') {
@@ -39,12 +40,16 @@ export class PeopleDialog {
         if (this.mode === 'direct' && first) void this.openDirect(first);
         else if (this.mode === 'group' && first) this.toggle(first);
       }
-    });
-    this.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      if (this.mode === 'group') void this.createGroup();
-    });
-    this.dialog.addEventListener('close', () => this.searchSoon.cancel());
+    }, { signal });
+    this.form.addEventListener(
+      'submit',
+      (event) => {
+        event.preventDefault();
+        if (this.mode === 'group') void this.createGroup();
+      },
+      { signal },
+    );
+    this.dialog.addEventListener('close', () => this.searchSoon.cancel(), { signal });
   }
 
   open(mode: Mode): void {

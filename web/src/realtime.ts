@@ -59,7 +59,8 @@ export class Realtime {
   async start(register: (socket: ChatSocket) => void): Promise<void> {
     this.stopped = false;
     this.handlers.onStateChange('connecting');
-    const token = await this.session.accessToken();
+    // A fresh token if we can get one; otherwise the stored one (a refused handshake refreshes it later).
+    const token = await this.session.accessToken().catch(() => this.session.get()?.accessToken ?? '');
     if (this.stopped) return;
     const socket: ChatSocket = io('/chat', {
       auth: { token },
