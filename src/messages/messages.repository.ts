@@ -103,4 +103,15 @@ export class MessagesRepository {
       .exec();
     return event?.at ?? null;
   }
+
+  /** When `senderId` first sent a message at or after `seq` in the conversation, or null. */
+  async firstSentAtOrAfter(conversationId: Types.ObjectId, senderId: Types.ObjectId, seq: number): Promise<Date | null> {
+    const message = await this.messages
+      .findOne({ conversationId, seq: { $gte: seq }, senderId })
+      .sort({ seq: 1 })
+      .select({ createdAt: 1 })
+      .lean<Pick<Message, 'createdAt'>>()
+      .exec();
+    return message?.createdAt ?? null;
+  }
 }

@@ -4,7 +4,7 @@ import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import { messageStatus, toMessageResponse } from '../conversations/message-view';
+import { MemberMarks, messageStatus, toMessageResponse } from '../conversations/message-view';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
@@ -123,12 +123,27 @@ export class MessagesService {
     return Promise.all(
       others.map(async (member) => {
         const [deliveredAt, readAt] = await Promise.all([
-          member.deliveredUpToSeq >= message.seq ? this.repository.receiptTime(message.conversationId, member.userId, 'delivered', message.seq) : null,
-          member.readUpToSeq >= message.seq ? this.repository.receiptTime(message.conversationId, member.userId, 'read', message.seq) : null,
+          member.deliveredUpToSeq >= message.seq ? this.markPassedAt(message, member, 'delivered') : null,
+          member.readUpToSeq >= message.seq ? this.markPassedAt(message, member, 'read') : null,
         ]);
         return { userId: member.userId.toHexString(), deliveredAt: deliveredAt?.toISOString() ?? null, readAt: readAt?.toISOString() ?? null };
       }),
     );
+  }
+
+  /**
+   * When a member's mark first passed a message. A mark moves three ways: an explicit mark (a
+   * receipt event), the member's own later message (sending moves the sender's marks, so status
+   * says `read` then too), or joining (marks start at the conversation's seq): the earliest wins.
+   */
+  private async markPassedAt(message: MessageRecord, member: MemberMarks & { joinedAt?: Date }, type: 'delivered' | 'read'): Promise<Date | null> {
+    const [marked, replied] = await Promise.all([
+      this.repository.receiptTime(message.conversationId, member.userId, type, message.seq),
+      this.repository.firstSentAtOrAfter(message.conversationId, member.userId, message.seq),
+    ]);
+    const times = [marked, replied].filter((time): time is Date => time instanceof Date);
+    if (times.length > 0) return new Date(Math.min(...times.map((time) => time.getTime())));
+    return member.joinedAt ?? null;
   }
 
   /** A message the caller may see (member of its conversation); 404 otherwise. */
