@@ -14,7 +14,9 @@ BIN="$TOOLS/bin/ferretdb"
 log() { echo "[ferretdb] $*" >&2; }
 
 ensure() {
-  if [[ -x "$BIN" ]] && "$BIN" --version 2>/dev/null | grep -q "version: $FERRETDB_VERSION"; then
+  # Read the whole output first: with pipefail, `grep -q` closing the pipe early makes the binary die of
+  # SIGPIPE now and then, and a perfectly good binary would be rebuilt.
+  if [[ -x "$BIN" ]] && [[ "$("$BIN" --version 2>/dev/null || true)" == *"version: $FERRETDB_VERSION"* ]]; then
     return 0
   fi
   command -v go >/dev/null || { log "Go is needed to build FerretDB and was not found on PATH"; exit 1; }
