@@ -5,6 +5,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
+import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
 import { createValidationPipe } from './common/pipes/validation';
 import { AppConfig } from './config/app-config';
@@ -53,6 +54,8 @@ export function configureApp(app: NestExpressApplication): void {
   );
   app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false });
   app.useGlobalPipes(createValidationPipe());
+  // Socket.IO: JWT at the handshake, frame size and origins from config, Redis fan-out when configured.
+  app.useWebSocketAdapter(new ChatIoAdapter(app));
   app.enableShutdownHooks();
   setupSwagger(app);
   app.useStaticAssets(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });

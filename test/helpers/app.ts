@@ -14,6 +14,8 @@ export interface TestApp {
   http: () => ReturnType<typeof request>;
   /** The Mongoose connection, for assertions on stored state and command counting. */
   connection: Connection;
+  /** The database name, to start another instance over the same data. */
+  database: string;
   close: () => Promise<void>;
 }
 
@@ -35,10 +37,11 @@ export const TEST_ENV: Record<string, string> = {
  * Configuration is read once per test file (Jest isolates modules per file): pass `env` overrides
  * in the first call of the file.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: { database?: string } = {}): Promise<TestApp> {
   const base = process.env.TEST_MONGODB_URL;
   if (!base) throw new Error('TEST_MONGODB_URL is not set: run the e2e tests through `npm test` or test/jest-e2e.json');
-  const database = `chatify_test_${randomBytes(6).toString('hex')}`;
+  // `options.database`: a second instance of the app over the same data (e.g. two instances behind Redis).
+  const database = options.database ?? `chatify_test_${randomBytes(6).toString('hex')}`;
   Object.assign(process.env, TEST_ENV, { MONGODB_URI: `${base}/${database}` }, env);
   // Imported after the environment is set: configuration is validated when the module loads.
   const { AppModule } = await import('../../src/app.module');
@@ -55,6 +58,7 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     baseUrl: `http://127.0.0.1:${port}`,
     http: () => request(server),
     connection,
+    database,
     close: async () => {
       await connection.dropDatabase().catch(() => undefined);
       await app.close();

@@ -1,0 +1,33 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ServerEventName, ServerToClientEvents } from './chat.events';
+import { ChatServer, userRoom } from './chat.socket';
+
+/**
+ * Emits server → client events to rooms of `/chat` (through Redis when configured, so every instance's
+ * sockets get them). The gateway attaches the namespace once it exists.
+ */
+@Injectable()
+export class ChatBroadcaster {
+  private readonly logger = new Logger('ChatBroadcaster');
+  private server: ChatServer | null = null;
+
+  attach(server: ChatServer): void {
+    this.server = server;
+  }
+
+  /** One emit reaching every connection of every user in `userIds`. */
+  toUsers<E extends ServerEventName>(userIds: Iterable<string>, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.toRooms([...new Set(userIds)].map(userRoom), event, ...args);
+  }
+
+  toRooms<E extends ServerEventName>(rooms: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    // `to([])` would address the whole namespace: an event for nobody must reach nobody.
+    if (!this.server || rooms.length === 0) return;
+    try {
+      this.server.to(rooms).emit(event, ...args);
+    } catch (error) {
+      // Emitting follows a stored write; failing it must not fail the write (domain events run in its call).
+      this.logger.error({ err: error, event }, `Could not emit "${event}"`);
+    }
+  }
+}

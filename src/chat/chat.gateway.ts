@@ -1,0 +1,148 @@
+import { BadRequestException, BeforeApplicationShutdown, Logger, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import { createValidationPipe } from '../common/pipes/validation';
+import { AppConfig } from '../config/app-config';
+import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
+import { SendMessageDto } from '../messages/dto/send-message.dto';
+import type { MessageResponse } from '../messages/message.response';
+import { MessagesService } from '../messages/messages.service';
+import { ReceiptsService } from '../messages/receipts.service';
+import { UsersService } from '../users/users.service';
+import { ok } from './chat.ack';
+import { ChatBroadcaster } from './chat.broadcaster';
+import { Ack, CHAT_NAMESPACE, ClientEventName, PresenceState } from './chat.events';
+import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, userRoom } from './chat.socket';
+import { DeleteMessagePayloadDto, EditMessagePayloadDto } from './dto/message-payloads.dto';
+import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
+import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
+import { InFlightWork } from './in-flight-work';
+import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { TrackInFlightInterceptor } from './track-in-flight.interceptor';
+import { TypingRelayService } from './typing-relay.service';
+import { WsExceptionFilter } from './ws-exception.filter';
+import { WsJwtGuard } from './ws-jwt.guard';
+
+/** `@SubscribeMessage` restricted to the contract's client → server event names. */
+const OnClientEvent = (event: ClientEventName) => SubscribeMessage(event);
+
+/** The same validation as HTTP; its 400 becomes an `{ ok: false }` ack through the filter. */
+const validPayload = createValidationPipe();
+
+/**
+ * The Socket.IO API on `/chat` (API.md, "Realtime"). Sockets are authenticated at the handshake
+ * (ChatIoAdapter); each handler validates its payload, takes the socket's user and calls one service.
+ * Server → client events come from domain events (ChatPublisher), never from here.
+ */
+@WebSocketGateway({ namespace: CHAT_NAMESPACE })
+@UseGuards(WsJwtGuard)
+@UseFilters(WsExceptionFilter)
+@UseInterceptors(TrackInFlightInterceptor)
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  private readonly logger = new Logger('ChatGateway');
+
+  @WebSocketServer()
+  server: ChatServer;
+
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly receipts: ReceiptsService,
+    private readonly users: UsersService,
+    private readonly typingRelay: TypingRelayService,
+    private readonly broadcaster: ChatBroadcaster,
+    private readonly work: InFlightWork,
+    private readonly config: AppConfig,
+  ) {}
+
+  afterInit(server: ChatServer): void {
+    this.broadcaster.attach(server);
+    // Runs after the handshake's token check (registered by the adapter, before this).
+    server.use((_socket, next) => (this.work.closing ? next(new Error('Server is shutting down')) : next()));
+  }
+
+  handleConnection(socket: ChatSocket): void {
+    const { userId } = socket.data.user;
+    void socket.join(userRoom(userId));
+    this.users.connectionOpened(userId);
+  }
+
+  handleDisconnect(socket: ChatSocket): void {
+    const { userId } = socket.data.user;
+    this.work.track(this.users.connectionClosed(userId)).catch((error: unknown) => {
+      this.logger.error({ err: error, userId }, 'Could not record a closed connection');
+    });
+  }
+
+  @OnClientEvent('message:send')
+  @UseGuards(SendRateLimitGuard)
+  async send(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: SendMessageDto): Promise<Ack<MessageResponse>> {
+    const { message } = await this.messages.send(socket.data.user.userId, payload);
+    return ok(message);
+  }
+
+  @OnClientEvent('message:edit')
+  async edit(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: EditMessagePayloadDto): Promise<Ack<MessageResponse>> {
+    return ok(await this.messages.edit(socket.data.user.userId, payload.messageId, payload.text));
+  }
+
+  @OnClientEvent('message:delete')
+  async remove(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: DeleteMessagePayloadDto): Promise<Ack<{ id: string }>> {
+    await this.messages.remove(socket.data.user.userId, payload.messageId);
+    return ok({ id: payload.messageId });
+  }
+
+  @OnClientEvent('conversation:delivered')
+  async delivered(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: MarkPayloadDto): Promise<Ack<DeliveredMarkResponse>> {
+    return ok(await this.receipts.markDelivered(socket.data.user.userId, payload.conversationId, payload.messageId));
+  }
+
+  @OnClientEvent('conversation:read')
+  async read(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: MarkPayloadDto): Promise<Ack<ReadMarkResponse>> {
+    return ok(await this.receipts.markRead(socket.data.user.userId, payload.conversationId, payload.messageId));
+  }
+
+  @OnClientEvent('typing')
+  async typing(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: TypingPayloadDto): Promise<Ack<Record<string, never>>> {
+    await this.typingRelay.relay(socket, payload);
+    return ok({});
+  }
+
+  /** Joins the subscribed users' presence rooms first, then reads their state: no change falls in between. */
+  @OnClientEvent('presence:subscribe')
+  async presenceSubscribe(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody(validPayload) payload: PresenceSubscribePayloadDto,
+  ): Promise<Ack<PresenceState[]>> {
+    const userIds = [...new Set(payload.userIds.map((userId) => userId.toLowerCase()))];
+    const rooms = userIds.map(presenceRoom).filter((room) => !socket.rooms.has(room));
+    if (presenceRoomCount(socket) + rooms.length > PRESENCE_MAX_SUBSCRIPTIONS) {
+      throw new BadRequestException(`A connection may follow the presence of at most ${PRESENCE_MAX_SUBSCRIPTIONS} users`);
+    }
+    await socket.join(rooms);
+    return ok(await this.users.presenceOf(userIds));
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM; before Nest closes the servers and then the database): refuse new
+   * connections and events, let accepted handler writes finish (up to SHUTDOWN_TIMEOUT_MS), then close
+   * this instance's sockets and wait for their last-seen writes.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.work.close();
+    const deadline = Date.now() + this.config.shutdownTimeoutMs;
+    if (!(await this.work.drain(deadline - Date.now()))) {
+      this.logger.warn(`Shutting down with ${this.work.size} socket handler(s) still running`);
+    }
+    // `local`: with the Redis adapter a plain disconnectSockets() would close every instance's sockets.
+    this.server?.local.disconnectSockets(true);
+    await this.work.drain(Math.max(0, deadline - Date.now()));
+  }
+}

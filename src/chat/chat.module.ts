@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ConversationsModule } from '../conversations/conversations.module';
+import { MessagesModule } from '../messages/messages.module';
+import { UsersModule } from '../users/users.module';
+import { ChatBroadcaster } from './chat.broadcaster';
+import { ChatGateway } from './chat.gateway';
+import { ChatPublisher } from './chat.publisher';
+import { ChatRedisFanout } from './chat-redis.fanout';
+import { InFlightWork } from './in-flight-work';
+import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { TypingRelayService } from './typing-relay.service';
+
+/**
+ * The realtime layer: the `/chat` gateway, the publisher of domain events to socket rooms, typing and
+ * the Redis fan-out. Install `ChatIoAdapter` on the app (app.setup.ts) for the handshake check.
+ */
+@Module({
+  imports: [UsersModule, MessagesModule, ConversationsModule],
+  providers: [
+    ChatGateway,
+    ChatPublisher,
+    ChatBroadcaster,
+    TypingRelayService,
+    InFlightWork,
+    SendRateLimitGuard,
+    { provide: ChatRedisFanout, inject: [AppConfig], useFactory: (config: AppConfig) => ChatRedisFanout.connect(config) },
+  ],
+})
+export class ChatModule {}

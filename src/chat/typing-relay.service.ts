@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ConversationsService } from '../conversations/conversations.service';
+import { ChatBroadcaster } from './chat.broadcaster';
+import type { TypingPayload } from './chat.events';
+import type { ChatSocket } from './chat.socket';
+
+/**
+ * Typing indicators: checked against membership, relayed to the other members only (not to the typer's
+ * own other tabs), never stored. `typing: true` is throttled per socket and conversation (a client sends
+ * it on every keystroke); `typing: false` always passes so an indicator never sticks.
+ */
+@Injectable()
+export class TypingRelayService {
+  /** When each socket last relayed `typing: true`, per conversation. Dies with the socket. */
+  private readonly lastRelayed = new WeakMap<ChatSocket, Map<string, number>>();
+
+  constructor(
+    private readonly conversations: ConversationsService,
+    private readonly broadcaster: ChatBroadcaster,
+    private readonly config: AppConfig,
+  ) {}
+
+  async relay(socket: ChatSocket, { conversationId, typing }: TypingPayload): Promise<void> {
+    const userId = socket.data.user.userId;
+    let relayed = this.lastRelayed.get(socket);
+    if (!relayed) {
+      relayed = new Map();
+      this.lastRelayed.set(socket, relayed);
+    }
+    const now = Date.now();
+    const previous = relayed.get(conversationId);
+    if (typing) {
+      if (previous !== undefined && now - previous < this.config.typingThrottleMs) return;
+      // Claimed before the membership check so two quick events cannot both pass.
+      relayed.set(conversationId, now);
+    } else {
+      relayed.delete(conversationId);
+    }
+    let memberIds: string[];
+    try {
+      ({ memberIds } = await this.conversations.requireMember(conversationId, userId));
+    } catch (error) {
+      if (relayed.get(conversationId) === now) relayed.delete(conversationId);
+      throw error;
+    }
+    this.broadcaster.toUsers(
+      memberIds.filter((memberId) => memberId !== userId),
+      'typing',
+      { conversationId, userId, typing },
+    );
+  }
+}

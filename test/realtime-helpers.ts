@@ -1,0 +1,75 @@
+/** Helpers shared by the realtime (Socket.IO) e2e specs. */
+import { createHmac } from 'node:crypto';
+import type { Ack, ClientEventName, ClientToServerEvents } from '../src/chat/chat.events';
+import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { MessageResponse } from '../src/messages/message.response';
+import type { TestUser } from './factories/user.factory';
+import { TEST_ENV, TestApp } from './helpers/app';
+import { ChatSocket, sleep } from './helpers/socket';
+
+type AckData<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[1] extends (answer: Ack<infer T>) => void ? T : never;
+
+/** Emits a client → server event and resolves with the server's ack (rejects if none within `timeoutMs`). */
+export function request<E extends ClientEventName>(socket: ChatSocket, event: E, payload: unknown, timeoutMs = 5000): Promise<Ack<AckData<E>>> {
+  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<Ack<AckData<E>>> }).emitWithAck(event, payload);
+}
+
+/** Like `request`, but expects `{ ok: true }` and returns its data. */
+export async function requestOk<E extends ClientEventName>(socket: ChatSocket, event: E, payload: unknown): Promise<AckData<E>> {
+  const answer = await request(socket, event, payload);
+  if (!answer.ok) throw new Error(`${event} answered ${JSON.stringify(answer)}`);
+  return answer.data;
+}
+
+const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+/** An HS256 access token signed with the tests' secret (or another), with any `exp` (seconds since the epoch). */
+export function signToken(sub: string, exp: number, secret = TEST_ENV.JWT_SECRET): string {
+  const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const body = base64url(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) - 5, exp }));
+  const signature = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
+  return `${header}.${body}.${signature}`;
+}
+
+/** Resolves with the connect_error a handshake is refused with (fails if the socket connects). */
+export async function refusal(connecting: Promise<ChatSocket>): Promise<Error & { data?: unknown }> {
+  try {
+    await connecting;
+  } catch (error) {
+    return error as Error & { data?: unknown };
+  }
+  throw new Error('the socket connected');
+}
+
+export async function directConversation(t: TestApp, a: TestUser, b: TestUser): Promise<ConversationResponse> {
+  const response = await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'direct', userId: b.id });
+  if (response.status !== 200 && response.status !== 201) throw new Error(`direct conversation: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export async function groupConversation(t: TestApp, owner: TestUser, members: TestUser[], title = 'Group'): Promise<ConversationResponse> {
+  const response = await t.http().post('/api/v1/conversations').set(owner.auth).send({ type: 'group', title, memberIds: members.map((member) => member.id) });
+  if (response.status !== 201) throw new Error(`group conversation: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+export async function messagesOf(t: TestApp, user: TestUser, conversationId: string): Promise<MessageResponse[]> {
+  const response = await t.http().get(`/api/v1/conversations/${conversationId}/messages`).set(user.auth);
+  if (response.status !== 200) throw new Error(`messages: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.items;
+}
+
+/** Gives events that would wrongly arrive time to do so, before a "nothing arrived" assertion. */
+export const settle = () => sleep(250);
+
+/** Resolves when the socket is disconnected, with the reason. */
+export function disconnection(socket: ChatSocket, timeoutMs = 3000): Promise<string> {
+  if (!socket.connected) return Promise.resolve('already disconnected');
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the socket stayed connected')), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChatGateway } from '../src/chat/chat.gateway';
+import type { ConversationResponse } from '../src/conversations/conversation.response';
+import { createUser, TestUser } from './factories/user.factory';
+import { createTestApp, TestApp } from './helpers/app';
+import { closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
+import { freePort } from './setup/global-setup';
+import { directConversation, groupConversation, requestOk, settle } from './realtime-helpers';
+
+const REDIS_SCRIPT = join(__dirname, '..', 'scripts', 'redis.sh');
+
+/** Installs redis-server when missing; the reason it cannot be had, or null when it can. */
+function redisUnavailable(): string | null {
+  try {
+    execFileSync(REDIS_SCRIPT, ['ensure'], { stdio: 'pipe' });
+    return null;
+  } catch (error) {
+    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    return stderr || (error instanceof Error ? error.message : String(error));
+  }
+}
+
+const unavailable = redisUnavailable();
+if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not available: ${unavailable}`);
+
+(unavailable ? describe.skip : describe)('realtime: two instances fanning out through Redis', () => {
+  let redisDir: string;
+  let one: TestApp;
+  let two: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+  let conversation: ConversationResponse;
+
+  beforeAll(async () => {
+    redisDir = mkdtempSync(join(tmpdir(), 'chatify-test-redis-'));
+    const port = await freePort();
+    execFileSync(REDIS_SCRIPT, ['start', redisDir, String(port)], { stdio: 'inherit' });
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    one = await createTestApp(env);
+    two = await createTestApp(env, { database: one.database });
+    [alice, bob] = await Promise.all([createUser(one), createUser(two)]);
+    conversation = await directConversation(one, alice, bob);
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await two?.close();
+    await one?.close();
+    if (redisDir) {
+      execFileSync(REDIS_SCRIPT, ['stop', redisDir], { stdio: 'inherit' });
+      rmSync(redisDir, { recursive: true, force: true });
+    }
+  });
+
+  /** Both instances are subscribed once one of them sees the other's socket through the adapter. */
+  async function untilVisibleFrom(app: TestApp, socketId: string): Promise<void> {
+    const server = app.app.get(ChatGateway).server;
+    for (let tries = 0; tries < 50; tries += 1) {
+      const sockets = await server.fetchSockets();
+      if (sockets.some((socket) => socket.id === socketId)) return;
+      await sleep(100);
+    }
+    throw new Error(`socket ${socketId} never became visible through Redis`);
+  }
+
+  it('reports Redis in /health on both instances', async () => {
+    await one.http().get('/health').expect(200);
+    await two.http().get('/health').expect(200);
+  });
+
+  it('a message sent on instance one reaches the recipient\'s socket on instance two, and back', async () => {
+    const aliceSocket = await connectSocket(one.baseUrl, alice.accessToken);
+    const bobSocket = await connectSocket(two.baseUrl, bob.accessToken);
+    await untilVisibleFrom(one, bobSocket.id as string);
+    await untilVisibleFrom(two, aliceSocket.id as string);
+
+    const arrival = waitFor(bobSocket, 'message:new');
+    const message = await requestOk(aliceSocket, 'message:send', { conversationId: conversation.id, text: 'across instances' });
+    await expect(arrival).resolves.toEqual(message);
+
+    // A REST write on instance two reaches a socket on instance one.
+    const back = waitFor(aliceSocket, 'message:new');
+    const response = await two.http().post('/api/v1/messages').set(bob.auth).send({ conversationId: conversation.id, text: 'and back' }).expect(201);
+    await expect(back).resolves.toEqual(response.body);
+
+    // Receipts too: alice (instance one) reads bob's message, bob (instance two) hears of it.
+    const receipt = waitFor(bobSocket, 'receipt', { predicate: (event) => event.type === 'read' });
+    await requestOk(aliceSocket, 'conversation:read', { conversationId: conversation.id, messageId: response.body.id });
+    await expect(receipt).resolves.toMatchObject({ userId: alice.id, messageId: response.body.id, type: 'read' });
+  });
+
+  it('each event arrives once, on every instance holding a connection of the user, and not at non-members', async () => {
+    const carol = await createUser(one);
+    const group = await groupConversation(one, alice, [bob], 'Two instances');
+    const [bobOnOne, bobOnTwo, carolOnTwo, aliceOnOne] = await Promise.all([
+      connectSocket(one.baseUrl, bob.accessToken),
+      connectSocket(two.baseUrl, bob.accessToken),
+      connectSocket(two.baseUrl, carol.accessToken),
+      connectSocket(one.baseUrl, alice.accessToken),
+    ]);
+    await untilVisibleFrom(one, bobOnTwo.id as string);
+    await untilVisibleFrom(two, bobOnOne.id as string);
+    const seen = [collect(bobOnOne, 'message:new'), collect(bobOnTwo, 'message:new')];
+    const carolSees = collect(carolOnTwo, 'message:new');
+    const arrivals = [bobOnOne, bobOnTwo].map((socket) => waitFor(socket, 'message:new'));
+    const message = await requestOk(aliceOnOne, 'message:send', { conversationId: group.id, text: 'once each' });
+    await Promise.all(arrivals);
+    await settle();
+    for (const events of seen) expect(events).toEqual([message]);
+    expect(carolSees).toEqual([]);
+  });
+
+  it('typing from instance two reaches a member on instance one', async () => {
+    const aliceSocket = await connectSocket(one.baseUrl, alice.accessToken);
+    const bobSocket = await connectSocket(two.baseUrl, bob.accessToken);
+    await untilVisibleFrom(two, aliceSocket.id as string);
+    const typing = waitFor(aliceSocket, 'typing');
+    await requestOk(bobSocket, 'typing', { conversationId: conversation.id, typing: true });
+    await expect(typing).resolves.toEqual({ conversationId: conversation.id, userId: bob.id, typing: true });
+  });
+});

@@ -1,0 +1,67 @@
+import { createConnection } from 'mongoose';
+import { MessagesService } from '../src/messages/messages.service';
+import { createUser, TestUser } from './factories/user.factory';
+import { createTestApp, TestApp } from './helpers/app';
+import { closeAllSockets, connectSocket, sleep } from './helpers/socket';
+import { directConversation, disconnection, refusal, request } from './realtime-helpers';
+
+describe('realtime: graceful shutdown', () => {
+  let t: TestApp;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    [alice, bob] = await Promise.all([createUser(t), createUser(t)]);
+  });
+  afterEach(() => closeAllSockets());
+
+  it('finishes and answers an accepted send, refuses new work, closes the sockets and only then the database', async () => {
+    const conversation = await directConversation(t, alice, bob);
+    const messages = t.app.get(MessagesService);
+    const send = messages.send.bind(messages);
+    let started!: () => void;
+    const handlerStarted = new Promise<void>((resolve) => (started = resolve));
+    // A slow write: shutdown begins while it is in flight.
+    jest.spyOn(messages, 'send').mockImplementation(async (...args) => {
+      started();
+      await sleep(600);
+      return send(...args);
+    });
+    const aliceSocket = await connectSocket(t.baseUrl, alice.accessToken);
+    const bobSocket = await connectSocket(t.baseUrl, bob.accessToken);
+    const aliceDropped = disconnection(aliceSocket, 10_000);
+    const answer = request(aliceSocket, 'message:send', { conversationId: conversation.id, text: 'sent just before SIGTERM' }, 10_000);
+    await handlerStarted;
+
+    const closing = t.app.close();
+    await sleep(50);
+    // While draining: a new event is refused with 503, a new connection is refused.
+    await expect(request(bobSocket, 'typing', { conversationId: conversation.id, typing: true })).resolves.toEqual({
+      ok: false,
+      error: { status: 503, message: expect.any(String) },
+    });
+    const refused = await refusal(connectSocket(t.baseUrl, bob.accessToken, { timeoutMs: 2000 }));
+    expect(refused.message).toBeTruthy();
+
+    await expect(answer).resolves.toMatchObject({ ok: true, data: { text: 'sent just before SIGTERM', senderId: alice.id } });
+    await expect(aliceDropped).resolves.toBe('io server disconnect');
+    await closing;
+
+    // The write and the closed connections' last-seen times were stored before the database closed.
+    const db = await createConnection(`${process.env.TEST_MONGODB_URL}/${t.database}`).asPromise();
+    try {
+      const stored = await db.collection('messages').findOne({ text: 'sent just before SIGTERM' });
+      expect(stored).not.toBeNull();
+      const users = await db
+        .collection('users')
+        .find({}, { projection: { lastSeenAt: 1 } })
+        .toArray();
+      expect(users).toHaveLength(2);
+      for (const user of users) expect(user.lastSeenAt).toBeInstanceOf(Date);
+    } finally {
+      await db.dropDatabase().catch(() => undefined);
+      await db.close();
+    }
+  });
+});
