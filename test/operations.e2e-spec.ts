@@ -83,8 +83,10 @@ describe('Operations (e2e)', () => {
     });
 
     it('lists every /api/v1 route the server answers, each with its request and response schemas', () => {
-      const instance = t.app.getHttpAdapter().getInstance();
-      const layers: { route?: { path: string; methods: Record<string, boolean> } }[] = (instance.router ?? instance._router).stack;
+      // Express keeps the registered routes on its router; Nest adds every controller route there.
+      const instance = t.app.getHttpAdapter().getInstance() as { router?: unknown; _router?: unknown };
+      const router = (instance.router ?? instance._router) as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+      const layers = router.stack;
       const served = layers
         .filter((layer) => layer.route?.path.startsWith('/api/v1/'))
         .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path.replace(/:(\w+)/g, '{$1}') })));
