@@ -292,4 +292,71 @@ describe('Messages (e2e)', () => {
       expectError(await t.http().get('/api/v1/conversations/not-an-id/messages').set(b.auth), 400);
     });
   });
+
+  describe('malformed input never answers 500', () => {
+    it('every messaging route, with malformed ids, wrong body types and operator objects, answers a 4xx (or a success)', async () => {
+      const [a, b, c] = await users(3);
+      const group = await createGroup(t, a, [b, c]);
+      const message = await send(t, a, group.id, 'target');
+      const ids = [group.id, message.id, 'not-an-id', UNKNOWN_ID, encodeURIComponent('{"$gt":""}'), '%24gt', '0'.repeat(25)];
+      const routes: { method: 'get' | 'post' | 'patch' | 'delete' | 'put'; path: string; fields: string[] }[] = [
+        { method: 'post', path: '/api/v1/conversations', fields: ['type', 'userId', 'title', 'memberIds'] },
+        { method: 'get', path: '/api/v1/conversations', fields: ['limit', 'before'] },
+        { method: 'get', path: '/api/v1/conversations/:id', fields: [] },
+        { method: 'patch', path: '/api/v1/conversations/:id', fields: ['title'] },
+        { method: 'post', path: '/api/v1/conversations/:id/members', fields: ['userIds'] },
+        { method: 'delete', path: '/api/v1/conversations/:id/members/:other', fields: [] },
+        { method: 'post', path: '/api/v1/conversations/:id/read', fields: ['messageId'] },
+        { method: 'post', path: '/api/v1/conversations/:id/delivered', fields: ['messageId'] },
+        { method: 'get', path: '/api/v1/conversations/:id/messages', fields: ['before', 'after', 'limit'] },
+        { method: 'post', path: '/api/v1/messages', fields: ['conversationId', 'recipientId', 'text', 'clientId'] },
+        { method: 'patch', path: '/api/v1/messages/:id', fields: ['text'] },
+        { method: 'get', path: '/api/v1/messages/:id/receipts', fields: [] },
+        { method: 'get', path: '/api/v1/sync', fields: ['since'] },
+        { method: 'get', path: '/messages', fields: ['receiverId'] },
+        { method: 'post', path: '/message/send', fields: ['receiverId', 'message'] },
+        { method: 'put', path: '/message/status/delivered', fields: ['messageId'] },
+        { method: 'put', path: '/message/status/read', fields: ['messageId'] },
+        { method: 'delete', path: '/message/delete/:id', fields: [] },
+        { method: 'delete', path: '/api/v1/messages/:id', fields: [] },
+      ];
+      const operator = { $gt: '' };
+      const failures: string[] = [];
+      let requests = 0;
+      const check = async (label: string, run: () => Promise<{ status: number; body: unknown; text: string }>) => {
+        requests += 1;
+        const response = await run();
+        const leaks = /stack|Mongo|Cast|at \/|node_modules|ferret/i.test(response.text);
+        if (response.status >= 500 || leaks) failures.push(`${label} → ${response.status} ${response.text.slice(0, 120)}`);
+        if (response.status >= 400 && response.status < 500) {
+          const body = response.body as { statusCode?: number; error?: unknown; message?: unknown };
+          if (body.statusCode !== response.status || typeof body.error !== 'string' || body.message === undefined) failures.push(`${label}: not the error shape: ${response.text.slice(0, 120)}`);
+        }
+      };
+      for (const route of routes) {
+        const paths = route.path.includes(':')
+          ? ids.flatMap((id) => [route.path.replace(':id', id).replace(':other', b.id), route.path.replace(':id', group.id).replace(':other', id)])
+          : [route.path];
+        for (const path of [...new Set(paths)]) {
+          const bodies: unknown[] = [{}, [], [{}], 'text', 42, null, true, { [route.fields[0] ?? 'x']: operator }];
+          for (const field of route.fields) bodies.push({ [field]: operator }, { [field]: [message.id] }, { [field]: { nested: { $ne: null } } }, { [field]: 123 });
+          if (route.method === 'get' || route.method === 'delete') {
+            const queries = [`?${route.fields[0] ?? 'x'}[$gt]=`, '?limit=1&limit=2', `?${route.fields[0] ?? 'x'}=not-an-id`, '?__proto__[x]=1'];
+            for (const field of route.fields) queries.push(`?${field}[$ne]=1`, `?${field}=${encodeURIComponent(JSON.stringify(operator))}`, `?${field}=${message.id}&${field}=${group.id}`);
+            for (const query of queries) await check(`${route.method} ${path}${query}`, () => t.http()[route.method](`${path}${query}`).set(b.auth));
+          } else {
+            for (const body of bodies) {
+              const raw = JSON.stringify(body);
+              await check(`${route.method} ${path} ${raw}`, () => t.http()[route.method](path).set(b.auth).set('Content-Type', 'application/json').send(raw));
+            }
+            await check(`${route.method} ${path} malformed JSON`, () => t.http()[route.method](path).set(b.auth).set('Content-Type', 'application/json').send('{"text": '));
+            const queries = [`?${route.fields[0] ?? 'x'}[$gt]=`, '?messageId=1&messageId=2'];
+            for (const query of queries) await check(`${route.method} ${path}${query}`, () => t.http()[route.method](`${path}${query}`).set(b.auth));
+          }
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(requests).toBeGreaterThan(500);
+    }, 60_000);
+  });
 });
