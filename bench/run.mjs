@@ -2,9 +2,10 @@
 // Chatify benchmark orchestrator.
 //
 //   node bench/run.mjs [--quick] [--only=throughput,latency,...] [--target=both|app|relay] [--profile]
-//                      [--no-build] [--no-reset] [--ref=<commit>]
+//                      [--cpu-prof] [--no-build] [--no-reset] [--ref=<commit>|worktree]
 //
-// --ref builds and runs that commit (exported to a temporary directory) instead of the work tree;
+// --ref builds and runs that commit (exported to a temporary directory; --ref=worktree: a copy of the
+// work tree) instead of building into the work tree's dist/;
 // --no-reset keeps one app and database for all scenarios instead of a fresh copy per scenario.
 // Starts the app on FerretDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
 // creates users and conversations through the REST API, then runs each scenario against the app
@@ -55,6 +56,7 @@ const TARGETS = (option('target') ?? process.env.BENCH_TARGET ?? 'both') === 'bo
 const PROFILE = flag('profile') || process.env.BENCH_PROFILE === '1';
 const SKIP_BUILD = flag('no-build') || process.env.BENCH_NO_BUILD === '1';
 const REF = option('ref') ?? process.env.BENCH_REF;
+const CPU_PROF = flag('cpu-prof') || process.env.BENCH_CPU_PROF === '1';
 const RESET = !flag('no-reset') && process.env.BENCH_NO_RESET !== '1';
 const BENCH_URL = process.env.BENCH_URL;
 if (BENCH_URL && !isLoopback(new URL(BENCH_URL).hostname)) {
@@ -77,17 +79,27 @@ function plan() {
   const groupMembers = QUICK ? 10 : 100;
   const idleLevels = QUICK ? [50, 100] : [1000, 5000];
   const restConcurrency = QUICK ? 4 : 16;
+  const inFlight = QUICK ? 16 : 64;
   /** @type {Scenario[]} */
   const scenarios = [];
   for (const n of pairsN) {
     scenarios.push({
       id: `throughput-${n}`,
       kind: 'throughput',
-      title: `socket send, ${n} users in direct pairs (closed loop)`,
-      params: { users: n, window: 1, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000 },
+      title: `socket send, ${n} users in direct pairs (closed loop, ${inFlight} in flight)`,
+      params: { users: n, inFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000 },
       budgetMs: w + d + drain + 60000,
     });
   }
+  // An extra rate the app can sustain: half of what it completed in the first throughput run
+  // (same users), so the table also shows its latency when it is not overloaded.
+  scenarios.push({
+    id: 'latency-half',
+    kind: 'latency',
+    title: `socket send at half the app's measured throughput, ${latencyUsers} users in pairs`,
+    params: { users: latencyUsers, rate: 'half', warmupMs: w, durationMs: d, drainMs: drain },
+    budgetMs: w + d + drain + 60000,
+  });
   for (const rate of rates) {
     scenarios.push({
       id: `latency-${rate}`,
@@ -120,7 +132,7 @@ function plan() {
   });
   const selected = ONLY.length ? scenarios.filter((s) => ONLY.some((o) => s.id === o || s.kind === o)) : scenarios;
   const users = Math.max(
-    idleLevels.length ? Math.min(1000, idleLevels[idleLevels.length - 1]) : 0,
+    selected.some((s) => s.kind === 'idle') ? Math.min(1000, idleLevels[idleLevels.length - 1]) : 0,
     ...selected.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0),
   );
   const pairs = Math.max(0, ...selected.map((s) => (s.kind === 'rest' ? Math.ceil(s.params.concurrency / 2) : s.params.users ? s.params.users / 2 : 0)));
@@ -320,7 +332,7 @@ async function main() {
         const snapshotDir = await seed.stop({ keepData: true });
         running.add({ name: 'fixture snapshot', stop: async () => rmSync(snapshotDir, { recursive: true, force: true }) });
         targetInfo.app = { kind: 'node dist/main.js on FerretDB (SQLite)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
-        const start = (/** @type {string} */ label) => startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, label, seedDir: snapshotDir, log });
+        const start = (/** @type {string} */ label) => startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, cpuProf: CPU_PROF, label, seedDir: snapshotDir, log });
         if (RESET) appFor = start;
         else {
           sharedApp = await start('all');
@@ -341,6 +353,16 @@ async function main() {
   for (const s of scenarios) {
     /** @type {Record<string, any>} */
     const results = {};
+    if (s.params.rate === 'half') {
+      const base = done.find((d) => d.kind === 'throughput');
+      const measured = base?.results.app?.messagesPerS ?? base?.results.relay?.messagesPerS;
+      if (!measured) {
+        log(`[bench] ${s.id}: skipped (no throughput figure to take half of)`);
+        continue;
+      }
+      s.params.rate = Math.max(1, Math.floor(measured / 2));
+      s.title = `socket send at ${s.params.rate}/s offered (half of ${base?.results.app?.messagesPerS ? "the app's" : "the relay's"} throughput), ${s.params.users} users in pairs`;
+    }
     for (const name of TARGETS) {
       if (!fixtures[name]) continue;
       /** @type {any} */

@@ -116,10 +116,10 @@ export async function startRelay({ root, logDir }) {
  * them (`profile`). `appRoot` is where the app was built (the work tree, or an exported commit,
  * see `exportRef`); the database script always comes from `root`, whose .tools/ holds the binary.
  * `stop({ keepData: true })` stops both processes and hands back the data directory (a snapshot).
- * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, label: string, seedDir?: string, log: (s: string) => void }} o
+ * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, cpuProf?: boolean, label: string, seedDir?: string, log: (s: string) => void }} o
  * @returns {Promise<Target & { profileFile: string | null, wireSnapshot: (() => Promise<any>) | null, stop: (o?: { keepData?: boolean }) => Promise<any> }>}
  */
-export async function startApp({ root, appRoot, logDir, profile, label, seedDir, log }) {
+export async function startApp({ root, appRoot, logDir, profile, cpuProf = false, label, seedDir, log }) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
   if (seedDir) {
     cpSync(seedDir, dataDir, { recursive: true });
@@ -184,7 +184,9 @@ export async function startApp({ root, appRoot, logDir, profile, label, seedDir,
   const logFile = path.join(logDir, `app-${label}.log`);
   const env = { ...process.env, ...appEnv({ mongoUri: `mongodb://127.0.0.1:${mongoPort}/chatify_bench`, port }) };
   log(`  [app ${label}] node dist/main.js on 127.0.0.1:${port}`);
-  const app = spawnLogged(process.execPath, ['dist/main.js'], { cwd: appRoot, env, logFile });
+  // --cpu-prof: V8 writes a .cpuprofile of the app into the log folder when it exits.
+  const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, `--cpu-prof-name=app-${label}.cpuprofile`] : [];
+  const app = spawnLogged(process.execPath, [...nodeArgs, 'dist/main.js'], { cwd: appRoot, env, logFile });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitForHttp(`${url}/health`, 60000, app.whyDead);
@@ -236,8 +238,17 @@ export function externalApp(url) {
  * @param {string} root @param {string} ref @param {(s: string) => void} log
  */
 export function exportRef(root, ref, log) {
-  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${ref}^{commit}`]).toString().trim();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-src-'));
+  if (ref === 'worktree') {
+    // The work tree as it is now (tracked and untracked, minus ignored files), without building
+    // into the shared dist/.
+    log(`copying the work tree to ${dir}...`);
+    const copy = spawnSync('bash', ['-c', 'cd "$1" && git ls-files -co --exclude-standard -z | tar --null -T - -c | tar -x -C "$2"', 'bash', root, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (copy.status !== 0) throw new Error('copying the work tree failed');
+    symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    return { dir, commit: 'worktree', cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${ref}^{commit}`]).toString().trim();
   log(`exporting ${ref} (${commit.slice(0, 10)}) to ${dir}...`);
   const archive = spawnSync('bash', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'bash', root, commit, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (archive.status !== 0) throw new Error(`git archive ${ref} failed`);
