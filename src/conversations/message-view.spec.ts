@@ -1,0 +1,118 @@
+import { Types } from 'mongoose';
+import { MemberMarks, messageStatus, toMessageResponse, unreadCount } from './message-view';
+
+const alice = new Types.ObjectId();
+const bob = new Types.ObjectId();
+const carol = new Types.ObjectId();
+
+function marks(userId: Types.ObjectId, deliveredUpToSeq: number, readUpToSeq: number): MemberMarks {
+  return { userId, deliveredUpToSeq, readUpToSeq };
+}
+
+describe('messageStatus', () => {
+  const fromAlice = (seq: number) => ({ seq, senderId: alice });
+
+  describe('direct conversation', () => {
+    it('is sent while the other member has not got it', () => {
+      expect(messageStatus(fromAlice(3), [marks(alice, 3, 3), marks(bob, 2, 2)])).toBe('sent');
+    });
+
+    it('is delivered once the other member\'s delivered mark reaches it (at or past)', () => {
+      expect(messageStatus(fromAlice(3), [marks(alice, 3, 3), marks(bob, 3, 0)])).toBe('delivered');
+      expect(messageStatus(fromAlice(3), [marks(alice, 3, 3), marks(bob, 9, 2)])).toBe('delivered');
+    });
+
+    it('is read once the other member\'s read mark reaches it', () => {
+      expect(messageStatus(fromAlice(3), [marks(alice, 0, 0), marks(bob, 3, 3)])).toBe('read');
+      expect(messageStatus(fromAlice(3), [marks(bob, 7, 5)])).toBe('read');
+    });
+
+    it('ignores the sender\'s own marks, high or low', () => {
+      expect(messageStatus(fromAlice(3), [marks(alice, 100, 100), marks(bob, 0, 0)])).toBe('sent');
+      expect(messageStatus(fromAlice(3), [marks(alice, 0, 0), marks(bob, 3, 3)])).toBe('read');
+    });
+  });
+
+  describe('group', () => {
+    const members = (bobMarks: [number, number], carolMarks: [number, number]) => [marks(alice, 10, 10), marks(bob, ...bobMarks), marks(carol, ...carolMarks)];
+
+    it('is delivered only when every other member has it', () => {
+      expect(messageStatus(fromAlice(5), members([5, 0], [4, 0]))).toBe('sent');
+      expect(messageStatus(fromAlice(5), members([5, 0], [5, 0]))).toBe('delivered');
+    });
+
+    it('is read only when every other member read it; one reader and one receiver is delivered', () => {
+      expect(messageStatus(fromAlice(5), members([5, 5], [5, 4]))).toBe('delivered');
+      expect(messageStatus(fromAlice(5), members([5, 5], [4, 4]))).toBe('sent');
+      expect(messageStatus(fromAlice(5), members([6, 6], [5, 5]))).toBe('read');
+    });
+
+    it('a message from another member waits on the others, not on its sender', () => {
+      const fromBob = { seq: 5, senderId: bob };
+      expect(messageStatus(fromBob, [marks(alice, 5, 5), marks(bob, 0, 0), marks(carol, 5, 5)])).toBe('read');
+      expect(messageStatus(fromBob, [marks(alice, 5, 5), marks(bob, 9, 9), marks(carol, 4, 4)])).toBe('sent');
+    });
+  });
+
+  it('is sent when nobody else is there (sender alone, or no marks at all)', () => {
+    expect(messageStatus(fromAlice(1), [marks(alice, 1, 1)])).toBe('sent');
+    expect(messageStatus(fromAlice(1), [])).toBe('sent');
+  });
+
+  it('compares user ids by value, not by object identity', () => {
+    const sameAliceOtherObject = new Types.ObjectId(alice.toHexString());
+    expect(messageStatus({ seq: 2, senderId: sameAliceOtherObject }, [marks(alice, 0, 0), marks(bob, 2, 2)])).toBe('read');
+  });
+});
+
+describe('unreadCount', () => {
+  it('is the messages after the read mark', () => {
+    expect(unreadCount(10, 4)).toBe(6);
+    expect(unreadCount(10, 10)).toBe(0);
+    expect(unreadCount(0, 0)).toBe(0);
+  });
+
+  it('is never negative, even when the mark is past the counter (e.g. a counter read before the mark moved)', () => {
+    expect(unreadCount(3, 5)).toBe(0);
+  });
+});
+
+describe('toMessageResponse', () => {
+  const base = {
+    _id: new Types.ObjectId(),
+    seq: 4,
+    senderId: alice,
+    text: 'hello',
+    clientId: null,
+    createdAt: new Date('2026-01-02T03:04:05.006Z'),
+    editedAt: null,
+    deletedAt: null,
+  };
+
+  it('gives every field, null where empty, times as ISO strings', () => {
+    const conversationId = new Types.ObjectId();
+    expect(toMessageResponse(base, conversationId, 'sent')).toEqual({
+      id: base._id.toHexString(),
+      conversationId: conversationId.toHexString(),
+      seq: 4,
+      senderId: alice.toHexString(),
+      text: 'hello',
+      clientId: null,
+      createdAt: '2026-01-02T03:04:05.006Z',
+      editedAt: null,
+      deletedAt: null,
+      status: 'sent',
+    });
+  });
+
+  it('shows a deleted message as a tombstone: text null even if text is still stored', () => {
+    const deletedAt = new Date('2026-01-03T00:00:00.000Z');
+    const response = toMessageResponse({ ...base, deletedAt }, 'a'.repeat(24), 'read');
+    expect(response).toMatchObject({ text: null, deletedAt: '2026-01-03T00:00:00.000Z', conversationId: 'a'.repeat(24), status: 'read' });
+  });
+
+  it('fills a missing clientId with null', () => {
+    const { clientId: _omitted, ...withoutClientId } = base;
+    expect(toMessageResponse(withoutClientId as typeof base, 'b'.repeat(24), 'sent').clientId).toBeNull();
+  });
+});

@@ -1,0 +1,319 @@
+import { BadRequestException, ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import type { DomainEvents } from '../common/domain-events';
+import type { AppConfig } from '../config/app-config';
+import type { ConversationsService, MemberConversation } from '../conversations/conversations.service';
+import type { MemberMarks } from '../conversations/message-view';
+import type { MessageRecord, MessagesRepository } from './messages.repository';
+import { MessagesService } from './messages.service';
+
+const senderId = new Types.ObjectId().toHexString();
+const otherId = new Types.ObjectId().toHexString();
+const conversationId = new Types.ObjectId().toHexString();
+const config = { messageMaxLength: 20 } as AppConfig;
+
+function conversation(seq: number): MemberConversation {
+  return { id: conversationId, type: 'direct', seq, memberIds: [senderId, otherId] };
+}
+
+function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRecord {
+  const at = new Date('2026-01-01T00:00:00.000Z');
+  return {
+    _id: new Types.ObjectId(), conversationId: new Types.ObjectId(conversationId), seq, senderId: new Types.ObjectId(senderId),
+    text: `m${seq}`, clientId: null, dedupeKey: 'k', createdAt: at, editedAt: null, deletedAt: null, changedAt: at, ...overrides,
+  };
+}
+
+function marksMap(entries: MemberMarks[]): Map<string, MemberMarks[]> {
+  return new Map([[conversationId, entries]]);
+}
+
+describe('MessagesService', () => {
+  let sut: MessagesService;
+  let repository: StrictMock<MessagesRepository>;
+  let conversations: StrictMock<ConversationsService>;
+  let events: StrictMock<DomainEvents>;
+
+  beforeEach(() => {
+    repository = strictMock<MessagesRepository>('MessagesRepository', [
+      'findByDedupeKey', 'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
+    ]);
+    conversations = strictMock<ConversationsService>('ConversationsService', [
+      'openDirect', 'allocateSeq', 'advanceMark', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOf',
+    ]);
+    events = strictMock<DomainEvents>('DomainEvents', ['publish']);
+    sut = new MessagesService(repository as unknown as MessagesRepository, conversations as unknown as ConversationsService, events as unknown as DomainEvents, config);
+  });
+
+  describe('send', () => {
+    function arrangeStore(seq: number) {
+      conversations.allocateSeq.mockResolvedValueOnce(conversation(seq));
+      repository.insert.mockResolvedValueOnce('stored');
+      conversations.advanceMark.mockResolvedValueOnce(true).mockResolvedValueOnce(true);
+      events.publish.mockImplementationOnce(() => undefined);
+      conversations.setLastMessage.mockResolvedValueOnce(undefined);
+    }
+
+    it('stores the trimmed text with the allocated seq, moves the sender\'s marks, publishes, updates the summary', async () => {
+      arrangeStore(5);
+      const { message, created } = await sut.send(senderId, { conversationId, text: '  hi there  ' });
+
+      expect(created).toBe(true);
+      expect(message).toMatchObject({ conversationId, seq: 5, senderId, text: 'hi there', clientId: null, editedAt: null, deletedAt: null, status: 'sent' });
+      const [record] = repository.insert.mock.calls[0];
+      expect(record).toMatchObject({ seq: 5, text: 'hi there', clientId: null, dedupeKey: record._id.toHexString() });
+      expect(conversations.advanceMark.mock.calls.map((call) => call.slice(0, 4))).toEqual([
+        [conversationId, senderId, 'read', 5],
+        [conversationId, senderId, 'delivered', 5],
+      ]);
+      expect(events.publish).toHaveBeenCalledWith('message.created', { message, recipientIds: [senderId, otherId] });
+      expect(conversations.setLastMessage).toHaveBeenCalledWith(conversationId, record, expect.any(Date));
+    });
+
+    it('by recipientId opens the direct conversation first', async () => {
+      conversations.openDirect.mockResolvedValueOnce({ conversation: conversation(0), created: true });
+      arrangeStore(1);
+      const { message } = await sut.send(senderId, { recipientId: otherId, text: 'hello' });
+      expect(conversations.openDirect).toHaveBeenCalledWith(senderId, otherId);
+      expect(conversations.allocateSeq).toHaveBeenCalledWith(conversationId, senderId);
+      expect(message.seq).toBe(1);
+    });
+
+    it('a known clientId returns the first message (created false) without allocating a seq or storing', async () => {
+      const first = stored(3, { clientId: 'c-1', dedupeKey: 'c-1' });
+      repository.findByDedupeKey.mockResolvedValueOnce(first);
+      conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 3, deliveredUpToSeq: 3 }]));
+
+      const { message, created } = await sut.send(senderId, { conversationId, text: 'again', clientId: 'c-1' });
+
+      expect(created).toBe(false);
+      expect(message).toMatchObject({ id: first._id.toHexString(), seq: 3, text: 'm3', clientId: 'c-1', status: 'read' });
+      expect(repository.findByDedupeKey).toHaveBeenCalledWith(senderId, 'c-1');
+    });
+
+    it('a new clientId is stored as the dedupe key', async () => {
+      repository.findByDedupeKey.mockResolvedValueOnce(null);
+      arrangeStore(2);
+      const { message } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-2' });
+      expect(message.clientId).toBe('c-2');
+      expect(repository.insert.mock.calls[0][0]).toMatchObject({ clientId: 'c-2', dedupeKey: 'c-2' });
+    });
+
+    it('losing a race with the same clientId answers the stored message and publishes nothing', async () => {
+      const winner = stored(4, { clientId: 'c-3', dedupeKey: 'c-3' });
+      repository.findByDedupeKey.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
+      conversations.allocateSeq.mockResolvedValueOnce(conversation(5));
+      repository.insert.mockResolvedValueOnce('duplicate');
+      conversations.advanceMark.mockResolvedValue(true);
+      conversations.marksOf.mockResolvedValueOnce(marksMap([]));
+
+      const { message, created } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-3' });
+      expect(created).toBe(false);
+      expect(message.id).toBe(winner._id.toHexString());
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['neither target', { text: 'x' }],
+      ['both targets', { conversationId, recipientId: otherId, text: 'x' }],
+      ['empty text', { conversationId, text: '' }],
+      ['whitespace text', { conversationId, text: ' \n\t ' }],
+      ['text over the configured limit', { conversationId, text: 'x'.repeat(21) }],
+    ])('%s is a 400 before any database work', async (_name, input) => {
+      await expect(sut.send(senderId, input)).rejects.toBeInstanceOf(BadRequestException);
+    });
+
+    it('text of exactly the limit after trimming is accepted', async () => {
+      arrangeStore(1);
+      const { message } = await sut.send(senderId, { conversationId, text: `  ${'y'.repeat(20)}  ` });
+      expect(message.text).toBe('y'.repeat(20));
+    });
+
+    it('a non-member gets the 404 of the seq allocation and nothing is stored', async () => {
+      conversations.allocateSeq.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+      await expect(sut.send(senderId, { conversationId, text: 'x' })).rejects.toBeInstanceOf(NotFoundException);
+      expect(repository.insert).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('edit', () => {
+    it('the sender changes the text: stored, summary refreshed, message.updated published', async () => {
+      const original = stored(2);
+      const updated = { ...original, text: 'new', editedAt: new Date('2026-01-02T00:00:00.000Z') };
+      repository.findById.mockResolvedValueOnce(original);
+      conversations.requireMember.mockResolvedValueOnce(conversation(2));
+      repository.updateText.mockResolvedValueOnce(updated);
+      conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 0, deliveredUpToSeq: 2 }]));
+      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      events.publish.mockImplementationOnce(() => undefined);
+
+      const response = await sut.edit(senderId, original._id.toHexString(), '  new ');
+
+      expect(response).toMatchObject({ id: original._id.toHexString(), text: 'new', editedAt: '2026-01-02T00:00:00.000Z', status: 'delivered' });
+      expect(repository.updateText).toHaveBeenCalledWith(original._id, 'new', expect.any(Date));
+      expect(conversations.replaceLastMessage).toHaveBeenCalledWith(conversationId, updated);
+      expect(events.publish).toHaveBeenCalledWith('message.updated', { message: response, recipientIds: [senderId, otherId] });
+    });
+
+    it('another member is a 403; nothing written', async () => {
+      const original = stored(2);
+      repository.findById.mockResolvedValueOnce(original);
+      conversations.requireMember.mockResolvedValueOnce(conversation(2));
+      await expect(sut.edit(otherId, original._id.toHexString(), 'hijack')).rejects.toBeInstanceOf(ForbiddenException);
+    });
+
+    it('a non-member is a 404 (never a 403 that would reveal the message)', async () => {
+      const original = stored(2);
+      repository.findById.mockResolvedValueOnce(original);
+      conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+      await expect(sut.edit(new Types.ObjectId().toHexString(), original._id.toHexString(), 'x')).rejects.toBeInstanceOf(NotFoundException);
+    });
+
+    it('a deleted message is a 409, also when it was deleted between the read and the write', async () => {
+      const deleted = stored(2, { deletedAt: new Date(), text: null });
+      repository.findById.mockResolvedValueOnce(deleted);
+      conversations.requireMember.mockResolvedValueOnce(conversation(2));
+      await expect(sut.edit(senderId, deleted._id.toHexString(), 'x')).rejects.toBeInstanceOf(ConflictException);
+
+      const live = stored(3);
+      repository.findById.mockResolvedValueOnce(live);
+      conversations.requireMember.mockResolvedValueOnce(conversation(3));
+      repository.updateText.mockResolvedValueOnce(null);
+      await expect(sut.edit(senderId, live._id.toHexString(), 'x')).rejects.toBeInstanceOf(ConflictException);
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('bad text or a malformed id is a 400 before any database work', async () => {
+      await expect(sut.edit(senderId, new Types.ObjectId().toHexString(), '   ')).rejects.toBeInstanceOf(BadRequestException);
+      await expect(sut.edit(senderId, new Types.ObjectId().toHexString(), 'z'.repeat(21))).rejects.toBeInstanceOf(BadRequestException);
+      await expect(sut.edit(senderId, 'nope', 'fine')).rejects.toBeInstanceOf(BadRequestException);
+    });
+  });
+
+  describe('remove', () => {
+    it('leaves a tombstone, refreshes the summary and publishes message.deleted', async () => {
+      const original = stored(4);
+      const tombstone = { ...original, text: null, deletedAt: new Date() };
+      repository.findById.mockResolvedValueOnce(original);
+      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      repository.markDeleted.mockResolvedValueOnce(tombstone);
+      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      events.publish.mockImplementationOnce(() => undefined);
+
+      await sut.remove(senderId, original._id.toHexString());
+
+      expect(repository.markDeleted).toHaveBeenCalledWith(original._id, expect.any(Date));
+      expect(conversations.replaceLastMessage).toHaveBeenCalledWith(conversationId, tombstone);
+      expect(events.publish).toHaveBeenCalledWith('message.deleted', { id: original._id.toHexString(), conversationId, recipientIds: [senderId, otherId] });
+    });
+
+    it('deleting a deleted message is a quiet no-op', async () => {
+      const deleted = stored(4, { deletedAt: new Date(), text: null });
+      repository.findById.mockResolvedValueOnce(deleted);
+      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      await expect(sut.remove(senderId, deleted._id.toHexString())).resolves.toBeUndefined();
+    });
+
+    it('another member is a 403, an unknown message a 404', async () => {
+      const original = stored(4);
+      repository.findById.mockResolvedValueOnce(original);
+      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      await expect(sut.remove(otherId, original._id.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
+      repository.findById.mockResolvedValueOnce(null);
+      await expect(sut.remove(senderId, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+
+  describe('page', () => {
+    const marks = () => marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 2, deliveredUpToSeq: 3 }]);
+
+    it('newest page: asks for limit+1, drops the oldest extra row, reports hasMore and each status', async () => {
+      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      repository.pageBefore.mockResolvedValueOnce([stored(1), stored(2), stored(3), stored(4)]);
+      conversations.marksOf.mockResolvedValueOnce(marks());
+
+      const page = await sut.page(senderId, conversationId, { limit: 3 });
+
+      expect(repository.pageBefore).toHaveBeenCalledWith(conversationId, null, 4);
+      expect(page.hasMore).toBe(true);
+      expect(page.items.map((m) => [m.seq, m.status])).toEqual([[2, 'read'], [3, 'delivered'], [4, 'sent']]);
+    });
+
+    it('after a cursor: pages forward from its seq and drops the newest extra row', async () => {
+      const cursor = stored(1);
+      conversations.requireMember.mockResolvedValueOnce(conversation(9));
+      repository.findById.mockResolvedValueOnce(cursor);
+      repository.pageAfter.mockResolvedValueOnce([stored(2), stored(3), stored(4)]);
+      conversations.marksOf.mockResolvedValueOnce(marks());
+
+      const page = await sut.page(senderId, conversationId, { limit: 2, after: cursor._id.toHexString() });
+
+      expect(repository.pageAfter).toHaveBeenCalledWith(conversationId, 1, 3);
+      expect(page.items.map((m) => m.seq)).toEqual([2, 3]);
+      expect(page.hasMore).toBe(true);
+    });
+
+    it('before and after together is a 400 before any database work', async () => {
+      const id = new Types.ObjectId().toHexString();
+      await expect(sut.page(senderId, conversationId, { limit: 10, before: id, after: id })).rejects.toBeInstanceOf(BadRequestException);
+    });
+
+    it('a cursor from another conversation, or none at all, is a 400', async () => {
+      conversations.requireMember.mockResolvedValueOnce(conversation(9));
+      repository.findById.mockResolvedValueOnce(stored(1, { conversationId: new Types.ObjectId() }));
+      await expect(sut.page(senderId, conversationId, { limit: 10, before: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(BadRequestException);
+
+      conversations.requireMember.mockResolvedValueOnce(conversation(9));
+      repository.findById.mockResolvedValueOnce(null);
+      await expect(sut.page(senderId, conversationId, { limit: 10, after: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(BadRequestException);
+      expect(repository.pageBefore).not.toHaveBeenCalled();
+      expect(repository.pageAfter).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('receipts', () => {
+    it('one row per other member; a mark that passed shows the earliest of its explicit mark and the member\'s own later message', async () => {
+      const target = stored(3);
+      const third = new Types.ObjectId();
+      const marked = new Date('2026-01-05T00:00:00.000Z');
+      const replied = new Date('2026-01-04T00:00:00.000Z');
+      repository.findById.mockResolvedValueOnce(target);
+      conversations.requireMember.mockResolvedValueOnce(conversation(5));
+      conversations.marksOf.mockResolvedValueOnce(
+        marksMap([
+          { userId: new Types.ObjectId(senderId), readUpToSeq: 5, deliveredUpToSeq: 5 },
+          { userId: new Types.ObjectId(otherId), readUpToSeq: 2, deliveredUpToSeq: 3 },
+          { userId: third, readUpToSeq: 4, deliveredUpToSeq: 4 },
+        ]),
+      );
+      // otherId: delivered passed by an explicit mark only.
+      repository.receiptTime.mockImplementation(async (_c, userId, type) => (userId.equals(otherId) && type === 'delivered' ? marked : userId.equals(third) ? marked : null));
+      repository.firstSentAtOrAfter.mockImplementation(async (_c, userId) => (userId.equals(third) ? replied : null));
+
+      const rows = await sut.receipts(otherId, target._id.toHexString());
+
+      expect(rows).toEqual([
+        { userId: otherId, deliveredAt: marked.toISOString(), readAt: null },
+        { userId: third.toHexString(), deliveredAt: replied.toISOString(), readAt: replied.toISOString() },
+      ]);
+    });
+
+    it('a mark set by joining after the message shows the time of joining', async () => {
+      const target = stored(1);
+      const joinedAt = new Date('2026-01-09T00:00:00.000Z');
+      repository.findById.mockResolvedValueOnce(target);
+      conversations.requireMember.mockResolvedValueOnce(conversation(5));
+      conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]));
+      repository.receiptTime.mockResolvedValue(null);
+      repository.firstSentAtOrAfter.mockResolvedValue(null);
+      expect(await sut.receipts(senderId, target._id.toHexString())).toEqual([{ userId: otherId, deliveredAt: joinedAt.toISOString(), readAt: joinedAt.toISOString() }]);
+    });
+
+    it('a non-member is a 404', async () => {
+      repository.findById.mockResolvedValueOnce(stored(1));
+      conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+      await expect(sut.receipts(new Types.ObjectId().toHexString(), new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+});
