@@ -1,4 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = () => Type(() => Number);
@@ -106,4 +108,13 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   return env;
+}
+
+/**
+ * Validates the environment (plus `.env`, which never overrides it) before Nest starts, so that a bad
+ * configuration refuses to start with one readable line instead of a stack trace.
+ */
+export function checkEnvironmentAtStartup(envFile = '.env'): void {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  validateEnvironment({ ...fromFile, ...process.env });
 }
