@@ -79,7 +79,8 @@ function serverCost(a, b, units) {
  * @param {any} a @param {any} b @param {number} units
  */
 function wireDiff(a, b, units) {
-  if (!a || !b || units === 0) return undefined;
+  if (!a || !b) return undefined;
+  if (units === 0) return { roundTripsPerUnit: null, commands: [], unansweredAtEnd: b.waiting };
   /** @type {{ command: string, perUnit: number | null, meanMs: number | null }[]} */
   const commands = [];
   for (const [key, v] of Object.entries(b.byKey)) {
@@ -89,7 +90,7 @@ function wireDiff(a, b, units) {
     commands.push({ command: key, perUnit: round(count / units), meanMs: round((/** @type {any} */ (v).totalMs - before.totalMs) / count) });
   }
   commands.sort((x, y) => (y.perUnit ?? 0) - (x.perUnit ?? 0));
-  return { roundTripsPerUnit: round((b.total - a.total) / units), commands };
+  return { roundTripsPerUnit: round((b.total - a.total) / units), commands, unansweredAtEnd: b.waiting };
 }
 
 /**

@@ -6,7 +6,8 @@
 //
 // --ref builds and runs that commit (exported to a temporary directory; --ref=worktree: a copy of the
 // work tree) instead of building into the work tree's dist/;
-// --no-reset keeps one app and database for all scenarios instead of a fresh copy per scenario.
+// --no-reset keeps one app and database for all scenarios instead of a fresh copy per scenario
+// (the default with --quick; --reset forces fresh copies).
 // Starts the app on FerretDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
 // creates users and conversations through the REST API, then runs each scenario against the app
 // and the relay in turn, every run in a fresh load-generator process (bench/loadgen.mjs).
@@ -18,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback } from './lib/proc.mjs';
-import { startApp, startRelay, externalApp, exportRef, buildIfNeeded } from './lib/targets.mjs';
+import { startApp, startRelay, externalApp, exportRef, buildIfNeeded, seedHistory } from './lib/targets.mjs';
 import { createFixtures } from './lib/setup.mjs';
 import { buildRows, renderTable } from './lib/report.mjs';
 
@@ -57,7 +58,8 @@ const PROFILE = flag('profile') || process.env.BENCH_PROFILE === '1';
 const SKIP_BUILD = flag('no-build') || process.env.BENCH_NO_BUILD === '1';
 const REF = option('ref') ?? process.env.BENCH_REF;
 const CPU_PROF = flag('cpu-prof') || process.env.BENCH_CPU_PROF === '1';
-const RESET = !flag('no-reset') && process.env.BENCH_NO_RESET !== '1';
+// A quick run keeps one app for all scenarios (they are small); --reset forces a fresh one each.
+const RESET = flag('reset') || (!QUICK && !flag('no-reset') && process.env.BENCH_NO_RESET !== '1');
 const BENCH_URL = process.env.BENCH_URL;
 if (BENCH_URL && !isLoopback(new URL(BENCH_URL).hostname)) {
   console.error(`BENCH_URL must be a loopback address (127.0.0.1, localhost, ::1); got ${BENCH_URL}`);
@@ -80,6 +82,7 @@ function plan() {
   const idleLevels = QUICK ? [50, 100] : [1000, 5000];
   const restConcurrency = QUICK ? 4 : 16;
   const inFlight = QUICK ? 16 : 64;
+  const historyCount = QUICK ? 500 : 20000;
   /** @type {Scenario[]} */
   const scenarios = [];
   for (const n of pairsN) {
@@ -109,6 +112,15 @@ function plan() {
       budgetMs: w + d + drain + 60000,
     });
   }
+  // The first throughput run again, on a database that already holds earlier messages
+  // (needs a fresh database per scenario, so not with --no-reset).
+  if (RESET) scenarios.push({
+    id: `throughput-${pairsN[0]}-history`,
+    kind: 'throughput',
+    title: `socket send, ${pairsN[0]} users in pairs, ${historyCount.toLocaleString('en')} earlier messages stored`,
+    params: { users: pairsN[0], inFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000, history: historyCount },
+    budgetMs: w + d + drain + 60000,
+  });
   scenarios.push({
     id: `fanout-${groupMembers}`,
     kind: 'fanout',
@@ -303,7 +315,7 @@ async function main() {
   // The app: fixtures are created once on an empty database, which is then kept as a snapshot;
   // each scenario gets a fresh app process on a fresh copy of it (unless --no-reset), so no
   // scenario inherits another's stored messages or unfinished backlog.
-  /** @type {((label: string) => Promise<any>) | null} */
+  /** @type {((label: string, history?: number) => Promise<any>) | null} */
   let appFor = null;
   /** @type {any} */
   let sharedApp = null;
@@ -332,7 +344,20 @@ async function main() {
         const snapshotDir = await seed.stop({ keepData: true });
         running.add({ name: 'fixture snapshot', stop: async () => rmSync(snapshotDir, { recursive: true, force: true }) });
         targetInfo.app = { kind: 'node dist/main.js on FerretDB (SQLite)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
-        const start = (/** @type {string} */ label) => startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, cpuProf: CPU_PROF, label, seedDir: snapshotDir, log });
+        /** @type {Map<number, string>} history size → snapshot with that many earlier messages */
+        const historySnapshots = new Map();
+        const start = async (/** @type {string} */ label, history = 0) => {
+          let seedDir = snapshotDir;
+          if (history > 0) {
+            if (!historySnapshots.has(history)) {
+              const dir = await seedHistory({ root: ROOT, snapshotDir, count: history, log });
+              historySnapshots.set(history, dir);
+              running.add({ name: 'history snapshot', stop: async () => rmSync(dir, { recursive: true, force: true }) });
+            }
+            seedDir = /** @type {string} */ (historySnapshots.get(history));
+          }
+          return startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, cpuProf: CPU_PROF, label, seedDir, log });
+        };
         if (RESET) appFor = start;
         else {
           sharedApp = await start('all');
@@ -368,7 +393,7 @@ async function main() {
       /** @type {any} */
       let t = null;
       try {
-        t = name === 'relay' ? relay : await /** @type {NonNullable<typeof appFor>} */ (appFor)(s.id);
+        t = name === 'relay' ? relay : await /** @type {NonNullable<typeof appFor>} */ (appFor)(s.id, s.params.history ?? 0);
         if (t !== relay && t !== sharedApp) running.add(t);
       } catch (err) {
         results[name] = { error: `could not start: ${/** @type {Error} */ (err).message}` };

@@ -1,6 +1,7 @@
 // Starting and stopping the two targets: the Chatify app (on FerretDB) and the bare relay.
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import { cpSync, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForHttp, sleep } from './proc.mjs';
@@ -254,4 +255,58 @@ export function exportRef(root, ref, log) {
   if (archive.status !== 0) throw new Error(`git archive ${ref} failed`);
   symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   return { dir, commit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A copy of the fixture snapshot whose `messages` collection already holds `count` earlier
+ * messages (in 100 conversations nobody in the benchmark belongs to), shaped like the app's own
+ * documents. Written straight to the database with the MongoDB driver, then the database is
+ * stopped again. Shows how the send path's cost depends on how much history is stored.
+ * @param {{ root: string, snapshotDir: string, count: number, log: (s: string) => void }} o
+ * @returns {Promise<string>} the new snapshot directory
+ */
+export async function seedHistory({ root, snapshotDir, count, log }) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const { MongoClient, ObjectId } = require('mongodb');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
+  cpSync(snapshotDir, dir, { recursive: true });
+  rmSync(path.join(dir, 'ferretdb.pid'), { force: true });
+  const port = await freePort();
+  const script = path.join(root, 'scripts', 'ferretdb.sh');
+  if (spawnSync('bash', [script, 'start', dir, String(port)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) {
+    throw new Error('scripts/ferretdb.sh start failed (history snapshot)');
+  }
+  const started = Date.now();
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}/chatify_bench`);
+  try {
+    await client.connect();
+    const messages = client.db('chatify_bench').collection('messages');
+    const conversations = Array.from({ length: 100 }, () => new ObjectId());
+    const senders = Array.from({ length: 200 }, () => new ObjectId());
+    const at = new Date(Date.now() - 86_400_000);
+    for (let n = 0; n < count; ) {
+      const batch = [];
+      for (let k = 0; k < 1000 && n < count; k++, n++) {
+        batch.push({
+          _id: new ObjectId(),
+          conversationId: conversations[n % 100],
+          seq: Math.floor(n / 100) + 1,
+          senderId: senders[n % 200],
+          text: 'Earlier message: the quick brown fox jumps over the lazy dog, 0123456789 abcdefghijklmnopqrstuvwxyz.',
+          clientId: `history-${n}`,
+          dedupeKey: `history-${n}`,
+          createdAt: at,
+          editedAt: null,
+          deletedAt: null,
+          changedAt: at,
+        });
+      }
+      await messages.insertMany(batch, { ordered: false });
+    }
+    log(`  ${count} earlier messages stored in ${((Date.now() - started) / 1000).toFixed(1)} s (history snapshot)`);
+  } finally {
+    await client.close();
+    spawnSync('bash', [script, 'stop', dir], { cwd: root, stdio: 'ignore' });
+  }
+  return dir;
 }

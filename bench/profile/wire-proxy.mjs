@@ -177,12 +177,16 @@ function framer(onMessage) {
   };
 }
 
+/** Requests sent and not yet answered, over all connections. @type {Set<Map<number, { key: string, name: string, t: number }>>} */
+const allPending = new Set();
+
 const server = net.createServer((client) => {
   const upstream = net.connect(TARGET, '127.0.0.1');
   client.setNoDelay(true);
   upstream.setNoDelay(true);
   /** @type {Map<number, { key: string, name: string, t: number }>} */
   const pending = new Map();
+  allPending.add(pending);
   const onRequest = framer((msg) => {
     const req = parseRequest(msg);
     pending.set(msg.readInt32LE(4), { ...(req ?? { key: '?', name: '?' }), t: performance.now() });
@@ -213,6 +217,7 @@ const server = net.createServer((client) => {
     onResponse(chunk);
   });
   const close = () => {
+    allPending.delete(pending);
     client.destroy();
     upstream.destroy();
   };
@@ -226,7 +231,18 @@ function snapshot() {
   /** @type {Record<string, { count: number, totalMs: number, maxMs: number }>} */
   const byKey = {};
   for (const [k, v] of stats) byKey[k] = { count: v.count, totalMs: Math.round(v.totalMs * 10) / 10, maxMs: Math.round(v.maxMs * 10) / 10 };
-  return { total, housekeeping, byKey };
+  /** @type {Record<string, { count: number, oldestMs: number }>} */
+  const waiting = {};
+  const t = performance.now();
+  for (const pending of allPending) {
+    for (const req of pending.values()) {
+      if (HOUSEKEEPING.has(req.name)) continue;
+      const w = (waiting[req.key] ??= { count: 0, oldestMs: 0 });
+      w.count++;
+      w.oldestMs = Math.max(w.oldestMs, Math.round(t - req.t));
+    }
+  }
+  return { total, housekeeping, byKey, waiting };
 }
 
 function writeOut() {
@@ -235,7 +251,7 @@ function writeOut() {
   const commands = Object.entries(snap.byKey)
     .map(([key, v]) => ({ key, ...v, meanMs: Math.round((v.totalMs / v.count) * 100) / 100 }))
     .sort((a, b) => b.totalMs - a.totalMs);
-  writeFileSync(OUT, `${JSON.stringify({ total: snap.total, housekeeping: snap.housekeeping, commands, indexes }, null, 2)}\n`);
+  writeFileSync(OUT, `${JSON.stringify({ total: snap.total, housekeeping: snap.housekeeping, commands, unanswered: snap.waiting, indexes }, null, 2)}\n`);
 }
 
 process.on('message', (/** @type {any} */ msg) => {
