@@ -64,10 +64,12 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
     expect(aliceSocket.connected).toBe(true);
   });
 
-  it('refuses a browser origin that is not in CORS_ORIGINS, and accepts listed ones and clients without an Origin', async () => {
+  it('refuses a browser origin that is not in CORS_ORIGINS, and accepts listed ones, its own origin and clients without an Origin', async () => {
     const error = await refusal(connectSocket(t.baseUrl, alice.accessToken, { headers: { Origin: 'http://evil.example' } }));
     expect(error.message).not.toBe('');
     await expect(connectSocket(t.baseUrl, alice.accessToken, { headers: { Origin: ALLOWED_ORIGIN } })).resolves.toMatchObject({ connected: true });
+    // The web client the app serves itself, under whatever host it is reached by.
+    await expect(connectSocket(t.baseUrl, alice.accessToken, { headers: { Origin: t.baseUrl } })).resolves.toMatchObject({ connected: true });
     await expect(connectSocket(t.baseUrl, alice.accessToken)).resolves.toMatchObject({ connected: true });
   });
 

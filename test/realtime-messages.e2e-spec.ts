@@ -1,4 +1,5 @@
 import type { ConversationResponse } from '../src/conversations/conversation.response';
+import { ReceiptsService } from '../src/messages/receipts.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
@@ -31,7 +32,10 @@ describe('realtime: messages and receipts', () => {
       connectSocket(t.baseUrl, carol.accessToken),
     ]);
   });
-  afterEach(() => closeAllSockets());
+  afterEach(() => {
+    closeAllSockets();
+    jest.restoreAllMocks();
+  });
   afterAll(async () => {
     await t.close();
   });
@@ -196,5 +200,14 @@ describe('realtime: messages and receipts', () => {
     await settle();
     expect(aliceEvents).toEqual([]);
     expect(aliceReceipts).toEqual([]);
+  });
+
+  it('an unexpected error is answered as a bare 500, without details, and the socket stays usable', async () => {
+    jest.spyOn(t.app.get(ReceiptsService), 'markRead').mockRejectedValueOnce(new Error('E11000 at /srv/internal/path.js'));
+    const answer = await request(bob1, 'conversation:read', { conversationId: conversation.id, messageId: '0123456789abcdef01234567' });
+    expect(answer).toEqual({ ok: false, error: { status: 500, message: 'Internal server error' } });
+    expect(JSON.stringify(answer)).not.toMatch(/E11000|internal\/path/);
+    expect(bob1.connected).toBe(true);
+    await expect(request(bob1, 'presence:subscribe', { userIds: [] })).resolves.toEqual({ ok: true, data: [] });
   });
 });

@@ -18,6 +18,21 @@ function handshakeToken(socket: ChatSocket): unknown {
 }
 
 /**
+ * Browsers send an Origin with every WebSocket handshake. Allowed: listed origins, the app's own origin
+ * (the web client it serves, whatever host name it is reached by), and clients that send no Origin at
+ * all (servers, mobile apps: not browsers, so no other site's page can be acting through them).
+ */
+function originAllowed(request: IncomingMessage, origins: string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined || origins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The Socket.IO server of the app: frame size and allowed origins from config, Redis fan-out when
  * configured, and the JWT check on `/chat` at the handshake, so an unauthenticated socket never
  * connects and never joins a room (`connect_error` with message `Unauthorized`).
@@ -37,11 +52,9 @@ export class ChatIoAdapter extends IoAdapter {
       serveClient: false,
       maxHttpBufferSize: config.wsMaxPayloadBytes,
       cors: { origin: origins === '*' ? true : origins, credentials: false },
-      // CORS headers only bind browsers' polling requests; WebSocket upgrades are checked here. Clients
-      // that send no Origin (servers, mobile apps) are not browsers and are let through.
+      // CORS headers only bind browsers' polling requests; WebSocket upgrades are checked here.
       allowRequest: (request: IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
-        const origin = request.headers.origin;
-        const allowed = origins === '*' || origin === undefined || origins.includes(origin);
+        const allowed = origins === '*' || originAllowed(request, origins);
         callback(allowed ? null : 'Origin not allowed', allowed);
       },
     });

@@ -1,0 +1,39 @@
+import { Logger } from '@nestjs/common';
+import { ChatBroadcaster } from './chat.broadcaster';
+import type { ChatServer } from './chat.socket';
+
+describe('ChatBroadcaster', () => {
+  const emit = jest.fn();
+  const to = jest.fn(() => ({ emit }));
+  let sut: ChatBroadcaster;
+
+  beforeEach(() => {
+    emit.mockReset();
+    to.mockClear();
+    sut = new ChatBroadcaster();
+    sut.attach({ to } as unknown as ChatServer);
+  });
+
+  it('addresses every user room in one emit, each user once', () => {
+    sut.toUsers(['a', 'b', 'a'], 'typing', { conversationId: 'c', userId: 'x', typing: true });
+    expect(to).toHaveBeenCalledTimes(1);
+    expect(to).toHaveBeenCalledWith(['user:a', 'user:b']);
+    expect(emit).toHaveBeenCalledWith('typing', { conversationId: 'c', userId: 'x', typing: true });
+  });
+
+  it('emits nothing for an empty list (Socket.IO would otherwise address the whole namespace)', () => {
+    sut.toUsers([], 'typing', { conversationId: 'c', userId: 'x', typing: true });
+    sut.toRooms([], 'presence', { userId: 'x', online: true, lastSeenAt: null });
+    expect(to).not.toHaveBeenCalled();
+  });
+
+  it('never throws into the publishing service, and logs the failure', () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    emit.mockImplementationOnce(() => {
+      throw new Error('adapter down');
+    });
+    expect(() => sut.toUsers(['a'], 'presence', { userId: 'x', online: true, lastSeenAt: null })).not.toThrow();
+    expect(logged).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
+  });
+});

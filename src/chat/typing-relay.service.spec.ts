@@ -1,0 +1,59 @@
+import { NotFoundException } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import type { ConversationsService } from '../conversations/conversations.service';
+import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import type { ChatBroadcaster } from './chat.broadcaster';
+import type { ChatSocket } from './chat.socket';
+import { TypingRelayService } from './typing-relay.service';
+
+const socketOf = (userId: string) => ({ data: { user: { userId, exp: 0 } } }) as unknown as ChatSocket;
+
+describe('TypingRelayService', () => {
+  let now: number;
+  let conversations: StrictMock<ConversationsService>;
+  let broadcaster: StrictMock<ChatBroadcaster>;
+  let sut: TypingRelayService;
+
+  beforeEach(() => {
+    now = 5_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['requireMember']);
+    broadcaster = strictMock<ChatBroadcaster>('ChatBroadcaster', ['toUsers']);
+    broadcaster.toUsers.mockImplementation(() => undefined);
+    sut = new TypingRelayService(
+      conversations as unknown as ConversationsService,
+      broadcaster as unknown as ChatBroadcaster,
+      { typingThrottleMs: 1000 } as AppConfig,
+    );
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  const members = () => conversations.requireMember.mockResolvedValueOnce({ id: 'c', type: 'group', seq: 1, memberIds: ['me', 'b', 'c'] } as never);
+
+  it('relays to the other members only', async () => {
+    members();
+    await sut.relay(socketOf('me'), { conversationId: 'c', typing: true });
+    expect(conversations.requireMember).toHaveBeenCalledWith('c', 'me');
+    expect(broadcaster.toUsers).toHaveBeenCalledWith(['b', 'c'], 'typing', { conversationId: 'c', userId: 'me', typing: true });
+  });
+
+  it('drops a repeated typing:true within the window without asking the database, lets typing:false through', async () => {
+    const socket = socketOf('me');
+    members();
+    await sut.relay(socket, { conversationId: 'c', typing: true });
+    now += 999;
+    await sut.relay(socket, { conversationId: 'c', typing: true });
+    members();
+    await sut.relay(socket, { conversationId: 'c', typing: false });
+    expect(broadcaster.toUsers.mock.calls.map((call) => (call[2] as { typing: boolean }).typing)).toEqual([true, false]);
+  });
+
+  it('does not count a refused (non-member) attempt against the throttle', async () => {
+    const socket = socketOf('me');
+    conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+    await expect(sut.relay(socket, { conversationId: 'c', typing: true })).rejects.toBeInstanceOf(NotFoundException);
+    members();
+    await sut.relay(socket, { conversationId: 'c', typing: true });
+    expect(broadcaster.toUsers).toHaveBeenCalledTimes(1);
+  });
+});
