@@ -18,9 +18,9 @@ export class ChatRedisFanout implements OnApplicationShutdown {
   private constructor(private readonly clients: { pub: RedisClient; sub: RedisClient } | null) {}
 
   /** Provider factory: no Redis configured means one instance, in-memory rooms. */
-  static async connect(config: AppConfig): Promise<ChatRedisFanout> {
+  static async connect(config: Pick<AppConfig, 'redisUrl'>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<ChatRedisFanout> {
     if (!config.redisUrl) return new ChatRedisFanout(null);
-    const pub = createClient({ url: config.redisUrl, socket: { connectTimeout: CONNECT_TIMEOUT_MS } });
+    const pub = createClient({ url: config.redisUrl, socket: { connectTimeout: timeoutMs } });
     const sub = pub.duplicate();
     const fanout = new ChatRedisFanout({ pub, sub });
     // Without a listener an 'error' event would crash the process; the client reconnects by itself.
@@ -28,12 +28,15 @@ export class ChatRedisFanout implements OnApplicationShutdown {
     sub.on('error', (error: Error) => fanout.logger.warn(`Redis subscriber: ${error.message}`));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis (REDIS_URL) did not answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`Redis (REDIS_URL) did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
+    const connecting = Promise.all([pub.connect(), sub.connect()]);
     try {
-      await Promise.race([Promise.all([pub.connect(), sub.connect()]), timeout]);
+      await Promise.race([connecting, timeout]);
     } catch (error) {
-      await fanout.onApplicationShutdown();
+      // Refuse to start: an instance that cannot fan out would silently miss other instances' events.
+      connecting.catch(() => undefined);
+      await Promise.all([pub, sub].map((client) => (client.isOpen ? client.disconnect().catch(() => undefined) : undefined)));
       throw error;
     } finally {
       clearTimeout(timer);
