@@ -83,13 +83,13 @@ export class Realtime {
       if (this.stopped) return;
       this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
       // The server closed us (e.g. the access token expired): Socket.IO will not retry by itself.
-      if (reason === 'io server disconnect') void this.reconnectWithFreshToken();
+      if (reason === 'io server disconnect') void this.reconnectWithFreshToken(null);
     });
     socket.on('connect_error', (error) => {
       if (this.stopped) return;
       this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
       if (socket.active) return; // a transport error: Socket.IO retries on its own
-      if (/unauthori[sz]ed/i.test(error.message)) void this.reconnectWithFreshToken();
+      if (/unauthori[sz]ed/i.test(error.message)) void this.reconnectWithFreshToken(this.handshakeToken());
       else this.retryLater();
     });
     // Keep the handshake token current for Socket.IO's own reconnection attempts.
@@ -130,12 +130,21 @@ export class Realtime {
     }
     if (answer.ok) return answer.data;
     const message = Array.isArray(answer.error.message) ? answer.error.message.join('. ') : answer.error.message;
-    // An expired token: the server disconnects this socket; we reconnect with a fresh token.
-    if (answer.error.status === 401) void this.session.refresh(this.session.get()?.accessToken).catch(() => undefined);
+    // 401: the token this socket was opened with expired; the server drops the socket and the
+    // 'disconnect' handler reconnects with the current token.
     throw new SocketRequestError(answer.error.status, message);
   }
 
-  private async reconnectWithFreshToken(): Promise<void> {
+  private handshakeToken(): string | undefined {
+    const auth = this.socket?.auth;
+    return auth && typeof auth === 'object' && 'token' in auth && typeof auth.token === 'string' ? auth.token : undefined;
+  }
+
+  /**
+   * `rejectedToken`: the token a handshake was refused with (refresh unless another tab or the timer
+   * already did); `null`: the server dropped us, so just make sure the token is not about to expire.
+   */
+  private async reconnectWithFreshToken(rejectedToken: string | undefined | null): Promise<void> {
     const socket = this.socket;
     if (!socket || this.stopped) return;
     this.authFailures += 1;
@@ -146,9 +155,9 @@ export class Realtime {
       return;
     }
     try {
-      const session = await this.session.refresh(this.session.get()?.accessToken);
+      const token = rejectedToken === null ? await this.session.accessToken() : (await this.session.refresh(rejectedToken)).accessToken;
       if (this.stopped || socket !== this.socket) return;
-      socket.auth = { token: session.accessToken };
+      socket.auth = { token };
       if (navigator.onLine) socket.connect();
     } catch (error) {
       if (error instanceof SessionExpiredError) return; // the app shows the login form

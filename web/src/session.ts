@@ -50,6 +50,11 @@ function readStored(): StoredSession | null {
   }
 }
 
+/** Less than 10 s left (or a tenth of the lifetime, for very short-lived tokens). */
+function expiresSoon(session: StoredSession): boolean {
+  return session.accessExpiresAt - Date.now() < Math.min(10_000, session.accessLifetime * 0.1);
+}
+
 export class Session {
   private current: StoredSession | null = readStored();
   private refreshing: Promise<StoredSession> | null = null;
@@ -128,7 +133,7 @@ export class Session {
   async accessToken(): Promise<string> {
     const session = this.current;
     if (!session) throw new SessionExpiredError();
-    if (session.accessExpiresAt - Date.now() > 10_000) return session.accessToken;
+    if (!expiresSoon(session)) return session.accessToken;
     return (await this.refresh(session.accessToken)).accessToken;
   }
 
@@ -153,7 +158,7 @@ export class Session {
       throw new SessionExpiredError();
     }
     this.current = latest;
-    const fresh = latest.accessExpiresAt - Date.now() > 10_000;
+    const fresh = !expiresSoon(latest);
     if (fresh && staleAccessToken !== undefined && latest.accessToken !== staleAccessToken) {
       this.scheduleRefresh();
       return latest;
