@@ -359,4 +359,29 @@ describe('Messages (e2e)', () => {
       expect(requests).toBeGreaterThan(500);
     }, 60_000);
   });
+
+  // Last in the file: a second instance of the app over the same database (as behind a load balancer).
+  describe('two app instances over one database', () => {
+    it('concurrent sends through both instances still get distinct seqs 1..n, all stored (no 500)', async () => {
+      const second = await createTestApp({ MESSAGE_MAX_LENGTH: String(MAX) }, { database: t.database });
+      try {
+        const [a, b] = await users(2);
+        const group = await createGroup(t, a, [b]);
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 ? second : t).http().post('/api/v1/messages').set((i % 4 < 2 ? a : b).auth).send({ conversationId: group.id, text: `x${i}` }),
+          ),
+        );
+        expect(answers.map((r) => r.status)).toEqual(Array(40).fill(201));
+        const seqs = answers.map((r) => r.body.seq as number).sort((x, y) => x - y);
+        expect(new Set(seqs).size).toBe(40);
+        const page = await history(t, a, group.id, { limit: 100 });
+        expect(page.items).toHaveLength(40);
+        expect(page.items.map((m) => m.seq)).toEqual(seqs);
+      } finally {
+        // Not second.close(): that drops the database the first instance still uses.
+        await second.app.close();
+      }
+    }, 30_000);
+  });
 });

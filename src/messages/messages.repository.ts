@@ -24,14 +24,19 @@ export class MessagesRepository {
     @InjectModel(ReceiptEvent.name) private readonly receiptEvents: Model<ReceiptEvent>,
   ) {}
 
-  /** Stores a message; `duplicate` when (sender, dedupeKey) already exists (a retried send). */
-  async insert(message: MessageRecord): Promise<'stored' | 'duplicate'> {
+  /**
+   * Stores a message; `duplicate` when (sender, dedupeKey) already exists (a retried send);
+   * `seq-taken` when another message already holds its (conversation, seq).
+   */
+  async insert(message: MessageRecord): Promise<'stored' | 'duplicate' | 'seq-taken'> {
     try {
       await this.messages.collection.insertOne(message);
       return 'stored';
     } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
       // Which unique index fired is not named by every server (FerretDB does not): look instead.
-      if (isDuplicateKey(error) && (await this.findByDedupeKey(message.senderId, message.dedupeKey))) return 'duplicate';
+      if (await this.findByDedupeKey(message.senderId, message.dedupeKey)) return 'duplicate';
+      if (await this.messages.exists({ conversationId: message.conversationId, seq: message.seq })) return 'seq-taken';
       throw error;
     }
   }

@@ -130,6 +130,30 @@ describe('MessagesService', () => {
       expect(message.text).toBe('y'.repeat(20));
     });
 
+    it('a seq handed out twice (several instances on FerretDB) takes the next number and stores once', async () => {
+      conversations.allocateSeq.mockResolvedValueOnce(conversation(7)).mockResolvedValueOnce(conversation(8));
+      repository.insert.mockResolvedValueOnce('seq-taken').mockResolvedValueOnce('stored');
+      conversations.advanceMark.mockResolvedValue(true);
+      events.publish.mockImplementationOnce(() => undefined);
+      conversations.setLastMessage.mockResolvedValueOnce(undefined);
+
+      const { message, created } = await sut.send(senderId, { conversationId, text: 'busy' });
+
+      expect(created).toBe(true);
+      expect(message.seq).toBe(8);
+      expect(repository.insert).toHaveBeenCalledTimes(2);
+      expect(conversations.advanceMark.mock.calls.map((call) => [call[2], call[3]])).toEqual([['read', 7], ['delivered', 7], ['read', 8], ['delivered', 8]]);
+      expect(events.publish).toHaveBeenCalledTimes(1);
+    });
+
+    it('gives up with a 503 (nothing published) when every number it gets is taken', async () => {
+      conversations.allocateSeq.mockResolvedValue(conversation(7));
+      repository.insert.mockResolvedValue('seq-taken');
+      conversations.advanceMark.mockResolvedValue(false);
+      await expect(sut.send(senderId, { conversationId, text: 'busy' })).rejects.toMatchObject({ status: 503 });
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
     it('a non-member gets the 404 of the seq allocation and nothing is stored', async () => {
       conversations.allocateSeq.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
       await expect(sut.send(senderId, { conversationId, text: 'x' })).rejects.toBeInstanceOf(NotFoundException);

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
@@ -11,6 +11,8 @@ import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } fro
 import { MessageRecord, MessagesRepository } from './messages.repository';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
+/** Tries at a message number when several app instances race on FerretDB (see `send`). */
+const SEQ_ATTEMPTS = 10;
 
 /** Sending, editing, deleting and reading messages. Every path checks membership first. */
 @Injectable()
@@ -37,7 +39,7 @@ export class MessagesService {
       if (existing) return { message: await this.toResponse(existing), created: false };
     }
     const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
-    const conversation = await this.conversations.allocateSeq(conversationId, senderId);
+    let conversation = await this.conversations.allocateSeq(conversationId, senderId);
     const now = new Date();
     const record: MessageRecord = {
       _id: new Types.ObjectId(),
@@ -55,11 +57,21 @@ export class MessagesService {
     record.dedupeKey = input.clientId ?? record._id.toHexString();
     // The sender has seen everything up to its own message: its marks move with it (so unread
     // counts and ticks never wait on the sender). Safe to run beside the insert: marks only grow.
-    const [outcome] = await Promise.all([
-      this.repository.insert(record),
-      this.conversations.advanceMark(conversation.id, senderId, 'read', record.seq, record._id, now),
-      this.conversations.advanceMark(conversation.id, senderId, 'delivered', record.seq, record._id, now),
-    ]);
+    const store = () =>
+      Promise.all([
+        this.repository.insert(record),
+        this.conversations.advanceMark(conversation.id, senderId, 'read', record.seq, record._id, now),
+        this.conversations.advanceMark(conversation.id, senderId, 'delivered', record.seq, record._id, now),
+      ]).then(([result]) => result);
+    let outcome = await store();
+    // The number was handed out twice: only where the counter's $inc is not atomic across app
+    // instances (FerretDB v1 behind a load balancer; never on MongoDB). Take the next number.
+    for (let attempt = 0; outcome === 'seq-taken' && attempt < SEQ_ATTEMPTS; attempt += 1) {
+      conversation = await this.conversations.allocateSeq(conversationId, senderId);
+      record.seq = conversation.seq;
+      outcome = await store();
+    }
+    if (outcome === 'seq-taken') throw new ServiceUnavailableException('The conversation is too busy right now; send again');
     if (outcome === 'duplicate') {
       // Lost a race with the same retry in flight: answer with the one that was stored.
       const first = await this.repository.findByDedupeKey(senderId, record.dedupeKey);
