@@ -59,7 +59,7 @@ export class EnvironmentVariables {
   @toInt() @IsInt() @Min(1)
   AUTH_RATE_WINDOW_SECONDS = 60;
 
-  /** Message sends (REST and socket): per user per window. */
+  /** Message sends: per user per window over REST, per connection per window over Socket.IO. */
   @toInt() @IsInt() @Min(1)
   SEND_RATE_LIMIT = 60;
 

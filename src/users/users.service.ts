@@ -78,11 +78,20 @@ export class UsersService {
     }));
   }
 
-  /** A socket opened. Publishes `presence.changed` when the user just came online. */
+  /**
+   * A socket opened. When the user just came online, publishes `presence.changed` with the stored
+   * `lastSeenAt` (the same value REST and `presence:subscribe` show).
+   */
   connectionOpened(userId: string): void {
-    if (this.presence.connected(userId)) {
-      this.events.publish('presence.changed', { userId, online: true, lastSeenAt: null });
-    }
+    if (!this.presence.connected(userId)) return;
+    const announce = (lastSeenAt: string | null) => {
+      // Announce only if still online: a quick disconnect may have gone offline meanwhile.
+      if (this.presence.isOnline(userId)) this.events.publish('presence.changed', { userId, online: true, lastSeenAt });
+    };
+    this.users.findById(userId).then(
+      (user) => announce(user?.lastSeenAt?.toISOString() ?? null),
+      () => announce(null),
+    );
   }
 
   /** A socket closed. When it was the user's last, stores `lastSeenAt` and publishes `presence.changed`. */
