@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { DocumentWriteQueue } from './document-write-queue';
+import { DocumentWriteQueue } from '../database/document-write-queue';
+import { afterPosition, isDuplicateKey, toId as oid } from '../database/query-helpers';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
@@ -9,11 +10,7 @@ export type ConversationRecord = Conversation;
 export type MembershipRecord = Membership;
 export type MarkType = 'read' | 'delivered';
 
-const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
 
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
-}
 
 /** The only code that touches the conversations and memberships collections. Plain objects out. */
 @Injectable()
@@ -259,9 +256,3 @@ export class ConversationsRepository {
 
 const conversationKey = (id: string | Types.ObjectId) => `conversation:${String(id)}`;
 const membershipKey = (conversationId: string | Types.ObjectId, userId: string | Types.ObjectId) => `membership:${String(conversationId)}:${String(userId)}`;
-
-/** Filter for "after this position" in (field, _id) order; without an id, "at or after the time". */
-export function afterPosition(field: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
-  if (!since.id) return { [field]: { $gte: since.at } };
-  return { $or: [{ [field]: { $gt: since.at } }, { [field]: since.at, _id: { $gt: since.id } }] };
-}

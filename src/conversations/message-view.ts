@@ -1,17 +1,9 @@
 import type { Types } from 'mongoose';
 import type { MessageResponse, MessageStatus } from '../messages/message.response';
+import type { LastMessageSnapshot } from './schemas/conversation.schema';
 
 /** The stored fields a message response is made of (a message document or the list snapshot). */
-export interface MessageFields {
-  _id: Types.ObjectId;
-  seq: number;
-  senderId: Types.ObjectId;
-  text: string | null;
-  clientId: string | null;
-  createdAt: Date;
-  editedAt: Date | null;
-  deletedAt: Date | null;
-}
+export type MessageFields = LastMessageSnapshot;
 
 /** What status needs of a member: its id and watermarks. */
 export interface MemberMarks {

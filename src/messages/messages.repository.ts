@@ -1,17 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { DocumentWriteQueue } from '../conversations/document-write-queue';
+import { DocumentWriteQueue } from '../database/document-write-queue';
+import { afterPosition, isDuplicateKey, toId as oid } from '../database/query-helpers';
 import { Message } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
 export type MessageRecord = Message;
 
-const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
 
-export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
-}
 
 /** The only code that touches the messages and receipt_events collections. Plain objects out. */
 @Injectable()

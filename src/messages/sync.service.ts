@@ -2,7 +2,7 @@ import { BadRequestException, GoneException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { isObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
-import { afterPosition } from '../conversations/conversations.repository';
+import { afterPosition } from '../database/query-helpers';
 import { ConversationsService } from '../conversations/conversations.service';
 import { messageStatus, toMessageResponse } from '../conversations/message-view';
 import type { ReceiptResponse } from './message.response';

@@ -1,0 +1,15 @@
+import { Types } from 'mongoose';
+
+/** A string id (already validated) or an ObjectId, as an ObjectId. */
+export const toId = (id: string | Types.ObjectId): Types.ObjectId => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+
+/** The driver's duplicate-key error (a unique index refused the write). */
+export function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+}
+
+/** Filter for "after this position" in (field, _id) order; without an id, "at or after the time". */
+export function afterPosition(field: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
+  if (!since.id) return { [field]: { $gte: since.at } };
+  return { $or: [{ [field]: { $gt: since.at } }, { [field]: since.at, _id: { $gt: since.id } }] };
+}
