@@ -61,7 +61,7 @@ async function screenshot(step: string, ...people: Person[]): Promise<void> {
   shot += 1;
   for (const person of people) {
     const file = `${String(shot).padStart(2, '0')}-${step}-${person.name.split(' ')[0].toLowerCase()}.png`;
-    await person.page.screenshot({ path: join(SCREENSHOTS, file) });
+    await person.page.screenshot({ path: join(SCREENSHOTS, file), animations: 'disabled' });
   }
 }
 
@@ -212,6 +212,26 @@ describe('web client in Chromium', () => {
     await screenshot('caught-up', ada, bob);
   });
 
+  it('keeps what Ada writes while offline as pending and sends it once she is back', async () => {
+    await ada.context.setOffline(true);
+    await eventually(() => ada.page.getByTestId('connection-status').getAttribute('data-state'), 'offline', 'Ada sees she is offline');
+    await visible(ada.page.getByTestId('connection-banner'));
+    await ada.page.getByLabel('Message', { exact: true }).fill('Written on the train');
+    await ada.page.keyboard.press('Enter');
+    const pending = bubbles(ada.page, 'Written on the train');
+    await visible(pending);
+    expect(await pending.getAttribute('data-status')).toBe('pending');
+    expect(await pending.getByTestId('message-ticks').getAttribute('aria-label')).toBe('Sending');
+    await screenshot('ada-offline', ada);
+
+    await ada.context.setOffline(false);
+    await visible(bubbles(bob.page, 'Written on the train'));
+    await eventually(() => pending.getAttribute('data-status'), 'read', 'sent, then read by Bob who has it open');
+    await bob.page.waitForTimeout(500);
+    expect(await bubbles(bob.page, 'Written on the train').count()).toBe(1);
+    expect(await bubbles(ada.page, 'Written on the train').count()).toBe(1);
+  });
+
   it('lets Bob log out and back in, and then pick up the conversation', async () => {
     const page = bob.page;
     await page.getByTestId('back-button').click(); // phone width: back to the list, where the account is
@@ -224,7 +244,7 @@ describe('web client in Chromium', () => {
     await page.getByTestId('auth-submit').click();
     await eventually(() => page.getByTestId('me-name').textContent(), bob.name, 'Bob signed in again');
     const item = page.getByTestId('conversation-item').filter({ hasText: ada.name });
-    await eventually(() => item.getByTestId('conversation-preview').textContent(), 'Sent while you were away', 'conversation list after login');
+    await eventually(() => item.getByTestId('conversation-preview').textContent(), 'Written on the train', 'conversation list after login');
     await eventually(async () => (await item.getByTestId('unread-badge').isVisible()), false, 'nothing unread');
 
     await item.click();

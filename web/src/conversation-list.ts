@@ -87,8 +87,10 @@ export class ConversationList {
     updateAvatar(button.querySelector<HTMLElement>('.avatar')!, title, conversation.id);
     const partnerId = client.partnerId(conversation);
     const partner = partnerId ? client.users.get(partnerId) : undefined;
+    // While we are not connected ourselves, what we knew about others' presence is stale.
+    const showOnline = Boolean(partner?.online) && client.connection === 'online';
     const dot = button.querySelector<HTMLElement>('.presence-dot')!;
-    dot.hidden = !partner?.online;
+    dot.hidden = !showOnline;
 
     setText(button.querySelector('.conversation-title')!, title);
     const time = button.querySelector<HTMLTimeElement>('.conversation-time')!;
@@ -107,10 +109,13 @@ export class ConversationList {
     badge.setAttribute('aria-label', `${conversation.unreadCount} unread`);
 
     const unread = conversation.unreadCount > 0 ? `, ${conversation.unreadCount} unread` : '';
-    button.setAttribute('aria-label', `${title}${partner?.online ? ', online' : ''}${unread}: ${preview.textContent ?? ''}`);
+    button.setAttribute('aria-label', `${title}${showOnline ? ', online' : ''}${unread}: ${preview.textContent ?? ''}`);
   }
 
   private previewText(conversation: ConversationResponse): string {
+    // What we just wrote shows first, even before the server has it.
+    const pending = [...(this.client.threads.get(conversation.id)?.pending.values() ?? [])].at(-1);
+    if (pending) return `${pending.state === 'failed' ? 'Not sent' : '🕓'} You: ${pending.text.replace(/\s+/g, ' ')}`;
     const last = conversation.lastMessage;
     if (!last) return conversation.type === 'group' ? `${conversation.members.length} members` : 'No messages yet';
     const text = last.deletedAt || last.text === null ? 'Message deleted' : last.text.replace(/\s+/g, ' ');

@@ -148,7 +148,7 @@ class ChatApp {
       this.chat.renderHeader();
     }
     const all = topics.has('open');
-    if (all || topics.has('conversations') || topics.has('users') || topics.has('typing')) this.list.render();
+    if (all || topics.has('conversations') || topics.has('users') || topics.has('typing') || topics.has('thread') || topics.has('connection')) this.list.render();
     if (all) {
       this.chat.render();
       return;
