@@ -112,7 +112,10 @@ class ChatApp {
     const switching = id !== this.client.openId;
     void this.client.open(id);
     this.applyLayout();
-    if (id && switching) this.chat.focusComposer();
+    if (id && switching) {
+      this.chat.render(); // now, not in the batched render: focus needs the view shown
+      this.chat.focusComposer();
+    }
     if (!id && narrow.matches) {
       // Back on the list: put focus on the conversation we came from.
       const previous = document.querySelector<HTMLElement>('button.conversation[aria-current="true"]');
