@@ -144,6 +144,7 @@ describe('web client in Chromium', () => {
     await visible(item);
     await eventually(() => item.getByTestId('conversation-preview').textContent(), 'Hello Bob!', 'preview on Bob');
     await eventually(() => item.getByTestId('unread-badge').textContent(), '1', 'unread badge on Bob');
+    await eventually(() => bob.page.title(), '(1) Chatify', 'unread count in Bob’s tab title');
     // Bob's client got it without opening the conversation: Ada sees two ticks (delivered).
     await eventually(() => mine.getAttribute('data-status'), 'delivered', 'delivered ticks on Ada');
     await screenshot('first-message', ada, bob);

@@ -304,15 +304,30 @@ export class ChatClient {
   // ---- threads --------------------------------------------------------------------------------------
 
   /** Shows a conversation (or none); loads its newest page the first time. */
-  async open(conversationId: string | null): Promise<void> {
+  /** Resolves false when the conversation does not exist or we are not a member (a stale link). */
+  async open(conversationId: string | null): Promise<boolean> {
     if (this.openId && this.openId !== conversationId) this.stopTyping(this.openId);
     this.openId = conversationId;
     this.emit('open', conversationId);
-    if (!conversationId) return;
-    if (!this.conversations.has(conversationId)) await this.fetchConversation(conversationId);
+    if (!conversationId) return true;
+    if (!this.conversations.has(conversationId) && !(await this.fetchConversation(conversationId))) {
+      if (this.openId === conversationId) {
+        this.openId = null;
+        this.emit('open', null);
+      }
+      return false;
+    }
     const thread = this.thread(conversationId);
     if (!thread.loaded && !thread.loading) await this.loadThread(conversationId);
     else this.markOpenAsRead();
+    return true;
+  }
+
+  /** Unread messages over all conversations (for the page title). */
+  totalUnread(): number {
+    let total = 0;
+    for (const conversation of this.conversations.values()) total += conversation.unreadCount;
+    return total;
   }
 
   /** Whether the open conversation is really on screen (the chat view shows on a phone-width layout). */

@@ -110,7 +110,6 @@ export class ChatView {
     }
     const title = this.client.titleOf(conversation);
     setText(this.title, title);
-    document.title = `${title} · Chatify`;
     updateAvatar(this.headerAvatar, title, conversation.id);
     const partnerId = this.client.partnerId(conversation);
     if (this.client.connection !== 'online') {

@@ -110,7 +110,10 @@ class ChatApp {
   private route(): void {
     const id = conversationFromHash();
     const switching = id !== this.client.openId;
-    void this.client.open(id);
+    void this.client.open(id).then((found) => {
+      // A link to a conversation that is gone or not ours: back to the list.
+      if (!found && conversationFromHash() === id) this.navigate(null);
+    });
     this.applyLayout();
     if (id && switching) {
       this.chat.render(); // now, not in the batched render: focus needs the view shown
@@ -144,6 +147,15 @@ class ChatApp {
     });
   }
 
+  /** "(3) Bob Builder · Chatify": unread messages show in the tab title too. */
+  private renderTitle(): void {
+    const open = this.client.openId ? this.client.conversations.get(this.client.openId) : undefined;
+    const unread = this.client.totalUnread();
+    const base = open ? `${this.client.titleOf(open)} · Chatify` : 'Chatify';
+    const title = unread > 0 ? `(${unread > 99 ? '99+' : unread}) ${base}` : base;
+    if (document.title !== title) document.title = title;
+  }
+
   private render(topics: Set<Topic>): void {
     if (topics.has('connection')) {
       this.list.renderConnection();
@@ -151,7 +163,10 @@ class ChatApp {
       this.chat.renderHeader();
     }
     const all = topics.has('open');
-    if (all || topics.has('conversations') || topics.has('users') || topics.has('typing') || topics.has('thread') || topics.has('connection')) this.list.render();
+    if (all || topics.has('conversations') || topics.has('users') || topics.has('typing') || topics.has('thread') || topics.has('connection')) {
+      this.list.render();
+      this.renderTitle();
+    }
     if (all) {
       this.chat.render();
       return;
