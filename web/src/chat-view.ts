@@ -30,6 +30,7 @@ export class ChatView {
   private readonly list = byId<HTMLOListElement>('message-list');
   private readonly typing = byId('typing-indicator');
   private readonly banner = byId('connection-banner');
+  private readonly jump = byId<HTMLButtonElement>('jump-button');
   private readonly composer = byId<HTMLFormElement>('composer');
   private readonly input = byId<HTMLTextAreaElement>('composer-input');
   private renderedFor: string | null = null;
@@ -65,7 +66,22 @@ export class ChatView {
     this.input.addEventListener('blur', () => {
       if (this.client.openId) this.client.stopTyping(this.client.openId);
     }, { signal });
-    this.scroller.addEventListener('scroll', () => this.maybeLoadOlder(), { passive: true, signal });
+    this.scroller.addEventListener(
+      'scroll',
+      () => {
+        this.maybeLoadOlder();
+        this.updateJump(false);
+      },
+      { passive: true, signal },
+    );
+    this.jump.addEventListener(
+      'click',
+      () => {
+        this.scroller.scrollTo({ top: this.scroller.scrollHeight, behavior: 'smooth' });
+        this.input.focus({ preventScroll: true });
+      },
+      { signal },
+    );
     this.list.addEventListener('click', (event) => {
       const target = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
       const id = this.client.openId;
@@ -212,10 +228,20 @@ export class ChatView {
       // Older messages were added above: keep the first previously visible message where it was.
       scroller.scrollTop += anchor.offsetTop - anchorTop;
     }
+    // Something new arrived below while the reader is further up: the jump button gets a dot.
+    this.updateJump(!pinned && lastKeyAfter !== lastKeyBefore && lastKeyBefore !== undefined);
     // A short history that does not fill the view cannot be scrolled up: fetch older pages right away.
     if (thread?.loaded && thread.hasMoreOlder && !thread.loadingOlder && scroller.scrollHeight <= scroller.clientHeight + 4) {
       void this.client.loadOlder(id);
     }
+  }
+
+  /** The "jump to latest" button shows while the reader is well above the newest message. */
+  private updateJump(somethingNew: boolean): void {
+    const away = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight > 240;
+    this.jump.hidden = !away;
+    if (!away) this.jump.dataset.new = 'false';
+    else if (somethingNew) this.jump.dataset.new = 'true';
   }
 
   private maybeLoadOlder(): void {
