@@ -213,6 +213,32 @@ describe('web client in Chromium', () => {
     await screenshot('caught-up', ada, bob);
   });
 
+  it('reloads instead of catching up when the stored cursor is no longer usable', async () => {
+    await bob.context.setOffline(true);
+    await eventually(() => bob.page.getByTestId('connection-status').getAttribute('data-state'), 'offline', 'Bob offline again');
+    // What a too-old cursor (410) or a foreign one (400) leads to: the client reloads what it shows.
+    await bob.page.evaluate(() => {
+      const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void } }).localStorage;
+      const userId = JSON.parse(storage.getItem('chatify.session') ?? '{}').user.id;
+      storage.setItem(`chatify.syncCursor.${userId}`, 'not-a-cursor');
+    });
+    await ada.page.getByLabel('Message', { exact: true }).fill('Sent past a broken cursor');
+    await ada.page.keyboard.press('Enter');
+    await visible(bubbles(ada.page, 'Sent past a broken cursor'));
+    await bob.context.setOffline(false);
+    await visible(bubbles(bob.page, 'Sent past a broken cursor'));
+    await bob.page.waitForTimeout(1_000);
+    for (const text of ['Hello Bob!', 'Sent while you were away', 'Sent past a broken cursor']) {
+      expect({ text, count: await bubbles(bob.page, text).count() }).toEqual({ text, count: 1 });
+    }
+    const cursor = await bob.page.evaluate(() => {
+      const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage;
+      const userId = JSON.parse(storage.getItem('chatify.session') ?? '{}').user.id;
+      return storage.getItem(`chatify.syncCursor.${userId}`);
+    });
+    expect(cursor).not.toBe('not-a-cursor');
+  });
+
   it('keeps what Ada writes while offline as pending and sends it once she is back', async () => {
     await ada.context.setOffline(true);
     await eventually(() => ada.page.getByTestId('connection-status').getAttribute('data-state'), 'offline', 'Ada sees she is offline');
