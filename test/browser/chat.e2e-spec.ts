@@ -10,7 +10,7 @@
  * with web/build.mjs when missing, which `npm test` normally does beforehand through `npm run build`).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
@@ -89,6 +89,8 @@ describe('web client in Chromium', () => {
       execFileSync(process.execPath, [join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
+    // This run's numbered steps replace the previous run's.
+    for (const file of readdirSync(SCREENSHOTS)) if (/^\d\d-.*\.png$/.test(file)) rmSync(join(SCREENSHOTS, file));
     testApp = await createTestApp();
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -283,5 +285,30 @@ describe('web client in Chromium', () => {
     expect(await bubbles(ada.page, 'Back again').count()).toBe(1);
     expect(await bubbles(page, 'Back again').count()).toBe(1);
     await screenshot('logged-in-again', ada, bob);
+  });
+
+  it('lets Ada create a group with Bob; both see who wrote what, and ticks follow the members', async () => {
+    await ada.page.getByTestId('new-group-button').click();
+    await ada.page.getByLabel('Group name', { exact: true }).fill('Project X');
+    await ada.page.getByLabel('Find people by name or e-mail').fill('Bob');
+    await ada.page.getByRole('button', { name: `Add ${bob.name}` }).click();
+    await ada.page.getByRole('button', { name: 'Create group' }).click();
+    await eventually(() => ada.page.getByTestId('chat-title').textContent(), 'Project X', 'group opened on Ada');
+    await ada.page.getByLabel('Message', { exact: true }).fill('Welcome to Project X');
+    await ada.page.keyboard.press('Enter');
+    const mine = bubbles(ada.page, 'Welcome to Project X');
+    await visible(mine);
+
+    await bob.page.getByTestId('back-button').click();
+    const item = bob.page.getByTestId('conversation-item').filter({ hasText: 'Project X' });
+    await eventually(() => item.getByTestId('conversation-preview').textContent(), `${ada.name}: Welcome to Project X`, 'group preview on Bob');
+    await eventually(() => mine.getAttribute('data-status'), 'delivered', 'delivered in the group');
+    await item.click();
+    const theirs = bubbles(bob.page, 'Welcome to Project X');
+    await visible(theirs);
+    expect(await theirs.locator('.sender').textContent()).toBe(ada.name);
+    // Bob is the only other member: once he read it, it is read.
+    await eventually(() => mine.getAttribute('data-status'), 'read', 'read in the group');
+    await screenshot('group', ada, bob);
   });
 });

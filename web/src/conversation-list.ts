@@ -1,5 +1,6 @@
 /** The sidebar: who I am, the connection state and the conversation list (newest activity first). */
 import type { ConversationResponse } from '../../src/conversations/conversation.response';
+import type { MessageStatus } from '../../src/messages/message.response';
 import type { ChatClient } from './chat-client.js';
 import { avatar, byId, formatListStamp, h, reconcile, setText, updateAvatar } from './dom.js';
 
@@ -66,7 +67,7 @@ export class ConversationList {
         h(
           'span',
           { class: 'conversation-bottom' },
-          h('span', { class: 'conversation-preview', 'data-testid': 'conversation-preview' }),
+          h('span', { class: 'conversation-preview', 'data-testid': 'conversation-preview' }, h('span', { class: 'preview-tick', hidden: true }), h('span', { class: 'preview-text' })),
           h('span', { class: 'badge', 'data-testid': 'unread-badge', hidden: true }),
         ),
       ),
@@ -101,7 +102,14 @@ export class ConversationList {
     const typing = client.typingText(conversation.id);
     const preview = button.querySelector<HTMLElement>('.conversation-preview')!;
     preview.classList.toggle('is-typing', typing !== '');
-    setText(preview, typing ? (conversation.type === 'direct' ? 'typing…' : typing) : this.previewText(conversation));
+    const { tick, text } = typing ? { tick: null, text: conversation.type === 'direct' ? 'typing…' : typing } : this.preview(conversation);
+    const tickElement = preview.querySelector<HTMLElement>('.preview-tick')!;
+    tickElement.hidden = tick === null;
+    if (tick) {
+      tickElement.dataset.status = tick;
+      setText(tickElement, tick === 'sent' ? '✓' : tick === 'pending' ? '🕓' : '✓✓');
+    }
+    setText(preview.querySelector('.preview-text')!, text);
 
     const badge = button.querySelector<HTMLElement>('.badge')!;
     badge.hidden = conversation.unreadCount === 0;
@@ -112,17 +120,17 @@ export class ConversationList {
     button.setAttribute('aria-label', `${title}${showOnline ? ', online' : ''}${unread}: ${preview.textContent ?? ''}`);
   }
 
-  private previewText(conversation: ConversationResponse): string {
-    // What we just wrote shows first, even before the server has it.
+  /** The last message (or what we are still sending) in one line, with our tick in front of ours. */
+  private preview(conversation: ConversationResponse): { tick: MessageStatus | 'pending' | null; text: string } {
     const pending = [...(this.client.threads.get(conversation.id)?.pending.values() ?? [])].at(-1);
-    if (pending) return `${pending.state === 'failed' ? 'Not sent' : '🕓'} You: ${pending.text.replace(/\s+/g, ' ')}`;
-    const last = conversation.lastMessage;
-    if (!last) return conversation.type === 'group' ? `${conversation.members.length} members` : 'No messages yet';
-    const text = last.deletedAt || last.text === null ? 'Message deleted' : last.text.replace(/\s+/g, ' ');
-    if (last.senderId === this.client.me.id) {
-      const tick = last.status === 'sent' ? '✓ ' : '✓✓ ';
-      return `${tick}You: ${text}`;
+    if (pending) {
+      const text = `You: ${pending.text.replace(/\s+/g, ' ')}`;
+      return pending.state === 'failed' ? { tick: null, text: `Not sent. ${text}` } : { tick: 'pending', text };
     }
-    return conversation.type === 'group' ? `${this.client.nameOf(last.senderId)}: ${text}` : text;
+    const last = conversation.lastMessage;
+    if (!last) return { tick: null, text: conversation.type === 'group' ? `${conversation.members.length} members` : 'No messages yet' };
+    const text = last.deletedAt || last.text === null ? 'Message deleted' : last.text.replace(/\s+/g, ' ');
+    if (last.senderId === this.client.me.id) return { tick: last.status, text: `You: ${text}` };
+    return { tick: null, text: conversation.type === 'group' ? `${this.client.nameOf(last.senderId)}: ${text}` : text };
   }
 }
