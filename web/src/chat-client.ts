@@ -303,8 +303,10 @@ export class ChatClient {
 
   // ---- threads --------------------------------------------------------------------------------------
 
-  /** Shows a conversation (or none); loads its newest page the first time. */
-  /** Resolves false when the conversation does not exist or we are not a member (a stale link). */
+  /**
+   * Shows a conversation (or none); loads its newest page the first time. Resolves false when the
+   * conversation does not exist or we are not a member (a stale link).
+   */
   async open(conversationId: string | null): Promise<boolean> {
     if (this.openId && this.openId !== conversationId) this.stopTyping(this.openId);
     this.openId = conversationId;
