@@ -35,7 +35,7 @@ let probeSeq = 0;
 /**
  * Asks the orchestrator to read the server's RSS and CPU time now.
  * @param {string} label
- * @returns {Promise<{ rssKiB: number|null, cpuMs: number|null, dbCpuMs: number|null, machine: {busy:number,total:number}|null } | null>}
+ * @returns {Promise<{ rssKiB: number|null, heapUsed?: number|null, cpuMs: number|null, dbCpuMs: number|null, machine: {busy:number,total:number}|null } | null>}
  */
 function probe(label) {
   if (!process.send) return Promise.resolve(null);
@@ -233,13 +233,30 @@ function lossOf(ledger, expectedDeliveries) {
 }
 
 /**
- * Waits until `done()` or `maxMs`, polling every 50 ms.
- * @param {() => boolean} done @param {number} maxMs
+ * After the last send: waits until nothing is outstanding, for at most `maxMs`, and gives up
+ * early when the server's own pace says it would need more than `hopelessS` seconds to finish
+ * (an overloaded server: waiting longer would change no figure, only the run's length).
+ * @param {() => number} outstanding messages not yet acked and delivered
+ * @param {number} maxMs
+ * @param {number} [hopelessS]
  */
-async function waitUntil(done, maxMs) {
-  const deadline = now() + maxMs;
-  while (!done() && now() < deadline) await sleep(50);
-  return done();
+async function drain(outstanding, maxMs, hopelessS = 60) {
+  const start = now();
+  let lastAt = start;
+  let lastLeft = outstanding();
+  for (;;) {
+    const left = outstanding();
+    const t = now();
+    if (left === 0) return { ms: round(t - start), outstanding: 0, gaveUp: false };
+    if (t - start >= maxMs) return { ms: round(t - start), outstanding: left, gaveUp: false };
+    if (t - lastAt >= 1000) {
+      const pace = (lastLeft - left) / ((t - lastAt) / 1000);
+      lastAt = t;
+      lastLeft = left;
+      if (t - start >= 2000 && left / Math.max(pace, 0.001) > hopelessS) return { ms: round(t - start), outstanding: left, gaveUp: true };
+    }
+    await sleep(50);
+  }
 }
 
 /**
@@ -304,10 +321,14 @@ async function throughput(job) {
   const p1 = await probe('end');
   sending = false;
   const sentTotal = ledger.count;
-  await waitUntil(() => {
-    for (let i = 0; i < sentTotal; i++) if (ledger.ackStatus[i] === 0 || (ledger.ackStatus[i] === 1 && ledger.deliveries[i] === 0)) return false;
-    return true;
-  }, drainMs);
+  const pendingDirect = () => {
+    let left = 0;
+    for (let i = 0; i < sentTotal; i++) if (ledger.ackStatus[i] === 0 || (ledger.ackStatus[i] === 1 && ledger.deliveries[i] === 0)) left++;
+    return left;
+  };
+  // Closed loop: what is in flight needs about inFlight / pace to finish; allow three times that.
+  const paceSoFar = ledger.count / Math.max(0.001, (winEnd - t0) / 1000);
+  const drained = await drain(pendingDirect, Math.max(drainMs, Math.min(60000, (3000 * inFlight) / Math.max(paceSoFar, 0.001))));
   let completed = 0;
   const ackLat = [];
   const e2eLat = [];
@@ -334,6 +355,7 @@ async function throughput(job) {
     totalS: round((winEnd - t0) / 1000),
     messagesPerS: round(completed / windowS),
     perSecond,
+    drain: drained,
     completedInWindow: completed,
     ackLatencyMs: summarize(ackLat),
     e2eLatencyMs: summarize(e2eLat),
@@ -389,9 +411,10 @@ async function latency(job) {
   });
   const sendEnd = now();
   const p1 = await probe('end');
-  await waitUntil(() => {
-    for (let i = 0; i < total; i++) if (ledger.ackStatus[i] === 0 || (ledger.ackStatus[i] === 1 && ledger.deliveries[i] === 0)) return false;
-    return true;
+  const drained = await drain(() => {
+    let left = 0;
+    for (let i = 0; i < total; i++) if (ledger.ackStatus[i] === 0 || (ledger.ackStatus[i] === 1 && ledger.deliveries[i] === 0)) left++;
+    return left;
   }, drainMs);
   const e2e = [];
   const ack = [];
@@ -412,6 +435,7 @@ async function latency(job) {
     achievedSendPerS: round(measured / ((sendEnd - measureStart) / 1000)),
     deliveredPerS: lastDelivery ? round(e2e.length / ((lastDelivery - measureStart) / 1000)) : 0,
     generatorMaxLagMs: round(maxLag),
+    drain: drained,
     e2eLatencyMs: summarize(e2e),
     ackLatencyMs: summarize(ack),
     loss: lossOf(ledger, 1),
@@ -474,9 +498,10 @@ async function fanout(job) {
   const p1 = await probe('end');
   sending = false;
   const sentTotal = ledger.count;
-  await waitUntil(() => {
-    for (let i = 0; i < sentTotal; i++) if (ledger.ackStatus[i] === 0 || (ledger.ackStatus[i] === 1 && ledger.deliveries[i] < expected)) return false;
-    return true;
+  const drained = await drain(() => {
+    let left = 0;
+    for (let i = 0; i < sentTotal; i++) if (ledger.ackStatus[i] === 0 || (ledger.ackStatus[i] === 1 && ledger.deliveries[i] < expected)) left++;
+    return left;
   }, drainMs);
   let inWindow = 0;
   for (const t of deliveryTimes) if (t >= winStart && t < winEnd) inWindow++;
@@ -493,6 +518,7 @@ async function fanout(job) {
     senders: s,
     windowS: round(windowS),
     deliveriesPerS: round(inWindow / windowS),
+    drain: drained,
     messagesPerS: round(inWindow / expected / windowS),
     firstDeliveryLatencyMs: summarize(firstLat),
     fullFanoutLatencyMs: summarize(fanoutLat),
@@ -535,6 +561,7 @@ async function idle(job) {
       rssMiB: p?.rssKiB ? round(p.rssKiB / 1024) : null,
       rssDeltaMiB: deltaKiB === null ? null : round(deltaKiB / 1024),
       rssPerConnectionKiB: deltaKiB === null || connected === 0 ? null : round(deltaKiB / connected),
+      heapPerConnectionKiB: p?.heapUsed && base?.heapUsed && connected ? round((p.heapUsed - base.heapUsed) / 1024 / connected) : null,
     });
   }
   await closeAll(all);

@@ -2,7 +2,7 @@
 // Chatify benchmark orchestrator.
 //
 //   node bench/run.mjs [--quick] [--only=throughput,latency,...] [--target=both|app|relay] [--profile]
-//                      [--cpu-prof] [--no-build] [--no-reset] [--ref=<commit>|worktree]
+//                      [--cpu-prof] [--heap-snapshot] [--no-build] [--no-reset] [--ref=<commit>|worktree] [--app-dir=DIR]
 //
 // --ref builds and runs that commit (exported to a temporary directory; --ref=worktree: a copy of the
 // work tree) instead of building into the work tree's dist/;
@@ -14,14 +14,15 @@
 // Prints a table with app / relay ratios and writes bench/results/<timestamp>.json.
 // All traffic is on 127.0.0.1; every run is bounded in messages and time. See docs/BENCHMARKS.md.
 import { spawnSync, fork, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync, readdirSync, statSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback } from './lib/proc.mjs';
+import { readCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback, sleep } from './lib/proc.mjs';
 import { startApp, startRelay, externalApp, exportRef, buildIfNeeded, seedHistory } from './lib/targets.mjs';
 import { createFixtures } from './lib/setup.mjs';
 import { buildRows, renderTable } from './lib/report.mjs';
+import { connectInspector } from './lib/inspector.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -58,6 +59,9 @@ const PROFILE = flag('profile') || process.env.BENCH_PROFILE === '1';
 const SKIP_BUILD = flag('no-build') || process.env.BENCH_NO_BUILD === '1';
 const REF = option('ref') ?? process.env.BENCH_REF;
 const CPU_PROF = flag('cpu-prof') || process.env.BENCH_CPU_PROF === '1';
+const HEAP_SNAPSHOT = flag('heap-snapshot');
+// --app-dir: build and run the app from another checkout (an A/B experiment on a patched copy).
+const APP_DIR = option('app-dir');
 // A quick run keeps one app for all scenarios (they are small); --reset forces a fresh one each.
 const RESET = flag('reset') || (!QUICK && !flag('no-reset') && process.env.BENCH_NO_RESET !== '1');
 const BENCH_URL = process.env.BENCH_URL;
@@ -195,15 +199,30 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 function runLoadgen(scenario, target, fixtures) {
   return new Promise((resolve) => {
     const child = fork(path.join(HERE, 'loadgen.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    /** @type {Awaited<ReturnType<typeof connectInspector>> | null} */
+    let inspector = null;
     currentLoadgen = child;
     let result = /** @type {any} */ (null);
     const killer = setTimeout(() => {
       result = result ?? { error: `no result within ${scenario.budgetMs + 15000} ms; load generator killed` };
       child.kill('SIGKILL');
     }, scenario.budgetMs + 15000);
-    child.on('message', (/** @type {any} */ msg) => {
+    child.on('message', async (/** @type {any} */ msg) => {
       if (msg?.type === 'probe') {
-        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), cpuMs: readCpuMs(target.pid), dbCpuMs: readCpuMs(target.dbPid), machine: readMachineCpuMs(), wire: null };
+        if (HEAP_SNAPSHOT && scenario.kind === 'idle' && target.name === 'app' && target.pid) await heapSnapshot(target.pid, `${msg.label}`);
+        /** @type {number | null} */
+        let heapUsed = null;
+        if (scenario.kind === 'idle' && target.logFile) {
+          // Live memory, not uncollected garbage: a full GC in the server before reading its RSS.
+          try {
+            inspector ??= await connectInspector(target.logFile);
+            await inspector.gc();
+            heapUsed = (await inspector.memory())?.heapUsed ?? null;
+          } catch (err) {
+            log(`  (no forced GC for ${target.name}: ${/** @type {Error} */ (err).message})`);
+          }
+        }
+        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), heapUsed, cpuMs: readCpuMs(target.pid), dbCpuMs: readCpuMs(target.dbPid), machine: readMachineCpuMs(), wire: null };
         const snap = /** @type {any} */ (target).wireSnapshot;
         if (snap) snap().then((/** @type {any} */ wire) => child.connected && child.send({ type: 'probed', label: msg.label, data: { ...data, wire } }));
         else child.send({ type: 'probed', label: msg.label, data });
@@ -212,6 +231,7 @@ function runLoadgen(scenario, target, fixtures) {
       }
     });
     child.on('exit', (code) => {
+      inspector?.close();
       clearTimeout(killer);
       currentLoadgen = null;
       resolve(result ?? { error: `load generator exited with code ${code} and no result` });
@@ -230,6 +250,29 @@ function runLoadgen(scenario, target, fixtures) {
       },
     });
   });
+}
+
+/**
+ * Makes the app write a heap snapshot (SIGWINCH, see --heap-snapshot) and waits until the file is
+ * complete; renames it after the probe label.
+ * @param {number} pid @param {string} label
+ */
+async function heapSnapshot(pid, label) {
+  const before = new Set(readdirSync(logDir));
+  process.kill(pid, 'SIGWINCH');
+  const deadline = Date.now() + 120000;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    const file = readdirSync(logDir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const size = statSync(path.join(logDir, file)).size;
+    await sleep(1000);
+    if (statSync(path.join(logDir, file)).size === size && size > 0) {
+      renameSync(path.join(logDir, file), path.join(logDir, `app-idle-${label.replace(/[^a-z0-9-]/gi, '_')}.heapsnapshot`));
+      return;
+    }
+  }
+  log('heap snapshot: none written within 120 s');
 }
 
 /** A one-line summary of a result for the progress log. @param {string} kind @param {any} r */
@@ -315,7 +358,7 @@ async function main() {
   // The app: fixtures are created once on an empty database, which is then kept as a snapshot;
   // each scenario gets a fresh app process on a fresh copy of it (unless --no-reset), so no
   // scenario inherits another's stored messages or unfinished backlog.
-  /** @type {((label: string, history?: number) => Promise<any>) | null} */
+  /** @type {((label: string, history?: number, inspect?: boolean) => Promise<any>) | null} */
   let appFor = null;
   /** @type {any} */
   let sharedApp = null;
@@ -328,8 +371,8 @@ async function main() {
         targetInfo.app = { ...sharedApp.describe, url: sharedApp.url, signupMs: fixtures.app.signupMs, reset: false };
         appFor = async () => sharedApp;
       } else {
-        let appRoot = ROOT;
-        if (REF) {
+        let appRoot = APP_DIR ? path.resolve(APP_DIR) : ROOT;
+        if (REF && !APP_DIR) {
           const exported = exportRef(ROOT, REF, log);
           running.add({ name: 'exported source', stop: async () => exported.cleanup() });
           appRoot = exported.dir;
@@ -346,7 +389,7 @@ async function main() {
         targetInfo.app = { kind: 'node dist/main.js on FerretDB (SQLite)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
         /** @type {Map<number, string>} history size → snapshot with that many earlier messages */
         const historySnapshots = new Map();
-        const start = async (/** @type {string} */ label, history = 0) => {
+        const start = async (/** @type {string} */ label, history = 0, inspect = false) => {
           let seedDir = snapshotDir;
           if (history > 0) {
             if (!historySnapshots.has(history)) {
@@ -356,11 +399,11 @@ async function main() {
             }
             seedDir = /** @type {string} */ (historySnapshots.get(history));
           }
-          return startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, cpuProf: CPU_PROF, label, seedDir, log });
+          return startApp({ root: ROOT, appRoot, logDir, profile: PROFILE, cpuProf: CPU_PROF, heapSnapshot: HEAP_SNAPSHOT, inspect, label, seedDir, log });
         };
         if (RESET) appFor = start;
         else {
-          sharedApp = await start('all');
+          sharedApp = await start('all', 0, true);
           running.add(sharedApp);
           appFor = async () => sharedApp;
         }
@@ -393,7 +436,7 @@ async function main() {
       /** @type {any} */
       let t = null;
       try {
-        t = name === 'relay' ? relay : await /** @type {NonNullable<typeof appFor>} */ (appFor)(s.id, s.params.history ?? 0);
+        t = name === 'relay' ? relay : await /** @type {NonNullable<typeof appFor>} */ (appFor)(s.id, s.params.history ?? 0, s.kind === 'idle');
         if (t !== relay && t !== sharedApp) running.add(t);
       } catch (err) {
         results[name] = { error: `could not start: ${/** @type {Error} */ (err).message}` };

@@ -82,6 +82,9 @@ export function buildRows(scenarios) {
         const a = get(app, (r) => r.levels[k].rssPerConnectionKiB);
         const b = get(relay, (r) => r.levels[k].rssPerConnectionKiB);
         rows.push({ scenario: `${s.title}: ${target} connections`, metric: 'server RSS KiB / connection', app: a, relay: b, ratio: ratio(a, b), better: 'lower' });
+        const ha = get(app, (r) => r.levels[k].heapPerConnectionKiB);
+        const hb = get(relay, (r) => r.levels[k].heapPerConnectionKiB);
+        rows.push({ scenario: `${s.title}: ${target} connections`, metric: 'server JS heap KiB / connection', app: ha, relay: hb, ratio: ratio(ha, hb), better: 'lower' });
         const ca = get(app, (r) => r.levels[k].connectPerS);
         const cb = get(relay, (r) => r.levels[k].connectPerS);
         rows.push({ scenario: `${s.title}: ${target} connections`, metric: 'connections opened /s', app: ca, relay: cb, ratio: ratio(ca, cb), better: 'higher' });

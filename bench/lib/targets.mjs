@@ -101,7 +101,8 @@ function spawnLogged(cmd, args, { cwd, env, logFile }) {
 export async function startRelay({ root, logDir }) {
   const port = await freePort();
   const logFile = path.join(logDir, 'relay.log');
-  const proc = spawnLogged(process.execPath, [path.join(root, 'bench', 'relay', 'server.mjs')], {
+  // The inspector (loopback, random port) lets the idle scenario force a GC before reading RSS.
+  const proc = spawnLogged(process.execPath, ['--inspect=127.0.0.1:0', path.join(root, 'bench', 'relay', 'server.mjs')], {
     cwd: root,
     env: { ...process.env, PORT: String(port) },
     logFile,
@@ -117,10 +118,10 @@ export async function startRelay({ root, logDir }) {
  * them (`profile`). `appRoot` is where the app was built (the work tree, or an exported commit,
  * see `exportRef`); the database script always comes from `root`, whose .tools/ holds the binary.
  * `stop({ keepData: true })` stops both processes and hands back the data directory (a snapshot).
- * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, cpuProf?: boolean, label: string, seedDir?: string, log: (s: string) => void }} o
+ * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, cpuProf?: boolean, heapSnapshot?: boolean, inspect?: boolean, label: string, seedDir?: string, log: (s: string) => void }} o
  * @returns {Promise<Target & { profileFile: string | null, wireSnapshot: (() => Promise<any>) | null, stop: (o?: { keepData?: boolean }) => Promise<any> }>}
  */
-export async function startApp({ root, appRoot, logDir, profile, cpuProf = false, label, seedDir, log }) {
+export async function startApp({ root, appRoot, logDir, profile, cpuProf = false, heapSnapshot = false, inspect = false, label, seedDir, log }) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
   if (seedDir) {
     cpSync(seedDir, dataDir, { recursive: true });
@@ -187,6 +188,10 @@ export async function startApp({ root, appRoot, logDir, profile, cpuProf = false
   log(`  [app ${label}] node dist/main.js on 127.0.0.1:${port}`);
   // --cpu-prof: V8 writes a .cpuprofile of the app into the log folder when it exits.
   const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, `--cpu-prof-name=app-${label}.cpuprofile`] : [];
+  // --heap-snapshot: SIGWINCH (Nest's shutdown hooks own SIGUSR2) makes the app write a heap snapshot (after a full GC) into the log folder.
+  if (heapSnapshot) nodeArgs.push('--heapsnapshot-signal=SIGWINCH', `--diagnostic-dir=${logDir}`);
+  // The inspector (loopback, random port) lets the idle scenario force a GC before reading RSS.
+  if (inspect) nodeArgs.push('--inspect=127.0.0.1:0');
   const app = spawnLogged(process.execPath, [...nodeArgs, 'dist/main.js'], { cwd: appRoot, env, logFile });
   const url = `http://127.0.0.1:${port}`;
   try {

@@ -1,7 +1,7 @@
 // Summarises a V8 .cpuprofile (from `node bench/run.mjs --cpu-prof`): self time by function and by
 // package or source folder, and total (inclusive) time of the app's own functions.
 //
-//   node bench/profile/cpuprofile-top.mjs bench/results/<stamp>-logs/app-throughput-200.cpuprofile [--top=25]
+//   node bench/profile/cpuprofile-top.mjs bench/results/<stamp>-logs/app-rest.cpuprofile [--top=25] [--from=S] [--to=S]
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2];
@@ -10,6 +10,9 @@ if (!file) {
   process.exit(2);
 }
 const top = Number(process.argv.find((a) => a.startsWith('--top='))?.slice(6) ?? 25);
+// --from=S / --to=S: only samples between S seconds after the profile started (skip start-up).
+const fromS = Number(process.argv.find((a) => a.startsWith('--from='))?.slice(7) ?? 0);
+const toS = Number(process.argv.find((a) => a.startsWith('--to='))?.slice(5) ?? Infinity);
 /** @type {{ nodes: any[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }} */
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
@@ -22,11 +25,16 @@ for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n
 // Self time per node from the samples.
 /** @type {Map<number, number>} */
 const selfUs = new Map();
+let elapsedUs = 0;
+let totalUs = 0;
 for (let i = 0; i < profile.samples.length; i++) {
+  const delta = profile.timeDeltas[i] ?? 0;
+  elapsedUs += delta;
+  if (elapsedUs < fromS * 1e6 || elapsedUs > toS * 1e6) continue;
+  totalUs += delta;
   const id = profile.samples[i];
-  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
 }
-const totalUs = profile.endTime - profile.startTime;
 
 /** @param {string} url */
 function bucket(url) {
