@@ -65,6 +65,30 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     throw new Error(`socket ${socketId} never became visible through Redis`);
   }
 
+  it('presence is shared: a user connected to instance one is online on instance two, and offline only after its last connection anywhere', async () => {
+    const watcher = await connectSocket(two.baseUrl, bob.accessToken);
+    await expect(requestOk(watcher, 'presence:subscribe', { userIds: [alice.id] })).resolves.toEqual([{ userId: alice.id, online: false, lastSeenAt: null }]);
+    const cameOnline = waitFor(watcher, 'presence', { predicate: (state) => state.userId === alice.id && state.online });
+    const tabOne = await connectSocket(one.baseUrl, alice.accessToken);
+    await cameOnline;
+    const tabTwo = await connectSocket(two.baseUrl, alice.accessToken);
+    expect((await two.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200)).body.online).toBe(true);
+    expect((await one.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200)).body.online).toBe(true);
+
+    const offline = collect(watcher, 'presence');
+    tabOne.close();
+    await sleep(300);
+    expect(offline.filter((state) => state.userId === alice.id && !state.online)).toEqual([]);
+    expect((await two.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200)).body.online).toBe(true);
+
+    const wentOffline = waitFor(watcher, 'presence', { predicate: (state) => state.userId === alice.id && !state.online });
+    tabTwo.close();
+    const state = await wentOffline;
+    expect(state.lastSeenAt).toEqual(expect.any(String));
+    const seen = (await one.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200)).body;
+    expect(seen).toMatchObject({ online: false, lastSeenAt: state.lastSeenAt });
+  });
+
   it('reports Redis in /health on both instances', async () => {
     await one.http().get('/health').expect(200);
     await two.http().get('/health').expect(200);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { PresenceService } from './presence.service';
+import { AppConfig } from '../config/app-config';
+import { LocalPresence, PresenceService, RedisPresence } from './presence.service';
 import { User, UserSchema } from './schemas/user.schema';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -9,7 +10,16 @@ import { UsersService } from './users.service';
 @Module({
   imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, PresenceService],
+  providers: [
+    UsersRepository,
+    UsersService,
+    {
+      // One instance: in-memory connection counts. Several (REDIS_URL): shared through Redis.
+      provide: PresenceService,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => (config.redisUrl ? RedisPresence.connect(config.redisUrl) : new LocalPresence()),
+    },
+  ],
   exports: [UsersService],
 })
 export class UsersModule {}

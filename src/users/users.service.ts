@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { DomainEvents } from '../common/domain-events';
 import type { UpdateUserDto } from './dto/update-user.dto';
 import { PresenceService } from './presence.service';
@@ -14,18 +14,27 @@ export class UsersService {
     private readonly events: DomainEvents,
   ) {}
 
-  toPublicResponse(user: UserRecord): PublicUserResponse {
+  private readonly logger = new Logger('UsersService');
+
+  private toPublicResponse(user: UserRecord, online: Set<string>): PublicUserResponse {
+    const id = user._id.toHexString();
     return {
-      id: user._id.toHexString(),
+      id,
       name: user.name,
       avatarUrl: user.avatarUrl ?? null,
-      online: this.presence.isOnline(user._id.toHexString()),
+      online: online.has(id),
       lastSeenAt: user.lastSeenAt ? user.lastSeenAt.toISOString() : null,
     };
   }
 
-  toResponse(user: UserRecord): UserResponse {
-    return { ...this.toPublicResponse(user), email: user.email, createdAt: user.createdAt.toISOString() };
+  private async toResponse(user: UserRecord): Promise<UserResponse> {
+    const online = await this.presence.onlineAmong([user._id.toHexString()]);
+    return { ...this.toPublicResponse(user, online), email: user.email, createdAt: user.createdAt.toISOString() };
+  }
+
+  private async toPublicResponses(users: UserRecord[]): Promise<PublicUserResponse[]> {
+    const online = await this.presence.onlineAmong(users.map((user) => user._id.toHexString()));
+    return users.map((user) => this.toPublicResponse(user, online));
   }
 
   /** Creates an account; the e-mail must already be normalized. 409 when taken. */
@@ -54,12 +63,13 @@ export class UsersService {
   async getPublic(userId: string): Promise<PublicUserResponse> {
     const user = await this.users.findById(userId);
     if (!user) throw new NotFoundException('User not found');
-    return this.toPublicResponse(user);
+    const [response] = await this.toPublicResponses([user]);
+    return response;
   }
 
   async search(callerId: string, text: string, limit: number): Promise<PublicUserResponse[]> {
     const users = await this.users.search(text, limit, callerId);
-    return users.map((user) => this.toPublicResponse(user));
+    return this.toPublicResponses(users);
   }
 
   /** The ids among `userIds` that belong to existing users. */
@@ -69,38 +79,40 @@ export class UsersService {
 
   /** Current presence of each user (unknown ids are reported offline). */
   async presenceOf(userIds: string[]): Promise<{ userId: string; online: boolean; lastSeenAt: string | null }[]> {
-    const records = await this.users.findManyByIds(userIds);
+    const [records, online] = await Promise.all([this.users.findManyByIds(userIds), this.presence.onlineAmong(userIds)]);
     const lastSeen = new Map(records.map((user) => [user._id.toHexString(), user.lastSeenAt?.toISOString() ?? null]));
     return userIds.map((userId) => ({
       userId,
-      online: this.presence.isOnline(userId),
+      online: online.has(userId),
       lastSeenAt: lastSeen.get(userId) ?? null,
     }));
   }
 
   /**
    * A socket opened. When the user just came online, publishes `presence.changed` with the stored
-   * `lastSeenAt` (the same value REST and `presence:subscribe` show).
+   * `lastSeenAt` (the same value REST and `presence:subscribe` show). Never throws: presence is
+   * best effort and must not break a connection.
    */
-  connectionOpened(userId: string): void {
-    if (!this.presence.connected(userId)) return;
-    const announce = (lastSeenAt: string | null) => {
+  async connectionOpened(userId: string): Promise<void> {
+    try {
+      if (!(await this.presence.connected(userId))) return;
+      const user = await this.users.findById(userId);
       // Announce only if still online: a quick disconnect may have gone offline meanwhile.
-      if (this.presence.isOnline(userId)) this.events.publish('presence.changed', { userId, online: true, lastSeenAt });
-    };
-    this.users.findById(userId).then(
-      (user) => announce(user?.lastSeenAt?.toISOString() ?? null),
-      () => announce(null),
-    );
+      if (await this.presence.isOnline(userId)) {
+        this.events.publish('presence.changed', { userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null });
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, userId }, 'Could not record an opened connection');
+    }
   }
 
   /** A socket closed. When it was the user's last, stores `lastSeenAt` and publishes `presence.changed`. */
   async connectionClosed(userId: string): Promise<void> {
-    if (!this.presence.disconnected(userId)) return;
+    if (!(await this.presence.disconnected(userId))) return;
     const at = new Date();
     await this.users.setLastSeen(userId, at);
     // A new connection may have arrived while we were writing: only announce offline if still so.
-    if (!this.presence.isOnline(userId)) {
+    if (!(await this.presence.isOnline(userId))) {
       this.events.publish('presence.changed', { userId, online: false, lastSeenAt: at.toISOString() });
     }
   }
