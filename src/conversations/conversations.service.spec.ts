@@ -1,0 +1,140 @@
+import { BadRequestException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import type { DomainEvents } from '../common/domain-events';
+import type { AppConfig } from '../config/app-config';
+import type { UsersService } from '../users/users.service';
+import type { ConversationRecord, ConversationsRepository } from './conversations.repository';
+import { ConversationsService } from './conversations.service';
+
+const admin = new Types.ObjectId();
+const member = new Types.ObjectId();
+const outsider = new Types.ObjectId();
+
+function group(overrides: Partial<ConversationRecord> = {}): ConversationRecord {
+  const at = new Date('2026-01-01T00:00:00.000Z');
+  return {
+    _id: new Types.ObjectId(), type: 'group', title: 'Team', uniqueKey: 'group:x', memberIds: [admin, member], adminIds: [admin],
+    createdBy: admin, seq: 4, lastMessage: null, lastMessageSeq: 0, lastActivityAt: at, changedAt: at, createdAt: at, ...overrides,
+  };
+}
+
+describe('ConversationsService', () => {
+  let sut: ConversationsService;
+  let repository: StrictMock<ConversationsRepository>;
+  let users: StrictMock<UsersService>;
+  let events: StrictMock<DomainEvents>;
+
+  beforeEach(() => {
+    repository = strictMock<ConversationsRepository>('ConversationsRepository', [
+      'findForMember', 'findByUniqueKey', 'upsertDirect', 'activateMemberships', 'rename', 'addMembers', 'removeMember',
+      'deactivateMembership', 'promoteToAdmin', 'findActiveMemberships', 'createGroup',
+    ]);
+    users = strictMock<UsersService>('UsersService', ['existingIds']);
+    events = strictMock<DomainEvents>('DomainEvents', ['publish']);
+    sut = new ConversationsService(
+      repository as unknown as ConversationsRepository,
+      users as unknown as UsersService,
+      events as unknown as DomainEvents,
+      { groupMaxMembers: 3 } as AppConfig,
+    );
+  });
+
+  describe('requireMember', () => {
+    it('answers 404 to a non-member, never the conversation', async () => {
+      repository.findForMember.mockResolvedValueOnce(null);
+      await expect(sut.requireMember(new Types.ObjectId().toHexString(), outsider.toHexString())).rejects.toBeInstanceOf(NotFoundException);
+    });
+
+    it('answers 400 to a malformed id without touching the database', async () => {
+      await expect(sut.requireMember('nope', outsider.toHexString())).rejects.toBeInstanceOf(BadRequestException);
+    });
+  });
+
+  describe('openDirect', () => {
+    it('refuses a conversation with yourself', async () => {
+      await expect(sut.openDirect(admin.toHexString(), admin.toHexString())).rejects.toBeInstanceOf(BadRequestException);
+    });
+
+    it('answers 404 for an unknown user and creates nothing', async () => {
+      repository.findByUniqueKey.mockResolvedValueOnce(null);
+      users.existingIds.mockResolvedValueOnce([]);
+      await expect(sut.openDirect(admin.toHexString(), outsider.toHexString())).rejects.toBeInstanceOf(NotFoundException);
+    });
+
+    it('finds the pair\'s conversation by the sorted key from either side, then serves it from memory', async () => {
+      const existing = group({ type: 'direct', title: null, adminIds: [] });
+      repository.findByUniqueKey.mockResolvedValueOnce(existing);
+      const first = await sut.openDirect(member.toHexString(), admin.toHexString());
+      const second = await sut.openDirect(admin.toHexString(), member.toHexString());
+      expect(repository.findByUniqueKey).toHaveBeenCalledWith([admin.toHexString(), member.toHexString()].sort().join(':'));
+      expect(repository.findByUniqueKey).toHaveBeenCalledTimes(1);
+      expect(first).toMatchObject({ created: false, conversation: { id: existing._id.toHexString() } });
+      expect(second.conversation.id).toBe(existing._id.toHexString());
+    });
+  });
+
+  describe('rename', () => {
+    it('lets only admins rename (403 for a member), and never a direct conversation (400)', async () => {
+      repository.findForMember.mockResolvedValueOnce(group());
+      await expect(sut.rename(new Types.ObjectId().toHexString(), member.toHexString(), 'New')).rejects.toBeInstanceOf(ForbiddenException);
+      repository.findForMember.mockResolvedValueOnce(group({ type: 'direct' }));
+      await expect(sut.rename(new Types.ObjectId().toHexString(), admin.toHexString(), 'New')).rejects.toBeInstanceOf(BadRequestException);
+      expect(repository.rename).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('addMembers', () => {
+    it('refuses to go over the cap before writing anything', async () => {
+      repository.findForMember.mockResolvedValueOnce(group());
+      const newcomers = [new Types.ObjectId().toHexString(), new Types.ObjectId().toHexString()];
+      await expect(sut.addMembers(new Types.ObjectId().toHexString(), admin.toHexString(), newcomers)).rejects.toBeInstanceOf(BadRequestException);
+      expect(repository.addMembers).not.toHaveBeenCalled();
+    });
+
+    it('answers 400 when the atomic cap check of the write refuses (a concurrent add filled the group)', async () => {
+      const conversation = group();
+      const newcomer = new Types.ObjectId().toHexString();
+      repository.findForMember.mockResolvedValueOnce(conversation);
+      users.existingIds.mockResolvedValueOnce([newcomer]);
+      repository.addMembers.mockResolvedValueOnce(null);
+      await expect(sut.addMembers(conversation._id.toHexString(), admin.toHexString(), [newcomer])).rejects.toBeInstanceOf(BadRequestException);
+      expect(repository.activateMemberships).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('removeMember', () => {
+    it('lets a member leave but not remove someone else', async () => {
+      const conversation = group();
+      repository.findForMember.mockResolvedValueOnce(conversation);
+      await expect(sut.removeMember(conversation._id.toHexString(), member.toHexString(), admin.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
+      expect(repository.removeMember).not.toHaveBeenCalled();
+    });
+
+    it('never removes members of a direct conversation', async () => {
+      const conversation = group({ type: 'direct', adminIds: [] });
+      repository.findForMember.mockResolvedValueOnce(conversation);
+      await expect(sut.removeMember(conversation._id.toHexString(), member.toHexString(), member.toHexString())).rejects.toBeInstanceOf(BadRequestException);
+    });
+
+    it('promotes the longest-standing member when the last admin leaves, and tells the one who left', async () => {
+      const conversation = group();
+      const afterLeave = group({ _id: conversation._id, memberIds: [member], adminIds: [] });
+      const promoted = group({ _id: conversation._id, memberIds: [member], adminIds: [member] });
+      repository.findForMember.mockResolvedValueOnce(conversation);
+      repository.removeMember.mockResolvedValueOnce(afterLeave);
+      repository.deactivateMembership.mockResolvedValueOnce(undefined);
+      repository.promoteToAdmin.mockResolvedValueOnce(promoted);
+      repository.findActiveMemberships.mockResolvedValueOnce([]);
+      events.publish.mockImplementationOnce(() => undefined);
+
+      await sut.removeMember(conversation._id.toHexString(), admin.toHexString(), admin.toHexString());
+
+      expect(repository.promoteToAdmin).toHaveBeenCalledWith(conversation._id.toHexString(), member);
+      const [name, payload] = events.publish.mock.calls[0] as [string, { conversation: { members: unknown[] }; recipientIds: string[] }];
+      expect(name).toBe('conversation.changed');
+      expect(payload.conversation.members).toEqual([{ userId: member.toHexString(), role: 'admin' }]);
+      expect(payload.recipientIds).toEqual([member.toHexString(), admin.toHexString()]);
+    });
+  });
+});
