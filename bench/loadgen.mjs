@@ -121,7 +121,7 @@ async function connectAll(job, userIdxs, concurrency, onMessage) {
       if (onMessage) socket.on('message:new', (msg) => onMessage(msg, userIdx));
       conns[i] = { socket, userIdx };
       await new Promise((resolve) => {
-        socket.once('connect', resolve);
+        socket.once('connect', () => resolve(undefined));
         socket.once('connect_error', (err) => {
           errors[err.message] = (errors[err.message] ?? 0) + 1;
           resolve(undefined);
@@ -576,6 +576,7 @@ async function idle(job) {
 async function rest(job) {
   const { concurrency, warmupMs, durationMs, maxMessages } = job.params;
   const client = createJsonClient(job.target.url, { maxSockets: concurrency });
+  /** @type {number[]} */
   const lat = [];
   /** @type {Record<string, number>} */
   const statuses = {};

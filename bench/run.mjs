@@ -54,7 +54,8 @@ if (flag('help') || flag('h')) {
 }
 const QUICK = flag('quick') || process.env.BENCH_QUICK === '1';
 const ONLY = (option('only') ?? process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
-const TARGETS = (option('target') ?? process.env.BENCH_TARGET ?? 'both') === 'both' ? ['app', 'relay'] : [option('target') ?? process.env.BENCH_TARGET];
+/** @type {string[]} */
+const TARGETS = (option('target') ?? process.env.BENCH_TARGET ?? 'both') === 'both' ? ['app', 'relay'] : [String(option('target') ?? process.env.BENCH_TARGET)];
 const PROFILE = flag('profile') || process.env.BENCH_PROFILE === '1';
 const SKIP_BUILD = flag('no-build') || process.env.BENCH_NO_BUILD === '1';
 const REF = option('ref') ?? process.env.BENCH_REF;
@@ -384,7 +385,7 @@ async function main() {
         running.add(seed);
         fixtures.app = await createFixtures(seed.url, { users, pairs, groupMembers, runId, concurrency: 8, log });
         running.delete(seed);
-        const snapshotDir = await seed.stop({ keepData: true });
+        const snapshotDir = /** @type {string} */ (await seed.stop({ keepData: true }));
         running.add({ name: 'fixture snapshot', stop: async () => rmSync(snapshotDir, { recursive: true, force: true }) });
         targetInfo.app = { kind: 'node dist/main.js on FerretDB (SQLite)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
         /** @type {Map<number, string>} history size → snapshot with that many earlier messages */

@@ -118,7 +118,7 @@ export async function settle(pids, { threshold = 0.1, maxMs = 5000 } = {}) {
     const before = live.map(readCpuMs);
     await sleep(250);
     const after = live.map(readCpuMs);
-    const busy = after.reduce((acc, v, i) => acc + ((v ?? 0) - (before[i] ?? 0)), 0) / 250;
+    const busy = after.reduce((/** @type {number} */ acc, v, i) => acc + ((v ?? 0) - (before[i] ?? 0)), 0) / 250;
     if (busy < threshold) return;
   }
 }

@@ -9,7 +9,7 @@ export function summarize(samples) {
   const n = samples.length;
   if (n === 0) return { count: 0, p50: null, p95: null, p99: null, max: null, mean: null };
   const sorted = Float64Array.from(samples).sort();
-  const pick = (q) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
+  const pick = (/** @type {number} */ q) => sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))];
   let sum = 0;
   for (const v of sorted) sum += v;
   return {

@@ -8,7 +8,7 @@ import { freePort, waitForHttp, sleep } from './proc.mjs';
 
 /**
  * @typedef {{ name: 'app' | 'relay', url: string, pid: number | null, dbPid: number | null, logFile: string | null,
- *   stop: () => Promise<void>, describe: Record<string, unknown> }} Target
+ *   stop: (o?: { keepData?: boolean }) => Promise<unknown>, describe: Record<string, unknown> }} Target
  */
 
 /**

@@ -137,7 +137,7 @@ const httpServer = http.createServer(async (req, res) => {
   if (url === '/api/v1/conversations') {
     if (body.type === 'direct') return reply(res, 201, conversationResponse(directConversation(me, String(body.userId))));
     const id = newId();
-    const members = [me, ...(Array.isArray(body.memberIds) ? body.memberIds.filter((m) => m !== me) : [])];
+    const members = [me, ...(Array.isArray(body.memberIds) ? body.memberIds.filter((/** @type {string} */ m) => m !== me) : [])];
     const c = /** @type {Conversation} */ ({ id, type: 'group', title: String(body.title ?? ''), members, seq: 0, createdAt: new Date().toISOString() });
     conversations.set(id, c);
     return reply(res, 201, conversationResponse(c));
