@@ -148,12 +148,15 @@ function plan() {
     budgetMs: w + d + 60000,
   });
   const selected = ONLY.length ? scenarios.filter((s) => ONLY.some((o) => s.id === o || s.kind === o)) : scenarios;
+  // The fixtures are those of the whole plan even when --only picks a few scenarios: on the
+  // development database the cost of a send grows with the number of conversations and
+  // memberships stored, so a partial run must start from the same data to be comparable.
   const users = Math.max(
-    selected.some((s) => s.kind === 'idle') ? Math.min(1000, idleLevels[idleLevels.length - 1]) : 0,
-    ...selected.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0),
+    Math.min(1000, idleLevels[idleLevels.length - 1]),
+    ...scenarios.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0),
   );
-  const pairs = Math.max(0, ...selected.map((s) => (s.kind === 'rest' ? Math.ceil(s.params.concurrency / 2) : s.params.users ? s.params.users / 2 : 0)));
-  return { scenarios: selected, users: users + (users % 2), pairs, groupMembers: selected.some((s) => s.kind === 'fanout') ? groupMembers : 0 };
+  const pairs = Math.max(0, ...scenarios.map((s) => (s.kind === 'rest' ? Math.ceil(s.params.concurrency / 2) : s.params.users ? s.params.users / 2 : 0)));
+  return { scenarios: selected, users: users + (users % 2), pairs, groupMembers };
 }
 
 // ---------------------------------------------------------------------------------------------
