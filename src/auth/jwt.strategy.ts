@@ -14,7 +14,10 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.jwtSecret,
+      // @types/passport-jwt types the key as string | Buffer, but passport-jwt hands it unchanged to
+      // jsonwebtoken.verify, which takes the KeyObject and so skips re-parsing the secret per request.
+      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: string | Buffer) => void) =>
+        done(null, config.jwtKey as unknown as Buffer),
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import type { EnvironmentVariables } from './env.validation';
 
 /** Typed, validated configuration. Inject this; never read `process.env`. */
@@ -11,7 +11,12 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly mongodbUri: string;
-  readonly jwtSecret: string;
+  /**
+   * The HS256 key, built once. jsonwebtoken given the secret as a string re-parses it on every sign and
+   * verify, first as a PEM key (which throws), then as a secret key: about 1 ms per call, against
+   * about 20 µs with this KeyObject. Hand this to every signer and verifier, never the string.
+   */
+  readonly jwtKey: KeyObject;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly bcryptRounds: number;
@@ -38,14 +43,13 @@ export class AppConfig {
     this.port = get('PORT');
     this.host = get('HOST');
     this.mongodbUri = get('MONGODB_URI') ?? 'mongodb://127.0.0.1:27117/chatify';
-    const secret = get('JWT_SECRET');
-    if (secret) {
-      this.jwtSecret = secret;
-    } else {
+    let secret = get('JWT_SECRET');
+    if (!secret) {
       // Development only (production refuses to start without one): tokens die with the process.
-      this.jwtSecret = randomBytes(32).toString('hex');
+      secret = randomBytes(32).toString('hex');
       new Logger('Config').warn('JWT_SECRET is not set: generated a random one; tokens will not survive a restart');
     }
+    this.jwtKey = createSecretKey(Buffer.from(secret));
     this.accessTokenTtlSeconds = get('JWT_ACCESS_TTL_SECONDS');
     this.refreshTokenTtlSeconds = get('REFRESH_TOKEN_TTL_SECONDS');
     this.bcryptRounds = get('BCRYPT_ROUNDS');
