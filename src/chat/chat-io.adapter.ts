@@ -1,6 +1,8 @@
-import type { INestApplication } from '@nestjs/common';
+import { type INestApplication, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
+import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { AppConfig } from '../config/app-config';
@@ -33,13 +35,90 @@ function originAllowed(request: IncomingMessage, origins: string[]): boolean {
 }
 
 /**
+ * What binding handlers needs of a socket. Structural on purpose: `@nestjs/platform-socket.io` runs its
+ * own copy of socket.io (4.8.3) beside the app's (4.8.4), and the two `Socket` classes do not assign to
+ * each other (private members), so the override cannot be typed with the app's `Socket`.
+ */
+interface HandlerSocket {
+  readonly connected: boolean;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  once(event: string, listener: () => void): unknown;
+  emit(event: string, ...args: unknown[]): unknown;
+}
+
+/**
  * The Socket.IO server of the app: frame size and allowed origins from config, Redis fan-out when
  * configured, and the JWT check on `/chat` at the handshake, so an unauthenticated socket never
  * connects and never joins a room (`connect_error` with message `Unauthorized`).
  */
 export class ChatIoAdapter extends IoAdapter {
+  private readonly logger = new Logger('ChatIoAdapter');
+  /** Handler streams still open, per socket that has any (made on its first one; idle sockets have none). */
+  private readonly openStreams = new WeakMap<HandlerSocket, Set<Subscription>>();
+
   constructor(private readonly app: INestApplication) {
     super(app);
+  }
+
+  /**
+   * One plain listener per handler instead of Nest's `fromEvent → mergeMap → takeUntil(disconnect)`
+   * pipeline per handler per socket, which kept about 35 KiB of RxJS subscribers alive for every idle
+   * connection (46 KiB in all, the bare relay 11: docs/BENCHMARKS.md, finding 3). Same behaviour as
+   * `IoAdapter.bindMessageHandlers`: arguments split into data and ack by `mapPayload`; the handler's result awaited and, when it is an
+   * Observable (as it is with interceptors: subscribing is what runs the handler), every non-nil value
+   * answered; `{ event, data }` emitted as that event, anything else given to the ack unless the handler
+   * acks itself; nothing answered, and no Observable subscribed or kept, once the socket disconnected.
+   * Errors never reach this code: Nest's callback runs guards, pipes, interceptors and the handler inside
+   * the gateway's exception filter (`WsProxy`), which answers them; `transform` only did the awaiting
+   * and flattening done inline here.
+   */
+  override bindMessageHandlers(
+    socket: HandlerSocket,
+    handlers: MessageMappingProperties[],
+    _transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      const event = String(message);
+      socket.on(event, (...args: unknown[]) => {
+        // rxjs `fromEvent`, which fed Nest's pipeline, passes one argument as itself and several as an array.
+        const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
+        const answer = (response: unknown): void => {
+          if (response === null || response === undefined || !socket.connected) return;
+          const reply = response as { event?: unknown; data?: unknown };
+          if (reply.event) {
+            socket.emit(reply.event as string, reply.data);
+          } else if (!isAckHandledManually && typeof ack === 'function') {
+            (ack as (response: unknown) => void)(response);
+          }
+        };
+        const failed = (error: unknown): void => {
+          this.logger.error({ err: error, event }, 'Socket handler failed outside the exception filter');
+        };
+        // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
+        new Promise<unknown>((resolve) => resolve(callback(data, ack)))
+          .then((result) => {
+            if (!isObservable(result)) return answer(result);
+            if (!socket.connected) return;
+            const subscription = result.subscribe({ next: answer, error: failed });
+            if (!subscription.closed) this.closeOnDisconnect(socket, subscription);
+          })
+          .catch(failed);
+      });
+    }
+  }
+
+  /** Like Nest's takeUntil(disconnect): a handler stream still open when its socket goes is unsubscribed. */
+  private closeOnDisconnect(socket: HandlerSocket, subscription: Subscription): void {
+    let streams = this.openStreams.get(socket);
+    if (!streams) {
+      const created = new Set<Subscription>();
+      this.openStreams.set(socket, created);
+      socket.once('disconnect', () => created.forEach((stream) => stream.unsubscribe()));
+      streams = created;
+    }
+    streams.add(subscription);
+    const open = streams;
+    subscription.add(() => open.delete(subscription));
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
