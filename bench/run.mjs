@@ -63,6 +63,9 @@ const CPU_PROF = flag('cpu-prof') || process.env.BENCH_CPU_PROF === '1';
 const HEAP_SNAPSHOT = flag('heap-snapshot');
 // --app-dir: build and run the app from another checkout (an A/B experiment on a patched copy).
 const APP_DIR = option('app-dir');
+// No scenario starts once the run is this old (a loaded machine slows every step), so that a full
+// run ends within about 10 minutes.
+const MAX_MINUTES = Number(option('max-minutes') ?? process.env.BENCH_MAX_MINUTES ?? (QUICK ? 3 : 8.5));
 // A quick run keeps one app for all scenarios (they are small); --reset forces a fresh one each.
 const RESET = flag('reset') || (!QUICK && !flag('no-reset') && process.env.BENCH_NO_RESET !== '1');
 const BENCH_URL = process.env.BENCH_URL;
@@ -78,7 +81,7 @@ for (const t of TARGETS) if (t !== 'app' && t !== 'relay') (console.error(`--tar
  */
 function plan() {
   const w = QUICK ? 300 : 1000; // warm-up
-  const d = QUICK ? 1000 : 8000; // measured window
+  const d = QUICK ? 1000 : 6000; // measured window
   const drain = QUICK ? 3000 : 10000;
   const pairsN = QUICK ? [20] : [200, 1000];
   const rates = QUICK ? [200] : [500, 1000, 2000];
@@ -322,6 +325,7 @@ function machine() {
 }
 
 async function main() {
+  const runDeadline = Date.now() + MAX_MINUTES * 60000;
   const { scenarios, users, pairs, groupMembers } = plan();
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const meta = {
@@ -425,6 +429,11 @@ async function main() {
   for (const s of scenarios) {
     /** @type {Record<string, any>} */
     const results = {};
+    if (Date.now() > runDeadline) {
+      errors[s.title] = `skipped: the run passed its ${MAX_MINUTES}-minute budget (BENCH_MAX_MINUTES)`;
+      log(`[bench] ${s.id}: skipped (over the ${MAX_MINUTES}-minute budget)`);
+      continue;
+    }
     if (s.params.rate === 'half') {
       const base = done.find((d) => d.kind === 'throughput');
       const measured = base?.results.app?.messagesPerS ?? base?.results.relay?.messagesPerS;

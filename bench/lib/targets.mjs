@@ -194,8 +194,10 @@ export async function startApp({ root, appRoot, logDir, profile, cpuProf = false
   if (inspect) nodeArgs.push('--inspect=127.0.0.1:0');
   const app = spawnLogged(process.execPath, [...nodeArgs, 'dist/main.js'], { cwd: appRoot, env, logFile });
   const url = `http://127.0.0.1:${port}`;
+  const startedAt = Date.now();
   try {
     await waitForHttp(`${url}/health`, 60000, app.whyDead);
+    log(`  [app ${label}] ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
   } catch (err) {
     await app.stop();
     await stopProxy();
