@@ -68,7 +68,10 @@ describe('realtime: messages and receipts', () => {
   });
 
   it('a repeated clientId answers the first message and announces nothing new', async () => {
+    // Events reach other sockets independently of the sender's ack: let the first one land before collecting.
+    const firstArrival = waitFor(bob1, 'message:new', { predicate: (message) => message.clientId === 'retry-1' });
     const first = await requestOk(alice1, 'message:send', { conversationId: conversation.id, text: 'once', clientId: 'retry-1' });
+    await firstArrival;
     const bobEvents = collect(bob1, 'message:new');
     const again = await requestOk(alice1, 'message:send', { conversationId: conversation.id, text: 'once', clientId: 'retry-1' });
     expect(again).toEqual(first);
@@ -187,7 +190,9 @@ describe('realtime: messages and receipts', () => {
   });
 
   it('a non-member can neither send to, mark, nor learn about a conversation', async () => {
+    const ownArrival = waitFor(alice2, 'message:new', { predicate: (message) => message.text === 'private' });
     const message = await requestOk(alice1, 'message:send', { conversationId: conversation.id, text: 'private' });
+    await ownArrival;
     const aliceEvents = collect(alice2, 'message:new');
     const aliceReceipts = collect(alice2, 'receipt');
     const send = await request(carolSocket, 'message:send', { conversationId: conversation.id, text: 'let me in' });

@@ -90,6 +90,13 @@ export class EnvironmentVariables {
   @IsOptional() @trimmed() @IsString()
   REDIS_URL?: string;
 
+  /**
+   * How "only if still below" updates run: `filter` (atomic on the server; MongoDB), `document` (read,
+   * check, write by _id; FerretDB v1, which scans for any other filter), or `auto` (asks the server).
+   */
+  @IsIn(['auto', 'filter', 'document'])
+  DB_GUARDED_UPDATES: 'auto' | 'filter' | 'document' = 'auto';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 }

@@ -2,13 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { DocumentWriteQueue } from '../database/document-write-queue';
-import { afterPosition, isDuplicateKey, toId as oid } from '../database/query-helpers';
+import { GuardedUpdates } from '../database/guarded-update';
+import { afterPosition, derivedId, isDuplicateKey, toId as oid } from '../database/query-helpers';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
 export type ConversationRecord = Conversation;
 export type MembershipRecord = Membership;
 export type MarkType = 'read' | 'delivered';
+
+/** The membership of (conversation, user) has this `_id`, so it is found and updated by `_id` alone. */
+export function membershipId(conversationId: string | Types.ObjectId, userId: string | Types.ObjectId): Types.ObjectId {
+  return derivedId('membership', String(conversationId), String(userId));
+}
 
 
 
@@ -21,6 +27,7 @@ export class ConversationsRepository {
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
+    private readonly guarded: GuardedUpdates,
   ) {}
 
   // ---- conversations -------------------------------------------------------------------------
@@ -33,9 +40,13 @@ export class ConversationsRepository {
     return this.conversations.findOne({ uniqueKey }).lean<ConversationRecord>().exec();
   }
 
-  /** The conversation if `userId` is a current member; null otherwise (unknown or not a member). */
-  findForMember(id: string, userId: string): Promise<ConversationRecord | null> {
-    return this.conversations.findOne({ _id: oid(id), memberIds: oid(userId) }).lean<ConversationRecord>().exec();
+  /**
+   * The conversation if `userId` is a current member; null otherwise (unknown or not a member).
+   * Read by `_id` and checked here: the look-up every server serves from its primary index.
+   */
+  async findForMember(id: string, userId: string): Promise<ConversationRecord | null> {
+    const conversation = await this.findById(id);
+    return conversation && conversation.memberIds.some((memberId) => memberId.equals(userId)) ? conversation : null;
   }
 
   /**
@@ -72,31 +83,37 @@ export class ConversationsRepository {
   }
 
   /**
-   * Hands out the next message number, in the same round trip as the membership check: null when
-   * the conversation does not exist or `userId` is not a member.
+   * Hands out the next message number: null when the conversation does not exist or `userId` is
+   * not a member (checked first, so an outsider never uses up a number). Both steps go by `_id`.
    */
-  allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
+  async allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
+    if (!(await this.findForMember(id, userId))) return null;
     return this.writes.run(conversationKey(id), () =>
-      this.conversations
-        .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
-        .lean<ConversationRecord>()
-        .exec(),
+      this.conversations.findOneAndUpdate({ _id: oid(id) }, { $inc: { seq: 1 } }, { new: true }).lean<ConversationRecord>().exec(),
     );
   }
 
   /** Sets the list summary to a newer message; an older concurrent send never overwrites it. */
-  async setLastMessage(id: string, snapshot: LastMessageSnapshot, at: Date): Promise<void> {
+  async setLastMessage(id: string, message: LastMessageSnapshot, at: Date): Promise<void> {
     await this.writes.run(conversationKey(id), () =>
-      this.conversations
-        .updateOne({ _id: oid(id), lastMessageSeq: { $lt: snapshot.seq } }, { $set: { lastMessage: snapshot, lastMessageSeq: snapshot.seq, lastActivityAt: at } })
-        .exec(),
+      this.guarded.apply(
+        this.conversations.collection,
+        oid(id),
+        { filter: { lastMessageSeq: { $lt: message.seq } }, test: (stored: Conversation) => (stored.lastMessageSeq ?? 0) < message.seq },
+        { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
+      ),
     );
   }
 
   /** Refreshes the summary after an edit or delete, if that message is still the last one. */
-  async replaceLastMessage(id: string, snapshot: LastMessageSnapshot): Promise<void> {
+  async replaceLastMessage(id: string, message: LastMessageSnapshot): Promise<void> {
     await this.writes.run(conversationKey(id), () =>
-      this.conversations.updateOne({ _id: oid(id), lastMessageSeq: snapshot.seq }, { $set: { lastMessage: snapshot } }).exec(),
+      this.guarded.apply(
+        this.conversations.collection,
+        oid(id),
+        { filter: { lastMessageSeq: message.seq }, test: (stored: Conversation) => stored.lastMessageSeq === message.seq },
+        { $set: { lastMessage: toSnapshot(message) } },
+      ),
     );
   }
 
@@ -180,29 +197,31 @@ export class ConversationsRepository {
   async activateMemberships(conversationId: Types.ObjectId, userIds: string[], fromSeq: number, now: Date): Promise<void> {
     if (userIds.length === 0) return;
     const keys = userIds.map((userId) => membershipKey(conversationId, userId));
-    await this.writes.run(keys, () => this.memberships.bulkWrite(
-      userIds.map((userId) => ({
-        updateOne: {
-          filter: { conversationId, userId: oid(userId) },
-          update: {
-            $set: { removedAt: null, joinedAt: now, changedAt: now },
-            $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
+    await this.writes.run(keys, () =>
+      this.memberships.collection.bulkWrite(
+        userIds.map((userId) => ({
+          updateOne: {
+            filter: { _id: membershipId(conversationId, userId) },
+            update: {
+              $set: { conversationId, userId: oid(userId), removedAt: null, joinedAt: now, changedAt: now },
+              $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
+            },
+            upsert: true,
           },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
-    ));
+        })),
+        { ordered: false },
+      ),
+    );
   }
 
   async deactivateMembership(conversationId: Types.ObjectId, userId: string, now: Date): Promise<void> {
     await this.writes.run(membershipKey(conversationId, userId), () =>
-      this.memberships.updateOne({ conversationId, userId: oid(userId) }, { $set: { removedAt: now, changedAt: now } }).exec(),
+      this.memberships.collection.updateOne({ _id: membershipId(conversationId, userId) }, { $set: { removedAt: now, changedAt: now } }),
     );
   }
 
   findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
-    return this.memberships.findOne({ conversationId: oid(conversationId), userId: oid(userId) }).lean<MembershipRecord>().exec();
+    return this.memberships.findById(membershipId(conversationId, userId)).lean<MembershipRecord>().exec();
   }
 
   /** Current members' memberships of several conversations (marks for status and unread counts). */
@@ -213,26 +232,31 @@ export class ConversationsRepository {
       .exec();
   }
 
-  /** The caller's memberships of several conversations. */
-  findMembershipsOf(userId: string, conversationIds: Types.ObjectId[]): Promise<MembershipRecord[]> {
-    return this.memberships.find({ userId: oid(userId), conversationId: { $in: conversationIds } }).lean<MembershipRecord[]>().exec();
-  }
-
   /**
-   * Moves one mark forward to `seq`, never back: the filter only matches a lower mark, so an older
-   * or equal message is a no-op and concurrent moves keep the highest. Returns whether it moved.
+   * Moves marks forward to `seq`, never back: the guard only lets a lower mark move, so an older or
+   * equal message is a no-op and concurrent moves keep the highest. Read and delivered move in one
+   * update when both are below `seq` (delivered is never below read, so "delivered below" says
+   * both). Returns the marks that moved.
    */
-  async advanceMark(conversationId: string, userId: string, type: MarkType, seq: number, messageId: Types.ObjectId, at: Date): Promise<boolean> {
-    const field = type === 'read' ? 'read' : 'delivered';
-    const result = await this.writes.run(membershipKey(conversationId, userId), () =>
-      this.memberships
-        .updateOne(
-          { conversationId: oid(conversationId), userId: oid(userId), removedAt: null, [`${field}UpToSeq`]: { $lt: seq } },
-          { $set: { [`${field}UpToSeq`]: seq, [`${field}UpToId`]: messageId, [`${field}At`]: at, changedAt: at } },
-        )
-        .exec(),
-    );
-    return result.modifiedCount > 0;
+  async advanceMarks(conversationId: string, userId: string, types: MarkType[], seq: number, messageId: Types.ObjectId, at: Date): Promise<Set<MarkType>> {
+    const id = membershipId(conversationId, userId);
+    const move = (type: MarkType) => ({ [`${type}UpToSeq`]: seq, [`${type}UpToId`]: messageId, [`${type}At`]: at });
+    const below = (type: MarkType) => ({
+      filter: { removedAt: null, [`${type}UpToSeq`]: { $lt: seq } },
+      test: (stored: Membership) => !stored.removedAt && (type === 'read' ? stored.readUpToSeq : stored.deliveredUpToSeq) < seq,
+    });
+    return this.writes.run(membershipKey(conversationId, userId), async () => {
+      const moved = new Set<MarkType>();
+      const collection = this.memberships.collection;
+      if (types.includes('delivered') && (await this.guarded.apply(collection, id, below('delivered'), { $set: { ...move('delivered'), ...(types.includes('read') ? move('read') : {}), changedAt: at } }))) {
+        types.forEach((type) => moved.add(type));
+        return moved;
+      }
+      if (types.includes('read') && (await this.guarded.apply(collection, id, below('read'), { $set: { ...move('read'), changedAt: at } }))) {
+        moved.add('read');
+      }
+      return moved;
+    });
   }
 
   /** Conversations the user is in now, plus those it left at or after `leftSince`. */
@@ -256,3 +280,11 @@ export class ConversationsRepository {
 
 const conversationKey = (id: string | Types.ObjectId) => `conversation:${String(id)}`;
 const membershipKey = (conversationId: string | Types.ObjectId, userId: string | Types.ObjectId) => `membership:${String(conversationId)}:${String(userId)}`;
+
+/** The list snapshot of a message: only the fields a Message response needs. */
+function toSnapshot(message: LastMessageSnapshot): LastMessageSnapshot {
+  return {
+    _id: message._id, seq: message.seq, senderId: message.senderId, text: message.text, clientId: message.clientId,
+    createdAt: message.createdAt, editedAt: message.editedAt, deletedAt: message.deletedAt,
+  };
+}

@@ -188,9 +188,9 @@ export class ConversationsService {
 
   // ---- watermarks ----------------------------------------------------------------------------
 
-  /** Moves a member's mark forward (never back). True when it moved. */
-  advanceMark(conversationId: string, userId: string, type: MarkType, seq: number, messageId: Types.ObjectId, at: Date): Promise<boolean> {
-    return this.repository.advanceMark(conversationId, userId, type, seq, messageId, at);
+  /** Moves a member's marks forward (never back), in one update. Returns the marks that moved. */
+  advanceMarks(conversationId: string, userId: string, types: MarkType[], seq: number, messageId: Types.ObjectId, at: Date): Promise<Set<MarkType>> {
+    return this.repository.advanceMarks(conversationId, userId, types, seq, messageId, at);
   }
 
   findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {

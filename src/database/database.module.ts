@@ -1,12 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
+import { GuardedUpdates } from './guarded-update';
 
 /**
  * The Mongoose connection. The application only ever sees a URI (MongoDB in production,
  * FerretDB in development and tests); the scripts own the embedded database.
  */
+@Global()
 @Module({
+  providers: [GuardedUpdates],
+  exports: [GuardedUpdates],
   imports: [
     MongooseModule.forRootAsync({
       inject: [AppConfig],

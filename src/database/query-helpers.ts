@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 
 /** A string id (already validated) or an ObjectId, as an ObjectId. */
@@ -12,4 +13,14 @@ export function isDuplicateKey(error: unknown): boolean {
 export function afterPosition(field: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
   if (!since.id) return { [field]: { $gte: since.at } };
   return { $or: [{ [field]: { $gt: since.at } }, { [field]: since.at, _id: { $gt: since.id } }] };
+}
+
+/**
+ * A stable ObjectId derived from its parts (the first 12 bytes of their SHA-256). Used where a
+ * document is naturally keyed by other ids (a membership by conversation and user, a message by
+ * sender and clientId): looking it up, or making it unique, is then an `_id` access — the one
+ * access FerretDB v1 serves without scanning the collection, and the cheapest on MongoDB.
+ */
+export function derivedId(...parts: string[]): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 12));
 }

@@ -2,11 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { DocumentWriteQueue } from '../database/document-write-queue';
-import { afterPosition, isDuplicateKey, toId as oid } from '../database/query-helpers';
+import { afterPosition, derivedId, isDuplicateKey, toId as oid } from '../database/query-helpers';
 import { Message } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
 export type MessageRecord = Message;
+
+/**
+ * The id of the message `senderId` sends with `clientId`: derived, so a retry finds the first one
+ * by `_id` and can never store a second (the `_id` is unique).
+ */
+export function messageIdFor(senderId: string, clientId: string): Types.ObjectId {
+  return derivedId('message', senderId, clientId);
+}
 
 
 
@@ -22,8 +30,8 @@ export class MessagesRepository {
   ) {}
 
   /**
-   * Stores a message; `duplicate` when (sender, dedupeKey) already exists (a retried send);
-   * `seq-taken` when another message already holds its (conversation, seq).
+   * Stores a message; `duplicate` when its id already exists (a retried send: the id derives from
+   * sender and clientId); `seq-taken` when another message already holds its (conversation, seq).
    */
   async insert(message: MessageRecord): Promise<'stored' | 'duplicate' | 'seq-taken'> {
     try {
@@ -32,7 +40,7 @@ export class MessagesRepository {
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
       // Which unique index fired is not named by every server (FerretDB does not): look instead.
-      if (await this.findByDedupeKey(message.senderId, message.dedupeKey)) return 'duplicate';
+      if (await this.messages.exists({ _id: message._id })) return 'duplicate';
       if (await this.messages.exists({ conversationId: message.conversationId, seq: message.seq })) return 'seq-taken';
       throw error;
     }
@@ -42,8 +50,9 @@ export class MessagesRepository {
     return this.messages.findById(id).lean<MessageRecord>().exec();
   }
 
-  findByDedupeKey(senderId: Types.ObjectId | string, dedupeKey: string): Promise<MessageRecord | null> {
-    return this.messages.findOne({ senderId: oid(senderId), dedupeKey }).lean<MessageRecord>().exec();
+  /** The message `senderId` sent with this clientId, if any: a look-up by `_id` (see messageIdFor). */
+  findByClientId(senderId: string, clientId: string): Promise<MessageRecord | null> {
+    return this.messages.findById(messageIdFor(senderId, clientId)).lean<MessageRecord>().exec();
   }
 
   /** Up to `limit` messages older than `beforeSeq` (or the newest), oldest first. */

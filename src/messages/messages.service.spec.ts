@@ -5,7 +5,7 @@ import type { DomainEvents } from '../common/domain-events';
 import type { AppConfig } from '../config/app-config';
 import type { ConversationsService, MemberConversation } from '../conversations/conversations.service';
 import type { MemberMarks } from '../conversations/message-view';
-import type { MessageRecord, MessagesRepository } from './messages.repository';
+import { messageIdFor, type MessageRecord, type MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
 
 const senderId = new Types.ObjectId().toHexString();
@@ -21,7 +21,7 @@ function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRec
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
     _id: new Types.ObjectId(), conversationId: new Types.ObjectId(conversationId), seq, senderId: new Types.ObjectId(senderId),
-    text: `m${seq}`, clientId: null, dedupeKey: 'k', createdAt: at, editedAt: null, deletedAt: null, changedAt: at, ...overrides,
+    text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at, ...overrides,
   };
 }
 
@@ -37,10 +37,10 @@ describe('MessagesService', () => {
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
-      'findByDedupeKey', 'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
+      'findByClientId', 'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', [
-      'openDirect', 'allocateSeq', 'advanceMark', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOf',
+      'openDirect', 'allocateSeq', 'advanceMarks', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOf',
     ]);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     sut = new MessagesService(repository as unknown as MessagesRepository, conversations as unknown as ConversationsService, events as unknown as DomainEvents, config);
@@ -50,23 +50,20 @@ describe('MessagesService', () => {
     function arrangeStore(seq: number) {
       conversations.allocateSeq.mockResolvedValueOnce(conversation(seq));
       repository.insert.mockResolvedValueOnce('stored');
-      conversations.advanceMark.mockResolvedValueOnce(true).mockResolvedValueOnce(true);
-      events.publish.mockImplementationOnce(() => undefined);
+      conversations.advanceMarks.mockResolvedValueOnce(new Set(['read', 'delivered']));
       conversations.setLastMessage.mockResolvedValueOnce(undefined);
+      events.publish.mockImplementationOnce(() => undefined);
     }
 
-    it('stores the trimmed text with the allocated seq, moves the sender\'s marks, publishes, updates the summary', async () => {
+    it('stores the trimmed text with the allocated seq, moves the sender\'s marks and the summary beside it, publishes', async () => {
       arrangeStore(5);
       const { message, created } = await sut.send(senderId, { conversationId, text: '  hi there  ' });
 
       expect(created).toBe(true);
       expect(message).toMatchObject({ conversationId, seq: 5, senderId, text: 'hi there', clientId: null, editedAt: null, deletedAt: null, status: 'sent' });
       const [record] = repository.insert.mock.calls[0];
-      expect(record).toMatchObject({ seq: 5, text: 'hi there', clientId: null, dedupeKey: record._id.toHexString() });
-      expect(conversations.advanceMark.mock.calls.map((call) => call.slice(0, 4))).toEqual([
-        [conversationId, senderId, 'read', 5],
-        [conversationId, senderId, 'delivered', 5],
-      ]);
+      expect(record).toMatchObject({ seq: 5, text: 'hi there', clientId: null });
+      expect(conversations.advanceMarks.mock.calls.map((call) => call.slice(0, 4))).toEqual([[conversationId, senderId, ['read', 'delivered'], 5]]);
       expect(events.publish).toHaveBeenCalledWith('message.created', { message, recipientIds: [senderId, otherId] });
       expect(conversations.setLastMessage).toHaveBeenCalledWith(conversationId, record, expect.any(Date));
     });
@@ -81,31 +78,34 @@ describe('MessagesService', () => {
     });
 
     it('a known clientId returns the first message (created false) without allocating a seq or storing', async () => {
-      const first = stored(3, { clientId: 'c-1', dedupeKey: 'c-1' });
-      repository.findByDedupeKey.mockResolvedValueOnce(first);
+      const first = stored(3, { clientId: 'c-1' });
+      repository.findByClientId.mockResolvedValueOnce(first);
       conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 3, deliveredUpToSeq: 3 }]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'again', clientId: 'c-1' });
 
       expect(created).toBe(false);
       expect(message).toMatchObject({ id: first._id.toHexString(), seq: 3, text: 'm3', clientId: 'c-1', status: 'read' });
-      expect(repository.findByDedupeKey).toHaveBeenCalledWith(senderId, 'c-1');
+      expect(repository.findByClientId).toHaveBeenCalledWith(senderId, 'c-1');
     });
 
-    it('a new clientId is stored as the dedupe key', async () => {
-      repository.findByDedupeKey.mockResolvedValueOnce(null);
+    it('a new clientId gives the message the id derived from (sender, clientId)', async () => {
+      repository.findByClientId.mockResolvedValueOnce(null);
       arrangeStore(2);
       const { message } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-2' });
       expect(message.clientId).toBe('c-2');
-      expect(repository.insert.mock.calls[0][0]).toMatchObject({ clientId: 'c-2', dedupeKey: 'c-2' });
+      expect(message.id).toBe(messageIdFor(senderId, 'c-2').toHexString());
+      expect(messageIdFor(otherId, 'c-2').toHexString()).not.toBe(message.id);
     });
 
     it('losing a race with the same clientId answers the stored message and publishes nothing', async () => {
-      const winner = stored(4, { clientId: 'c-3', dedupeKey: 'c-3' });
-      repository.findByDedupeKey.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
+      const winner = stored(4, { clientId: 'c-3' });
+      repository.findByClientId.mockResolvedValueOnce(null);
+      repository.findById.mockResolvedValueOnce(winner);
       conversations.allocateSeq.mockResolvedValueOnce(conversation(5));
       repository.insert.mockResolvedValueOnce('duplicate');
-      conversations.advanceMark.mockResolvedValue(true);
+      conversations.advanceMarks.mockResolvedValue(new Set(['read', 'delivered']));
+      conversations.setLastMessage.mockResolvedValue(undefined);
       conversations.marksOf.mockResolvedValueOnce(marksMap([]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-3' });
@@ -133,23 +133,25 @@ describe('MessagesService', () => {
     it('a seq handed out twice (several instances on FerretDB) takes the next number and stores once', async () => {
       conversations.allocateSeq.mockResolvedValueOnce(conversation(7)).mockResolvedValueOnce(conversation(8));
       repository.insert.mockResolvedValueOnce('seq-taken').mockResolvedValueOnce('stored');
-      conversations.advanceMark.mockResolvedValue(true);
+      conversations.advanceMarks.mockResolvedValue(new Set(['read', 'delivered']));
       events.publish.mockImplementationOnce(() => undefined);
-      conversations.setLastMessage.mockResolvedValueOnce(undefined);
+      conversations.setLastMessage.mockResolvedValue(undefined);
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'busy' });
 
       expect(created).toBe(true);
       expect(message.seq).toBe(8);
       expect(repository.insert).toHaveBeenCalledTimes(2);
-      expect(conversations.advanceMark.mock.calls.map((call) => [call[2], call[3]])).toEqual([['read', 7], ['delivered', 7], ['read', 8], ['delivered', 8]]);
+      expect(conversations.advanceMarks.mock.calls.map((call) => call[3])).toEqual([7, 8]);
+      expect(conversations.setLastMessage.mock.calls.map((call) => call[1].seq)).toEqual([8, 8]);
       expect(events.publish).toHaveBeenCalledTimes(1);
     });
 
     it('gives up with a 503 (nothing published) when every number it gets is taken', async () => {
       conversations.allocateSeq.mockResolvedValue(conversation(7));
       repository.insert.mockResolvedValue('seq-taken');
-      conversations.advanceMark.mockResolvedValue(false);
+      conversations.advanceMarks.mockResolvedValue(new Set());
+      conversations.setLastMessage.mockResolvedValue(undefined);
       await expect(sut.send(senderId, { conversationId, text: 'busy' })).rejects.toMatchObject({ status: 503 });
       expect(events.publish).not.toHaveBeenCalled();
     });

@@ -8,7 +8,7 @@ import { MemberMarks, messageStatus, toMessageResponse } from '../conversations/
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
-import { MessageRecord, MessagesRepository } from './messages.repository';
+import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
 /** Tries at a message number when several app instances race on FerretDB (see `send`). */
@@ -27,7 +27,9 @@ export class MessagesService {
   /**
    * Stores a message and publishes `message.created` once it is durable. A repeated
    * (sender, clientId) returns the first message with `created: false` and stores nothing.
-   * Round trips: [clientId look-up] → membership check + seq → insert ‖ sender's marks → summary.
+   * Every database access on this path is by `_id`: [clientId look-up] → membership check → next
+   * `seq` → insert ‖ sender's marks ‖ list summary. With a clientId, the message's id is derived
+   * from (sender, clientId), which makes both the look-up and the uniqueness an `_id` matter.
    */
   async send(senderId: string, input: SendMessageDto): Promise<{ message: MessageResponse; created: boolean }> {
     const text = this.checkText(input.text);
@@ -35,33 +37,32 @@ export class MessagesService {
       throw new BadRequestException('Give exactly one of conversationId and recipientId');
     }
     if (input.clientId !== undefined) {
-      const existing = await this.repository.findByDedupeKey(senderId, input.clientId);
+      const existing = await this.repository.findByClientId(senderId, input.clientId);
       if (existing) return { message: await this.toResponse(existing), created: false };
     }
     const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
     let conversation = await this.conversations.allocateSeq(conversationId, senderId);
     const now = new Date();
     const record: MessageRecord = {
-      _id: new Types.ObjectId(),
+      _id: input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId(),
       conversationId: new Types.ObjectId(conversation.id),
       seq: conversation.seq,
       senderId: new Types.ObjectId(senderId),
       text,
       clientId: input.clientId ?? null,
-      dedupeKey: '',
       createdAt: now,
       editedAt: null,
       deletedAt: null,
       changedAt: now,
     };
-    record.dedupeKey = input.clientId ?? record._id.toHexString();
-    // The sender has seen everything up to its own message: its marks move with it (so unread
-    // counts and ticks never wait on the sender). Safe to run beside the insert: marks only grow.
+    // Beside the insert, in the same step: the sender has seen everything up to its own message, so
+    // its marks move with it (unread counts and ticks never wait on the sender), and the list summary
+    // shows it. Both only ever move forward ($max), so running them beside the insert is safe.
     const store = () =>
       Promise.all([
         this.repository.insert(record),
-        this.conversations.advanceMark(conversation.id, senderId, 'read', record.seq, record._id, now),
-        this.conversations.advanceMark(conversation.id, senderId, 'delivered', record.seq, record._id, now),
+        this.conversations.advanceMarks(conversation.id, senderId, ['read', 'delivered'], record.seq, record._id, now),
+        this.conversations.setLastMessage(conversation.id, record, now),
       ]).then(([result]) => result);
     let outcome = await store();
     // The number was handed out twice: only where the counter's $inc is not atomic across app
@@ -74,12 +75,11 @@ export class MessagesService {
     if (outcome === 'seq-taken') throw new ServiceUnavailableException('The conversation is too busy right now; send again');
     if (outcome === 'duplicate') {
       // Lost a race with the same retry in flight: answer with the one that was stored.
-      const first = await this.repository.findByDedupeKey(senderId, record.dedupeKey);
+      const first = await this.repository.findById(record._id.toHexString());
       if (first) return { message: await this.toResponse(first), created: false };
     }
     const message = toMessageResponse(record, record.conversationId, 'sent');
     this.events.publish('message.created', { message, recipientIds: conversation.memberIds });
-    await this.conversations.setLastMessage(conversation.id, record, now);
     return { message, created: true };
   }
 

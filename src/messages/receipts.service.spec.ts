@@ -19,7 +19,7 @@ function message(seq: number, inConversation = conversationId): MessageRecord {
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
     _id: new Types.ObjectId(), conversationId: new Types.ObjectId(inConversation), seq, senderId: new Types.ObjectId(sender),
-    text: `m${seq}`, clientId: null, dedupeKey: 'k', createdAt: at, editedAt: null, deletedAt: null, changedAt: at,
+    text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at,
   };
 }
 
@@ -31,7 +31,7 @@ describe('ReceiptsService', () => {
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findById', 'recordReceipt']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['requireMember', 'advanceMark', 'findMembership']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['requireMember', 'advanceMarks', 'findMembership']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     sut = new ReceiptsService(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, events as unknown as DomainEvents);
   });
@@ -41,7 +41,7 @@ describe('ReceiptsService', () => {
       const target = message(7);
       conversations.requireMember.mockResolvedValueOnce(conversation(10));
       messages.findById.mockResolvedValueOnce(target);
-      conversations.advanceMark.mockResolvedValueOnce(true).mockResolvedValueOnce(true);
+      conversations.advanceMarks.mockResolvedValueOnce(new Set(['read', 'delivered']));
       messages.recordReceipt.mockResolvedValue(undefined);
       events.publish.mockImplementation(() => undefined);
 
@@ -49,10 +49,7 @@ describe('ReceiptsService', () => {
 
       expect(answer).toEqual({ conversationId, userId: reader, readUpTo: target._id.toHexString(), unreadCount: 3 });
       expect(conversations.requireMember).toHaveBeenCalledWith(conversationId, reader);
-      expect(conversations.advanceMark.mock.calls.map((call) => call.slice(0, 4))).toEqual([
-        [conversationId, reader, 'read', 7],
-        [conversationId, reader, 'delivered', 7],
-      ]);
+      expect(conversations.advanceMarks.mock.calls.map((call) => call.slice(0, 4))).toEqual([[conversationId, reader, ['read', 'delivered'], 7]]);
       expect(messages.recordReceipt.mock.calls.map(([event]) => [event.type, event.seq, event.userId.toHexString()])).toEqual([
         ['read', 7, reader],
         ['delivered', 7, reader],
@@ -69,7 +66,7 @@ describe('ReceiptsService', () => {
       const readUpToId = new Types.ObjectId();
       conversations.requireMember.mockResolvedValueOnce(conversation(10));
       messages.findById.mockResolvedValueOnce(target);
-      conversations.advanceMark.mockResolvedValueOnce(false).mockResolvedValueOnce(true);
+      conversations.advanceMarks.mockResolvedValueOnce(new Set(['delivered']));
       messages.recordReceipt.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
       conversations.findMembership.mockResolvedValueOnce({ readUpToSeq: 6, readUpToId } as MembershipRecord);
@@ -87,7 +84,7 @@ describe('ReceiptsService', () => {
       const readUpToId = new Types.ObjectId();
       conversations.requireMember.mockResolvedValueOnce(conversation(5));
       messages.findById.mockResolvedValueOnce(target);
-      conversations.advanceMark.mockResolvedValueOnce(false).mockResolvedValueOnce(false);
+      conversations.advanceMarks.mockResolvedValueOnce(new Set());
       conversations.findMembership.mockResolvedValueOnce({ readUpToSeq: 5, readUpToId } as MembershipRecord);
 
       const answer = await sut.markRead(reader, conversationId, target._id.toHexString());
@@ -103,7 +100,7 @@ describe('ReceiptsService', () => {
       messages.findById.mockResolvedValueOnce(foreign);
 
       await expect(sut.markRead(reader, conversationId, foreign._id.toHexString())).rejects.toBeInstanceOf(BadRequestException);
-      expect(conversations.advanceMark).not.toHaveBeenCalled();
+      expect(conversations.advanceMarks).not.toHaveBeenCalled();
     });
 
     it('an unknown message is a 404', async () => {
@@ -116,7 +113,7 @@ describe('ReceiptsService', () => {
       conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
       messages.findById.mockResolvedValueOnce(message(1));
       await expect(sut.markRead(reader, conversationId, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
-      expect(conversations.advanceMark).not.toHaveBeenCalled();
+      expect(conversations.advanceMarks).not.toHaveBeenCalled();
     });
 
     it('malformed ids are a 400 before any database work', async () => {
@@ -130,22 +127,22 @@ describe('ReceiptsService', () => {
       const target = message(3);
       conversations.requireMember.mockResolvedValueOnce(conversation(3));
       messages.findById.mockResolvedValueOnce(target);
-      conversations.advanceMark.mockResolvedValueOnce(true);
+      conversations.advanceMarks.mockResolvedValueOnce(new Set(['delivered']));
       messages.recordReceipt.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
       const answer = await sut.markDelivered(reader, conversationId, target._id.toHexString());
 
       expect(answer).toEqual({ conversationId, userId: reader, deliveredUpTo: target._id.toHexString() });
-      expect(conversations.advanceMark).toHaveBeenCalledTimes(1);
-      expect(conversations.advanceMark.mock.calls[0].slice(0, 4)).toEqual([conversationId, reader, 'delivered', 3]);
+      expect(conversations.advanceMarks).toHaveBeenCalledTimes(1);
+      expect(conversations.advanceMarks.mock.calls[0].slice(0, 4)).toEqual([conversationId, reader, ['delivered'], 3]);
     });
 
     it('a no-op answers the current mark (null when there is none yet)', async () => {
       const target = message(3);
       conversations.requireMember.mockResolvedValueOnce(conversation(3));
       messages.findById.mockResolvedValueOnce(target);
-      conversations.advanceMark.mockResolvedValueOnce(false);
+      conversations.advanceMarks.mockResolvedValueOnce(new Set());
       conversations.findMembership.mockResolvedValueOnce({ deliveredUpToId: null } as MembershipRecord);
 
       expect(await sut.markDelivered(reader, conversationId, target._id.toHexString())).toEqual({ conversationId, userId: reader, deliveredUpTo: null });

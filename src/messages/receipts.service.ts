@@ -62,10 +62,8 @@ export class ReceiptsService {
 
   private async move(userId: string, conversation: MemberConversation, message: MessageRecord, types: ReceiptType[]): Promise<Set<ReceiptType>> {
     const at = new Date();
-    const results = await Promise.all(
-      types.map((type) => this.conversations.advanceMark(conversation.id, userId, type, message.seq, message._id, at)),
-    );
-    const moved = types.filter((_type, index) => results[index]);
+    const movedSet = await this.conversations.advanceMarks(conversation.id, userId, types, message.seq, message._id, at);
+    const moved = types.filter((type) => movedSet.has(type));
     await Promise.all(
       moved.map((type) =>
         this.messages.recordReceipt({ conversationId: message.conversationId, userId: new Types.ObjectId(userId), type, seq: message.seq, at }),

@@ -8,6 +8,7 @@ import { Types } from 'mongoose';
  */
 @Schema({ collection: 'memberships', versionKey: false })
 export class Membership {
+  /** Derived from (conversationId, userId) (`membershipId`): mark moves and look-ups go by `_id`. */
   _id: Types.ObjectId;
 
   @Prop({ type: Types.ObjectId, required: true })

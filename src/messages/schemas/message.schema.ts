@@ -22,13 +22,6 @@ export class Message {
   @Prop({ type: String, default: null })
   clientId: string | null;
 
-  /**
-   * The client's id, or the message's own id when it sent none: always set, because MongoDB's
-   * unique index treats missing values as equal (FerretDB does not), and we must run on both.
-   */
-  @Prop({ required: true })
-  dedupeKey: string;
-
   @Prop({ required: true })
   createdAt: Date;
 
@@ -47,7 +40,7 @@ export const MessageSchema = SchemaFactory.createForClass(Message);
 
 // History pages (before/after/newest) and "which message is seq N"; unique as a last guard on ordering.
 MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
-// Idempotent send: a retried (sender, clientId) finds the first message and stores nothing new.
-MessageSchema.index({ senderId: 1, dedupeKey: 1 }, { unique: true });
+// Idempotent send needs no index of its own: with a clientId the message's `_id` derives from
+// (sender, clientId), so a retry finds the first message by `_id` and cannot be stored twice.
 // Sync: messages of the caller's conversations created, edited or deleted since a cursor.
 MessageSchema.index({ conversationId: 1, changedAt: 1, _id: 1 });
