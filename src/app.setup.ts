@@ -56,7 +56,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.useGlobalPipes(createValidationPipe());
   // Socket.IO: JWT at the handshake, frame size and origins from config, Redis fan-out when configured.
   app.useWebSocketAdapter(new ChatIoAdapter(app));
-  app.enableShutdownHooks();
+  // The stop signals only: by default Nest also hooks SIGUSR2 and SIGHUP, so `node --heapsnapshot-signal=SIGUSR2` ended the server.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   setupSwagger(app);
   app.useStaticAssets(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });
 }
