@@ -383,5 +383,22 @@ describe('Messages (e2e)', () => {
         await second.app.close();
       }
     }, 30_000);
+
+    it('a retry through the other instance (which never saw the first send) returns the first message and owes no unread', async () => {
+      const second = await createTestApp({ MESSAGE_MAX_LENGTH: String(MAX) }, { database: t.database });
+      try {
+        const [a, b] = await users(2);
+        const direct = await openDirect(t, a, b);
+        const first = await t.http().post('/api/v1/messages').set(a.auth).send({ conversationId: direct.id, text: 'hello', clientId: 'lost-ack' }).expect(201);
+        const retry = await second.http().post('/api/v1/messages').set(a.auth).send({ conversationId: direct.id, text: 'hello', clientId: 'lost-ack' }).expect(200);
+        expect(retry.body).toEqual({ ...first.body, status: 'sent' });
+        expect((await history(t, b, direct.id)).items.map((m) => m.id)).toEqual([first.body.id]);
+        expect(await getConversation(t, b, direct.id)).toMatchObject({ unreadCount: 1, lastMessage: { id: first.body.id, seq: first.body.seq } });
+        await t.http().post(`/api/v1/conversations/${direct.id}/read`).set(b.auth).send({ messageId: first.body.id }).expect(200);
+        expect(await getConversation(t, b, direct.id)).toMatchObject({ unreadCount: 0 });
+      } finally {
+        await second.app.close();
+      }
+    }, 30_000);
   });
 });

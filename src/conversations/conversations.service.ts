@@ -18,6 +18,8 @@ export interface MemberConversation {
   id: string;
   type: 'direct' | 'group';
   seq: number;
+  /** Seq of the newest stored message (`seq` may be ahead of it by a send in flight or one that failed). */
+  lastMessageSeq: number;
   memberIds: string[];
 }
 
@@ -75,7 +77,7 @@ export class ConversationsService {
     const key = [callerId, otherUserId].sort().join(':');
     const cachedId = this.directIds.get(key);
     if (cachedId) {
-      return { conversation: { id: cachedId, type: 'direct', seq: 0, memberIds: [callerId, otherUserId] }, created: false };
+      return { conversation: { id: cachedId, type: 'direct', seq: 0, lastMessageSeq: 0, memberIds: [callerId, otherUserId] }, created: false };
     }
     const existing = await this.repository.findByUniqueKey(key);
     if (existing) {
@@ -244,7 +246,7 @@ export class ConversationsService {
     return conversations.map((conversation) => {
       const members = marks.get(conversation._id.toHexString()) ?? [];
       const own = members.find((member) => member.userId.equals(userId));
-      return this.toResponse(conversation, { unread: own ? unreadCount(conversation.seq, own.readUpToSeq) : 0, members });
+      return this.toResponse(conversation, { unread: own ? unreadCount(conversation.lastMessageSeq ?? 0, own.readUpToSeq) : 0, members });
     });
   }
 
@@ -274,7 +276,7 @@ export class ConversationsService {
   private async publishChanged(conversation: ConversationRecord, removedIds: string[]): Promise<void> {
     const marks = (await this.marksOf([conversation._id])).get(conversation._id.toHexString()) ?? [];
     const unreadCountByUser: Record<string, number> = {};
-    for (const member of marks) unreadCountByUser[member.userId.toHexString()] = unreadCount(conversation.seq, member.readUpToSeq);
+    for (const member of marks) unreadCountByUser[member.userId.toHexString()] = unreadCount(conversation.lastMessageSeq ?? 0, member.readUpToSeq);
     this.events.publish('conversation.changed', {
       conversation: toConversationBase(conversation, marks),
       unreadCountByUser,
@@ -288,6 +290,7 @@ function toMemberConversation(conversation: ConversationRecord): MemberConversat
     id: conversation._id.toHexString(),
     type: conversation.type,
     seq: conversation.seq,
+    lastMessageSeq: conversation.lastMessageSeq ?? 0,
     memberIds: conversation.memberIds.map((id) => id.toHexString()),
   };
 }

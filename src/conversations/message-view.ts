@@ -33,12 +33,12 @@ export function messageStatus(message: { seq: number; senderId: Types.ObjectId }
 }
 
 /**
- * Messages from others after the caller's read mark. Sending moves the sender's own marks to its
- * message, so every message after the read mark is from someone else; `seq` has no gaps but for
- * failed sends.
+ * Messages from others after the caller's read mark: the newest stored message's seq minus the mark.
+ * Sending moves the sender's own marks to its message, so every message after the read mark is from
+ * someone else. Seqs have gaps only where a send failed after its number was handed out.
  */
-export function unreadCount(conversationSeq: number, readUpToSeq: number): number {
-  return Math.max(0, conversationSeq - readUpToSeq);
+export function unreadCount(lastMessageSeq: number, readUpToSeq: number): number {
+  return Math.max(0, lastMessageSeq - readUpToSeq);
 }
 
 export function toMessageResponse(message: MessageFields, conversationId: Types.ObjectId | string, status: MessageStatus): MessageResponse {

@@ -50,11 +50,6 @@ export class MessagesRepository {
     return this.messages.findById(id).lean<MessageRecord>().exec();
   }
 
-  /** The message `senderId` sent with this clientId, if any: a look-up by `_id` (see messageIdFor). */
-  findByClientId(senderId: string, clientId: string): Promise<MessageRecord | null> {
-    return this.messages.findById(messageIdFor(senderId, clientId)).lean<MessageRecord>().exec();
-  }
-
   /** Up to `limit` messages older than `beforeSeq` (or the newest), oldest first. */
   async pageBefore(conversationId: string, beforeSeq: number | null, limit: number): Promise<MessageRecord[]> {
     const filter: Record<string, unknown> = { conversationId: oid(conversationId) };

@@ -14,7 +14,7 @@ const conversationId = new Types.ObjectId().toHexString();
 const config = { messageMaxLength: 20 } as AppConfig;
 
 function conversation(seq: number): MemberConversation {
-  return { id: conversationId, type: 'direct', seq, memberIds: [senderId, otherId] };
+  return { id: conversationId, type: 'direct', seq, lastMessageSeq: Math.max(0, seq - 1), memberIds: [senderId, otherId] };
 }
 
 function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRecord {
@@ -37,7 +37,7 @@ describe('MessagesService', () => {
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
-      'findByClientId', 'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
+      'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', [
       'openDirect', 'allocateSeq', 'advanceMarks', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOf',
@@ -55,7 +55,7 @@ describe('MessagesService', () => {
       events.publish.mockImplementationOnce(() => undefined);
     }
 
-    it('stores the trimmed text with the allocated seq, moves the sender\'s marks and the summary beside it, publishes', async () => {
+    it('stores the trimmed text with the allocated seq, moves the sender\'s marks beside it, publishes, then updates the summary', async () => {
       arrangeStore(5);
       const { message, created } = await sut.send(senderId, { conversationId, text: '  hi there  ' });
 
@@ -66,6 +66,7 @@ describe('MessagesService', () => {
       expect(conversations.advanceMarks.mock.calls.map((call) => call.slice(0, 4))).toEqual([[conversationId, senderId, ['read', 'delivered'], 5]]);
       expect(events.publish).toHaveBeenCalledWith('message.created', { message, recipientIds: [senderId, otherId] });
       expect(conversations.setLastMessage).toHaveBeenCalledWith(conversationId, record, expect.any(Date));
+      expect(repository.insert.mock.invocationCallOrder[0]).toBeLessThan(conversations.setLastMessage.mock.invocationCallOrder[0]);
     });
 
     it('by recipientId opens the direct conversation first', async () => {
@@ -77,20 +78,20 @@ describe('MessagesService', () => {
       expect(message.seq).toBe(1);
     });
 
-    it('a known clientId returns the first message (created false) without allocating a seq or storing', async () => {
-      const first = stored(3, { clientId: 'c-1' });
-      repository.findByClientId.mockResolvedValueOnce(first);
+    it('a retry this instance remembers returns the first message (created false) without any database write', async () => {
+      arrangeStore(3);
+      const first = await sut.send(senderId, { conversationId, text: 'once', clientId: 'c-1' });
       conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 3, deliveredUpToSeq: 3 }]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'again', clientId: 'c-1' });
 
       expect(created).toBe(false);
-      expect(message).toMatchObject({ id: first._id.toHexString(), seq: 3, text: 'm3', clientId: 'c-1', status: 'read' });
-      expect(repository.findByClientId).toHaveBeenCalledWith(senderId, 'c-1');
+      expect(message).toMatchObject({ id: first.message.id, seq: 3, text: 'once', clientId: 'c-1', status: 'read' });
+      expect(conversations.allocateSeq).toHaveBeenCalledTimes(1);
+      expect(repository.insert).toHaveBeenCalledTimes(1);
     });
 
     it('a new clientId gives the message the id derived from (sender, clientId)', async () => {
-      repository.findByClientId.mockResolvedValueOnce(null);
       arrangeStore(2);
       const { message } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-2' });
       expect(message.clientId).toBe('c-2');
@@ -98,20 +99,19 @@ describe('MessagesService', () => {
       expect(messageIdFor(otherId, 'c-2').toHexString()).not.toBe(message.id);
     });
 
-    it('losing a race with the same clientId answers the stored message and publishes nothing', async () => {
+    it('a retry this instance does not remember is refused by the primary key: it answers the stored message, publishes nothing, leaves the summary alone', async () => {
       const winner = stored(4, { clientId: 'c-3' });
-      repository.findByClientId.mockResolvedValueOnce(null);
       repository.findById.mockResolvedValueOnce(winner);
       conversations.allocateSeq.mockResolvedValueOnce(conversation(5));
       repository.insert.mockResolvedValueOnce('duplicate');
       conversations.advanceMarks.mockResolvedValue(new Set(['read', 'delivered']));
-      conversations.setLastMessage.mockResolvedValue(undefined);
       conversations.marksOf.mockResolvedValueOnce(marksMap([]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-3' });
       expect(created).toBe(false);
       expect(message.id).toBe(winner._id.toHexString());
       expect(events.publish).not.toHaveBeenCalled();
+      expect(conversations.setLastMessage).not.toHaveBeenCalled();
     });
 
     it.each([
@@ -143,7 +143,7 @@ describe('MessagesService', () => {
       expect(message.seq).toBe(8);
       expect(repository.insert).toHaveBeenCalledTimes(2);
       expect(conversations.advanceMarks.mock.calls.map((call) => call[3])).toEqual([7, 8]);
-      expect(conversations.setLastMessage.mock.calls.map((call) => call[1].seq)).toEqual([8, 8]);
+      expect(conversations.setLastMessage.mock.calls.map((call) => call[1].seq)).toEqual([8]);
       expect(events.publish).toHaveBeenCalledTimes(1);
     });
 

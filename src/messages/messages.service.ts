@@ -9,6 +9,7 @@ import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
+import { RecentSends } from './recent-sends';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
 /** Tries at a message number when several app instances race on FerretDB (see `send`). */
@@ -24,27 +25,30 @@ export class MessagesService {
     private readonly config: AppConfig,
   ) {}
 
+  /** Retries this instance can answer without the database (see RecentSends). */
+  private readonly recentSends = new RecentSends();
+
   /**
    * Stores a message and publishes `message.created` once it is durable. A repeated
-   * (sender, clientId) returns the first message with `created: false` and stores nothing.
-   * Every database access on this path is by `_id`: [clientId look-up] → membership check → next
-   * `seq` → insert ‖ sender's marks ‖ list summary. With a clientId, the message's id is derived
-   * from (sender, clientId), which makes both the look-up and the uniqueness an `_id` matter.
+   * (sender, clientId) returns the first message with `created: false` and stores nothing: the
+   * message's id derives from (sender, clientId), so the primary key refuses a second copy, and
+   * retries this instance remembers are answered before any database work.
+   * Every database access is by `_id`: membership check → next `seq` → insert ‖ sender's marks →
+   * list summary (the recipients' `message:new` goes out before the summary write).
    */
   async send(senderId: string, input: SendMessageDto): Promise<{ message: MessageResponse; created: boolean }> {
     const text = this.checkText(input.text);
     if (Boolean(input.conversationId) === Boolean(input.recipientId)) {
       throw new BadRequestException('Give exactly one of conversationId and recipientId');
     }
-    if (input.clientId !== undefined) {
-      const existing = await this.repository.findByClientId(senderId, input.clientId);
-      if (existing) return { message: await this.toResponse(existing), created: false };
-    }
+    const id = input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId();
+    const remembered = input.clientId !== undefined ? this.recentSends.get(id.toHexString()) : undefined;
+    if (remembered) return { message: await this.toResponse(remembered), created: false };
     const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
     let conversation = await this.conversations.allocateSeq(conversationId, senderId);
     const now = new Date();
     const record: MessageRecord = {
-      _id: input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId(),
+      _id: id,
       conversationId: new Types.ObjectId(conversation.id),
       seq: conversation.seq,
       senderId: new Types.ObjectId(senderId),
@@ -55,14 +59,13 @@ export class MessagesService {
       deletedAt: null,
       changedAt: now,
     };
-    // Beside the insert, in the same step: the sender has seen everything up to its own message, so
-    // its marks move with it (unread counts and ticks never wait on the sender), and the list summary
-    // shows it. Both only ever move forward ($max), so running them beside the insert is safe.
+    // Beside the insert: the sender has seen everything up to its own message, so its marks move
+    // with it (unread counts and ticks never wait on the sender). Marks only move forward, so this
+    // is safe even when the insert turns out to be a retry.
     const store = () =>
       Promise.all([
         this.repository.insert(record),
         this.conversations.advanceMarks(conversation.id, senderId, ['read', 'delivered'], record.seq, record._id, now),
-        this.conversations.setLastMessage(conversation.id, record, now),
       ]).then(([result]) => result);
     let outcome = await store();
     // The number was handed out twice: only where the counter's $inc is not atomic across app
@@ -74,12 +77,17 @@ export class MessagesService {
     }
     if (outcome === 'seq-taken') throw new ServiceUnavailableException('The conversation is too busy right now; send again');
     if (outcome === 'duplicate') {
-      // Lost a race with the same retry in flight: answer with the one that was stored.
+      // A retry this instance did not remember: answer with the one that was stored. Its number
+      // stays unused (a gap), and unread counts follow the newest *stored* message, so none is owed.
       const first = await this.repository.findById(record._id.toHexString());
       if (first) return { message: await this.toResponse(first), created: false };
     }
+    if (input.clientId !== undefined) this.recentSends.remember(record);
     const message = toMessageResponse(record, record.conversationId, 'sent');
     this.events.publish('message.created', { message, recipientIds: conversation.memberIds });
+    // After the insert, never beside it: the summary (and the unread counts it drives) only ever
+    // names a message that is stored.
+    await this.conversations.setLastMessage(conversation.id, record, now);
     return { message, created: true };
   }
 
@@ -89,6 +97,7 @@ export class MessagesService {
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) throw new ConflictException('A deleted message cannot be edited');
     const updated = await this.repository.updateText(message._id, text, new Date());
+    this.recentSends.forget(messageId);
     if (!updated) throw new ConflictException('A deleted message cannot be edited');
     return this.publishChange(updated, conversation, 'message.updated');
   }
@@ -98,6 +107,7 @@ export class MessagesService {
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) return;
     const deleted = await this.repository.markDeleted(message._id, new Date());
+    this.recentSends.forget(messageId);
     if (!deleted) return;
     await this.conversations.replaceLastMessage(conversation.id, deleted);
     this.events.publish('message.deleted', { id: messageId, conversationId: conversation.id, recipientIds: conversation.memberIds });

@@ -34,14 +34,14 @@ export class ReceiptsService {
     const { conversation, message } = await this.resolve(userId, conversationId, messageId);
     const moved = await this.move(userId, conversation, message, ['read', 'delivered']);
     if (moved.has('read')) {
-      return { conversationId, userId, readUpTo: messageId, unreadCount: unreadCount(conversation.seq, message.seq) };
+      return { conversationId, userId, readUpTo: messageId, unreadCount: unreadCount(conversation.lastMessageSeq, message.seq) };
     }
     const membership = await this.conversations.findMembership(conversationId, userId);
     return {
       conversationId,
       userId,
       readUpTo: membership?.readUpToId?.toHexString() ?? null,
-      unreadCount: unreadCount(conversation.seq, membership?.readUpToSeq ?? 0),
+      unreadCount: unreadCount(conversation.lastMessageSeq, membership?.readUpToSeq ?? 0),
     };
   }
 
