@@ -192,6 +192,13 @@ async function shutdown() {
   if (currentLoadgen && currentLoadgen.exitCode === null) currentLoadgen.kill('SIGKILL');
   for (const t of [...running].reverse()) await stopOne(t);
 }
+// Whatever goes wrong, stop what was started (databases, servers) before leaving.
+for (const event of /** @type {const} */ (['uncaughtException', 'unhandledRejection'])) {
+  process.on(event, (err) => {
+    log(`${event}: ${/** @type {Error} */ (err)?.stack ?? err}`);
+    shutdown().finally(() => process.exit(1));
+  });
+}
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.on(signal, () => {
     log(`\n${signal}: stopping...`);
@@ -266,7 +273,12 @@ function runLoadgen(scenario, target, fixtures) {
  */
 async function heapSnapshot(pid, label) {
   const before = new Set(readdirSync(logDir));
-  process.kill(pid, 'SIGWINCH');
+  try {
+    process.kill(pid, 'SIGWINCH');
+  } catch (err) {
+    log(`heap snapshot: ${/** @type {Error} */ (err).message}`);
+    return;
+  }
   const deadline = Date.now() + 120000;
   while (Date.now() < deadline) {
     await sleep(500);
