@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './helpers/app';
-import { createUser } from './factories/user.factory';
+import { createUsers } from './factories/user.factory';
 import { expectError, expectMessageShape, history, membership, openDirect, send, UNKNOWN_ID } from './helpers/messaging';
 
 describe('Seed-compatible message routes (e2e)', () => {
@@ -11,7 +11,7 @@ describe('Seed-compatible message routes (e2e)', () => {
     await t.close();
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => createUser(t)));
+  const users = (n: number) => createUsers(t, n);
 
   it('POST /message/send {receiverId, message} → 201 Message in the pair\'s direct conversation', async () => {
     const [a, b] = await users(2);

@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './helpers/app';
-import { createUser } from './factories/user.factory';
+import { createUsers } from './factories/user.factory';
 import {
   createGroup, expectConversationShape, expectError, getConversation, history, openDirect, send, UNKNOWN_ID,
 } from './helpers/messaging';
@@ -13,7 +13,7 @@ describe('Conversations (e2e)', () => {
     await t.close();
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => createUser(t)));
+  const users = (n: number) => createUsers(t, n);
 
   describe('direct', () => {
     it('is created once (201), then the same one answers from either side (200)', async () => {

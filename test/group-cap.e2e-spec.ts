@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './helpers/app';
-import { createUser } from './factories/user.factory';
+import { createUsers } from './factories/user.factory';
 import { createGroup, expectError, getConversation } from './helpers/messaging';
 
 // Configuration is read once per file: this file runs with a group cap of 3 members.
@@ -12,7 +12,7 @@ describe('Group size cap (e2e, GROUP_MAX_MEMBERS=3)', () => {
     await t.close();
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => createUser(t)));
+  const users = (n: number) => createUsers(t, n);
 
   it('creates a group of exactly the cap, and refuses one over it (400, nothing created)', async () => {
     const [a, b, c, d] = await users(4);

@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './helpers/app';
-import { createUser } from './factories/user.factory';
+import { createUser, createUsers } from './factories/user.factory';
 import {
   createGroup, expectError, expectMessageShape, getConversation, history, MessageBody, openDirect, send, sendMany, UNKNOWN_ID,
 } from './helpers/messaging';
@@ -15,7 +15,7 @@ describe('Messages (e2e)', () => {
     await t.close();
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => createUser(t)));
+  const users = (n: number) => createUsers(t, n);
 
   describe('send', () => {
     it('by conversationId: 201 with the full Message, text trimmed, seq 1, 2, …', async () => {

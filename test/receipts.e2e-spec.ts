@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './helpers/app';
-import { createUser } from './factories/user.factory';
+import { createUser, createUsers } from './factories/user.factory';
 import {
   createGroup, expectError, getConversation, history, ISO, mark, membership, openDirect, send, UNKNOWN_ID,
 } from './helpers/messaging';
@@ -13,7 +13,7 @@ describe('Receipts: read and delivered marks (e2e)', () => {
     await t.close();
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => createUser(t)));
+  const users = (n: number) => createUsers(t, n);
   const statuses = async (caller: Awaited<ReturnType<typeof createUser>>, conversationId: string) =>
     (await history(t, caller, conversationId)).items.map((m) => m.status);
 

@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './helpers/app';
-import { createUser, TestUser } from './factories/user.factory';
+import { createUsers, TestUser } from './factories/user.factory';
 import {
   ConversationBody, createGroup, expectConversationShape, expectError, expectMessageShape, ISO, mark, MessageBody, OBJECT_ID, openDirect, send, sendMany,
 } from './helpers/messaging';
@@ -20,7 +20,7 @@ describe('Sync: catch-up after being offline (e2e)', () => {
     await t.close();
   });
 
-  const users = (n: number) => Promise.all(Array.from({ length: n }, () => createUser(t)));
+  const users = (n: number) => createUsers(t, n);
   const sync = async (user: TestUser, since?: string): Promise<SyncBody> => {
     const response = await t.http().get('/api/v1/sync').query(since === undefined ? {} : { since }).set(user.auth);
     if (response.status !== 200) throw new Error(`sync: ${response.status} ${JSON.stringify(response.body)}`);

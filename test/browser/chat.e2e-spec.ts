@@ -14,12 +14,12 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { eventually, WAIT_MS } from './browser-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
 /** Generous for a loaded CI machine, but bounded: a step that never happens fails the test. */
-const WAIT_MS = 10_000;
 const PASSWORD = 'correct horse battery staple';
 
 jest.setTimeout(120_000);
@@ -31,21 +31,6 @@ interface Person {
   page: Page;
 }
 
-/** Polls `read` until it returns `expected` (deep-equal via JSON) or the time is up. */
-async function eventually<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (JSON.stringify(last) === JSON.stringify(expected)) return;
-    } catch {
-      // The element may be re-rendering; read again.
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: expected ${JSON.stringify(expected)} within ${timeoutMs} ms, last saw ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function visible(locator: Locator, timeout = WAIT_MS): Promise<void> {
   await locator.waitFor({ state: 'visible', timeout });

@@ -9,11 +9,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { eventually, WAIT_MS } from './browser-helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
-const WAIT_MS = 10_000;
 const PASSWORD = 'correct horse battery staple';
 const ACCESS_TTL_SECONDS = 10;
 
@@ -31,20 +31,6 @@ interface Person {
   page: Page;
 }
 
-async function eventually<T>(read: () => Promise<T>, expected: T, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await read();
-      if (JSON.stringify(last) === JSON.stringify(expected)) return;
-    } catch {
-      // Re-rendering or navigating: read again.
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: expected ${JSON.stringify(expected)} within ${timeoutMs} ms, last saw ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function bubbles(page: Page, text: string): Locator {
   return page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });

@@ -35,3 +35,8 @@ export async function createUser(testApp: TestApp, overrides: Partial<{ name: st
     auth: { Authorization: `Bearer ${response.body.accessToken}` },
   };
 }
+
+/** Signs `count` new users up at once. */
+export function createUsers(testApp: TestApp, count: number): Promise<TestUser[]> {
+  return Promise.all(Array.from({ length: count }, () => createUser(testApp)));
+}
