@@ -126,10 +126,6 @@ export class ConversationsRepository {
     return this.conversations.find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(limit).lean<ConversationRecord[]>().exec();
   }
 
-  findManyByIds(ids: Types.ObjectId[]): Promise<ConversationRecord[]> {
-    return this.conversations.find({ _id: { $in: ids } }).lean<ConversationRecord[]>().exec();
-  }
-
   /** Conversations among `ids` whose title or members changed at or after `since` (sync). */
   findChangedSince(ids: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<ConversationRecord[]> {
     return this.conversations
