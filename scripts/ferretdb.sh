@@ -5,6 +5,8 @@
 #   scripts/ferretdb.sh stop DIR               stop the instance started with DIR
 # Idempotent: `ensure` skips the build when the binary is there, `start` reuses a live instance of DIR.
 set -euo pipefail
+# shellcheck source=lib/pidfile.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pidfile.sh"
 
 FERRETDB_VERSION="v1.24.2"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,7 +50,7 @@ start() {
   local dir=$1 port=$2
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
-  if [[ -f "$dir/ferretdb.pid" ]] && kill -0 "$(cat "$dir/ferretdb.pid")" 2>/dev/null; then
+  if pidfile_alive "$dir/ferretdb.pid"; then
     log "already running (pid $(cat "$dir/ferretdb.pid"))"
     return 0
   fi
@@ -63,14 +65,7 @@ start() {
 }
 
 stop() {
-  local dir=$1 pid
-  [[ -f "$dir/ferretdb.pid" ]] || return 0
-  pid="$(cat "$dir/ferretdb.pid")"
-  if kill "$pid" 2>/dev/null; then
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$dir/ferretdb.pid"
+  stop_pidfile "$1/ferretdb.pid"
 }
 
 case "${1:-}" in

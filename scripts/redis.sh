@@ -6,6 +6,8 @@
 #   scripts/redis.sh stop DIR           stop the instance started with DIR
 # Idempotent: `ensure` does nothing when the binary is there, `start` reuses a live instance of DIR.
 set -euo pipefail
+# shellcheck source=lib/pidfile.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/pidfile.sh"
 
 log() { echo "[redis] $*" >&2; }
 
@@ -39,7 +41,7 @@ start() {
   local dir=$1 port=$2 tries=0
   mkdir -p "$dir"
   dir="$(cd "$dir" && pwd)"
-  if [[ -f "$dir/redis.pid" ]] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
+  if pidfile_alive "$dir/redis.pid"; then
     log "already running (pid $(cat "$dir/redis.pid"))"
     return 0
   fi
@@ -57,14 +59,7 @@ start() {
 }
 
 stop() {
-  local dir=$1 pid
-  [[ -f "$dir/redis.pid" ]] || return 0
-  pid="$(cat "$dir/redis.pid")"
-  if kill "$pid" 2>/dev/null; then
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$dir/redis.pid"
+  stop_pidfile "$1/redis.pid"
 }
 
 case "${1:-}" in
