@@ -74,7 +74,7 @@ export class ConversationsService {
   async openDirect(callerId: string, otherUserId: string): Promise<{ conversation: MemberConversation; created: boolean }> {
     toObjectId(otherUserId, 'userId');
     if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
-    const key = [callerId, otherUserId].sort().join(':');
+    const key = pairKey(callerId, otherUserId);
     const cachedId = this.directIds.get(key);
     if (cachedId) {
       return { conversation: { id: cachedId, type: 'direct', seq: 0, lastMessageSeq: 0, memberIds: [callerId, otherUserId] }, created: false };
@@ -97,7 +97,7 @@ export class ConversationsService {
   /** The existing direct conversation of a pair, or null (never creates). */
   async findDirect(callerId: string, otherUserId: string): Promise<string | null> {
     toObjectId(otherUserId, 'receiverId');
-    const key = [callerId, otherUserId].sort().join(':');
+    const key = pairKey(callerId, otherUserId);
     const cachedId = this.directIds.get(key);
     if (cachedId) return cachedId;
     const existing = await this.repository.findByUniqueKey(key);
@@ -199,6 +199,11 @@ export class ConversationsService {
     return this.repository.findMembership(conversationId, userId);
   }
 
+  /** Current members' marks of one conversation, for message status. */
+  async marksOfConversation(conversationId: Types.ObjectId): Promise<MemberMarks[]> {
+    return (await this.marksOf([conversationId])).get(conversationId.toHexString()) ?? [];
+  }
+
   /** Current members' marks of one or more conversations, for message status. */
   async marksOf(conversationIds: Types.ObjectId[]): Promise<Map<string, MemberMarks[]>> {
     const memberships = await this.repository.findActiveMemberships(conversationIds);
@@ -274,7 +279,7 @@ export class ConversationsService {
 
   /** Publishes `conversation.changed` to the members and to `removedIds`, each with its own unread count. */
   private async publishChanged(conversation: ConversationRecord, removedIds: string[]): Promise<void> {
-    const marks = (await this.marksOf([conversation._id])).get(conversation._id.toHexString()) ?? [];
+    const marks = await this.marksOfConversation(conversation._id);
     const unreadCountByUser: Record<string, number> = {};
     for (const member of marks) unreadCountByUser[member.userId.toHexString()] = unreadCount(conversation.lastMessageSeq ?? 0, member.readUpToSeq);
     this.events.publish('conversation.changed', {
@@ -283,6 +288,11 @@ export class ConversationsService {
       recipientIds: [...conversation.memberIds.map((id) => id.toHexString()), ...removedIds],
     });
   }
+}
+
+/** A direct conversation's unique key: the two user ids, sorted, so either side finds it. */
+function pairKey(userId: string, otherUserId: string): string {
+  return [userId, otherUserId].sort().join(':');
 }
 
 function toMemberConversation(conversation: ConversationRecord): MemberConversation {

@@ -25,8 +25,9 @@ function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRec
   };
 }
 
-function marksMap(entries: MemberMarks[]): Map<string, MemberMarks[]> {
-  return new Map([[conversationId, entries]]);
+/** The current members' marks of the conversation, as `marksOfConversation` answers them. */
+function marksMap(entries: MemberMarks[]): MemberMarks[] {
+  return entries;
 }
 
 describe('MessagesService', () => {
@@ -40,7 +41,7 @@ describe('MessagesService', () => {
       'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', [
-      'openDirect', 'allocateSeq', 'advanceMarks', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOf',
+      'openDirect', 'allocateSeq', 'advanceMarks', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOfConversation',
     ]);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     sut = new MessagesService(repository as unknown as MessagesRepository, conversations as unknown as ConversationsService, events as unknown as DomainEvents, config);
@@ -81,7 +82,7 @@ describe('MessagesService', () => {
     it('a retry this instance remembers returns the first message (created false) without any database write', async () => {
       arrangeStore(3);
       const first = await sut.send(senderId, { conversationId, text: 'once', clientId: 'c-1' });
-      conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 3, deliveredUpToSeq: 3 }]));
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 3, deliveredUpToSeq: 3 }]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'again', clientId: 'c-1' });
 
@@ -105,7 +106,7 @@ describe('MessagesService', () => {
       conversations.allocateSeq.mockResolvedValueOnce(conversation(5));
       repository.insert.mockResolvedValueOnce('duplicate');
       conversations.advanceMarks.mockResolvedValue(new Set(['read', 'delivered']));
-      conversations.marksOf.mockResolvedValueOnce(marksMap([]));
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-3' });
       expect(created).toBe(false);
@@ -170,7 +171,7 @@ describe('MessagesService', () => {
       repository.findById.mockResolvedValueOnce(original);
       conversations.requireMember.mockResolvedValueOnce(conversation(2));
       repository.updateText.mockResolvedValueOnce(updated);
-      conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 0, deliveredUpToSeq: 2 }]));
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 0, deliveredUpToSeq: 2 }]));
       conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
@@ -257,7 +258,7 @@ describe('MessagesService', () => {
     it('newest page: asks for limit+1, drops the oldest extra row, reports hasMore and each status', async () => {
       conversations.requireMember.mockResolvedValueOnce(conversation(4));
       repository.pageBefore.mockResolvedValueOnce([stored(1), stored(2), stored(3), stored(4)]);
-      conversations.marksOf.mockResolvedValueOnce(marks());
+      conversations.marksOfConversation.mockResolvedValueOnce(marks());
 
       const page = await sut.page(senderId, conversationId, { limit: 3 });
 
@@ -271,7 +272,7 @@ describe('MessagesService', () => {
       conversations.requireMember.mockResolvedValueOnce(conversation(9));
       repository.findById.mockResolvedValueOnce(cursor);
       repository.pageAfter.mockResolvedValueOnce([stored(2), stored(3), stored(4)]);
-      conversations.marksOf.mockResolvedValueOnce(marks());
+      conversations.marksOfConversation.mockResolvedValueOnce(marks());
 
       const page = await sut.page(senderId, conversationId, { limit: 2, after: cursor._id.toHexString() });
 
@@ -306,7 +307,7 @@ describe('MessagesService', () => {
       const replied = new Date('2026-01-04T00:00:00.000Z');
       repository.findById.mockResolvedValueOnce(target);
       conversations.requireMember.mockResolvedValueOnce(conversation(5));
-      conversations.marksOf.mockResolvedValueOnce(
+      conversations.marksOfConversation.mockResolvedValueOnce(
         marksMap([
           { userId: new Types.ObjectId(senderId), readUpToSeq: 5, deliveredUpToSeq: 5 },
           { userId: new Types.ObjectId(otherId), readUpToSeq: 2, deliveredUpToSeq: 3 },
@@ -330,7 +331,7 @@ describe('MessagesService', () => {
       const joinedAt = new Date('2026-01-09T00:00:00.000Z');
       repository.findById.mockResolvedValueOnce(target);
       conversations.requireMember.mockResolvedValueOnce(conversation(5));
-      conversations.marksOf.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]));
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]));
       repository.receiptTime.mockResolvedValue(null);
       repository.firstSentAtOrAfter.mockResolvedValue(null);
       expect(await sut.receipts(senderId, target._id.toHexString())).toEqual([{ userId: otherId, deliveredAt: joinedAt.toISOString(), readAt: joinedAt.toISOString() }]);

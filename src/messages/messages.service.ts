@@ -126,21 +126,20 @@ export class MessagesService {
       }
       cursorSeq = cursor.seq;
     }
-    const [records, marks] = await Promise.all([
+    const [records, members] = await Promise.all([
       query.after ? this.repository.pageAfter(conversation.id, cursorSeq as number, query.limit + 1) : this.repository.pageBefore(conversation.id, cursorSeq, query.limit + 1),
-      this.conversations.marksOf([new Types.ObjectId(conversation.id)]),
+      this.conversations.marksOfConversation(new Types.ObjectId(conversation.id)),
     ]);
     const hasMore = records.length > query.limit;
     // One extra row tells whether there is more: the oldest one going back, the newest going forward.
     const items = hasMore ? (query.after ? records.slice(0, query.limit) : records.slice(1)) : records;
-    const members = marks.get(conversation.id) ?? [];
     return { items: items.map((record) => toMessageResponse(record, record.conversationId, messageStatus(record, members))), hasMore };
   }
 
   /** For each member other than the sender: when it got and read the message (members only). */
   async receipts(userId: string, messageId: string): Promise<MessageReceiptResponse[]> {
     const message = await this.requireVisibleMessage(userId, messageId);
-    const marks = (await this.conversations.marksOf([message.conversationId])).get(message.conversationId.toHexString()) ?? [];
+    const marks = await this.conversations.marksOfConversation(message.conversationId);
     const others = marks.filter((member) => !member.userId.equals(message.senderId));
     return Promise.all(
       others.map(async (member) => {
@@ -181,7 +180,7 @@ export class MessagesService {
 
   /** The message in the caller's view, with its current status. */
   async toResponse(message: MessageRecord): Promise<MessageResponse> {
-    const marks = (await this.conversations.marksOf([message.conversationId])).get(message.conversationId.toHexString()) ?? [];
+    const marks = await this.conversations.marksOfConversation(message.conversationId);
     return toMessageResponse(message, message.conversationId, messageStatus(message, marks));
   }
 
