@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The run command (README): installs what is missing, builds, starts the embedded FerretDB unless
+# The run command (README): installs what is missing, builds, starts the embedded DocumentDB unless
 # MONGODB_URI is set (environment or .env), then runs Chatify on http://localhost:${PORT:-3000}.
 # Stopping the server (Ctrl-C / SIGTERM) stops the embedded database too. Data stays in ./data/.
 set -euo pipefail
@@ -16,10 +16,10 @@ fi
 embedded=""
 if [[ -z "${MONGODB_URI:-}" ]]; then
   port="${EMBEDDED_DB_PORT:-27117}"
-  echo "[chatify] MONGODB_URI is not set: starting the embedded FerretDB on 127.0.0.1:$port (data in ./data/ferretdb)" >&2
-  scripts/ferretdb.sh start data/ferretdb "$port"
-  embedded="data/ferretdb"
-  export MONGODB_URI="mongodb://127.0.0.1:$port/chatify"
+  echo "[chatify] MONGODB_URI is not set: starting the embedded DocumentDB on 127.0.0.1:$port (data in ./data/documentdb)" >&2
+  embedded="data/documentdb"
+  MONGODB_URI="$(scripts/documentdb.sh start "$embedded" "$port")"
+  export MONGODB_URI
 fi
 
 node dist/main.js &
@@ -27,7 +27,7 @@ server=$!
 stop() {
   kill -TERM "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
-  if [[ -n "$embedded" ]]; then scripts/ferretdb.sh stop "$embedded"; fi
+  if [[ -n "$embedded" ]]; then scripts/documentdb.sh stop "$embedded"; fi
 }
 trap stop EXIT
 trap 'exit 130' INT

@@ -9,6 +9,7 @@ import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
 import { createValidationPipe } from './common/pipes/validation';
 import { AppConfig } from './config/app-config';
+import { IndexReadiness } from './database/index-readiness';
 
 /** Where the built web client lives (`npm run build:web`). */
 export const WEB_ROOT = join(__dirname, '..', 'dist', 'web');
@@ -28,6 +29,15 @@ function bodyParserErrors(error: { type?: string; status?: number }, _request: R
   response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
 }
 
+/** 503 for every request until the database indexes exist (see IndexReadiness); then out of the way. */
+function readinessGate(readiness: IndexReadiness) {
+  return (_request: Request, response: Response, next: NextFunction) => {
+    if (readiness.ready) return next();
+    const status = HttpStatus.SERVICE_UNAVAILABLE;
+    response.status(status).set('retry-after', '1').json({ statusCode: status, error: reasonPhrase(status), message: 'Starting: database indexes are being built' });
+  };
+}
+
 /**
  * Everything about the HTTP surface that is not a module: body limits, security headers, CORS,
  * validation, docs, the web client. Shared by `main.ts` and the e2e tests so they run the same app.
@@ -36,6 +46,7 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(readinessGate(app.get(IndexReadiness)));
   app.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: config.bodyLimitBytes, extended: false }));
   app.use(bodyParserErrors);

@@ -8,11 +8,12 @@ import { createTestApp, TestApp } from './helpers/app';
 import { expectErrorBody, expectNoInternals } from './helpers/http-assertions';
 import { freePort } from './setup/global-setup';
 
-const FERRETDB = join(__dirname, '..', 'scripts', 'ferretdb.sh');
+const DOCUMENTDB = join(__dirname, '..', 'scripts', 'documentdb.sh');
 
 /**
- * The app runs against a FerretDB of this file's own, which the tests then really take away:
- * stopped (connections refused) or frozen with SIGSTOP (connections open, no answers).
+ * The app runs against a database server of this file's own, which the tests then really take away:
+ * stopped (connections refused) or its wire-protocol gateway frozen with SIGSTOP (connections open,
+ * no answers).
  */
 describe('Database unavailable (e2e)', () => {
   let t: TestApp;
@@ -21,9 +22,10 @@ describe('Database unavailable (e2e)', () => {
   let user: TestUser;
   let state: 'running' | 'frozen' | 'stopped' = 'stopped';
 
-  const databasePid = () => Number(readFileSync(join(dir, 'ferretdb.pid'), 'utf8'));
+  let uri = '';
+  const databasePid = () => Number(readFileSync(join(dir, 'gateway.pid'), 'utf8'));
   const startDatabase = () => {
-    execFileSync(FERRETDB, ['start', dir, String(port)], { stdio: 'ignore' });
+    uri = execFileSync(DOCUMENTDB, ['start', dir, String(port)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
     state = 'running';
   };
 
@@ -31,7 +33,9 @@ describe('Database unavailable (e2e)', () => {
     dir = mkdtempSync(join(tmpdir(), 'chatify-down-db-'));
     port = await freePort();
     startDatabase();
-    t = await createTestApp({ MONGODB_URI: `mongodb://127.0.0.1:${port}/chatify_down` });
+    const database = new URL(uri);
+    database.pathname = '/chatify_down';
+    t = await createTestApp({ MONGODB_URI: database.toString() });
     user = await createUser(t);
   });
 
@@ -39,7 +43,7 @@ describe('Database unavailable (e2e)', () => {
     if (state === 'frozen') process.kill(databasePid(), 'SIGCONT');
     if (state === 'stopped') startDatabase();
     await t?.close();
-    execFileSync(FERRETDB, ['stop', dir], { stdio: 'ignore' });
+    execFileSync(DOCUMENTDB, ['stop', dir], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -84,7 +88,7 @@ describe('Database unavailable (e2e)', () => {
   }, 20_000);
 
   it('answers 503 (never 500) to /health at once and to writes and reads within seconds when the database is stopped', async () => {
-    execFileSync(FERRETDB, ['stop', dir], { stdio: 'ignore' });
+    execFileSync(DOCUMENTDB, ['stop', dir], { stdio: 'ignore' });
     state = 'stopped';
 
     // Asked before any other request has noticed: the check itself must find out.

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
-import { createTestApp, TestApp } from './helpers/app';
+import { createTestApp, databaseUri, TestApp } from './helpers/app';
 import { createUser, TestUser } from './factories/user.factory';
 import { Types } from 'mongoose';
 import { createGroup, getConversation, history, mark, MessageBody, openDirect, send, sendMany } from './helpers/messaging';
@@ -14,9 +14,10 @@ describe('Messaging database cost (e2e)', () => {
   let commands: string[] | null = null;
 
   beforeAll(async () => {
-    const base = process.env.TEST_MONGODB_URL;
     // monitorCommands makes the driver emit commandStarted for every command (a URI option of the driver).
-    t = await createTestApp({ MONGODB_URI: `${base}/chatify_test_perf_${randomBytes(6).toString('hex')}?monitorCommands=true` });
+    const uri = new URL(databaseUri(`chatify_test_perf_${randomBytes(6).toString('hex')}`));
+    uri.searchParams.set('monitorCommands', 'true');
+    t = await createTestApp({ MONGODB_URI: uri.toString() });
     t.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
       if (commands && !['hello', 'isMaster', 'ismaster', 'endSessions', 'ping'].includes(event.commandName)) {
         commands.push(`${event.commandName}:${String((event.command as Record<string, unknown>)[event.commandName])}`);
@@ -130,7 +131,7 @@ describe('Messaging database cost (e2e)', () => {
     const line = (name: string, c: { commands: string[] }) => `  ${name.padEnd(34)} ${String(c.commands.length).padStart(2)}  ${c.commands.join(', ')}`;
     console.log(
       [
-        '[perf] database commands per action (FerretDB, command monitoring):',
+        '[perf] database commands per action (command monitoring):',
         line('send (conversationId)', sendCost),
         line('send (conversationId + clientId)', sendWithClientId),
         line('send (recipientId, existing pair)', byRecipient),

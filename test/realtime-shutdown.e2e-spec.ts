@@ -1,7 +1,7 @@
 import { createConnection } from 'mongoose';
 import { MessagesService } from '../src/messages/messages.service';
 import { createUser, TestUser } from './factories/user.factory';
-import { createTestApp, TestApp } from './helpers/app';
+import { createTestApp, databaseUri, TestApp } from './helpers/app';
 import { closeAllSockets, connectSocket, sleep } from './helpers/socket';
 import { directConversation, disconnection, refusal, request } from './realtime-helpers';
 
@@ -49,7 +49,7 @@ describe('realtime: graceful shutdown', () => {
     await closing;
 
     // The write and the closed connections' last-seen times were stored before the database closed.
-    const db = await createConnection(`${process.env.TEST_MONGODB_URL}/${t.database}`).asPromise();
+    const db = await createConnection(databaseUri(t.database)).asPromise();
     try {
       const stored = await db.collection('messages').findOne({ text: 'sent just before SIGTERM' });
       expect(stored).not.toBeNull();

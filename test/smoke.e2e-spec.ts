@@ -1,4 +1,3 @@
-import { GuardedUpdates } from '../src/database/guarded-update';
 import { createTestApp, TestApp } from './helpers/app';
 import { createUser } from './factories/user.factory';
 
@@ -11,9 +10,5 @@ describe('harness smoke', () => {
     const user = await createUser(t);
     const me = await t.http().get('/api/v1/users/me').set(user.auth).expect(200);
     expect(me.body).toEqual({ id: user.id, name: user.name, email: user.email, avatarUrl: null, online: false, lastSeenAt: null, createdAt: expect.any(String) });
-  });
-
-  it('detects FerretDB and runs guarded updates by document (by _id, no collection scans)', async () => {
-    await expect(t.app.get(GuardedUpdates).mode()).resolves.toBe('document');
   });
 });

@@ -6,6 +6,7 @@ import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { AppConfig } from '../config/app-config';
+import { IndexReadiness } from '../database/index-readiness';
 import { CHAT_NAMESPACE } from './chat.events';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import type { ChatServer, ChatSocket } from './chat.socket';
@@ -125,6 +126,7 @@ export class ChatIoAdapter extends IoAdapter {
     const config = this.app.get(AppConfig);
     const tokens = this.app.get(TokenService, { strict: false });
     const fanout = this.app.get(ChatRedisFanout, { strict: false });
+    const readiness = this.app.get(IndexReadiness, { strict: false });
     const origins = config.corsOrigins;
     const server: Server = super.createIOServer(port, {
       ...options,
@@ -140,6 +142,8 @@ export class ChatIoAdapter extends IoAdapter {
     const redisAdapter = fanout.createAdapter();
     if (redisAdapter) server.adapter(redisAdapter);
     (server.of(CHAT_NAMESPACE) as ChatServer).use((socket, next) => {
+      // Until every index exists nothing may be written: the client retries (as after any refused connection).
+      if (!readiness.ready) return next(Object.assign(new Error('Service Unavailable'), { data: { status: 503 } }));
       try {
         socket.data.user = tokens.verifyAccessToken(handshakeToken(socket));
         next();

@@ -35,7 +35,6 @@ export class AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly redisUrl: string | null;
   readonly logLevel: EnvironmentVariables['LOG_LEVEL'];
-  readonly guardedUpdates: EnvironmentVariables['DB_GUARDED_UPDATES'];
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const get = <K extends keyof EnvironmentVariables>(key: K) => config.get(key, { infer: true }) as EnvironmentVariables[K];
@@ -70,6 +69,5 @@ export class AppConfig {
     this.shutdownTimeoutMs = get('SHUTDOWN_TIMEOUT_MS');
     this.redisUrl = get('REDIS_URL') ?? null;
     this.logLevel = get('LOG_LEVEL');
-    this.guardedUpdates = get('DB_GUARDED_UPDATES');
   }
 }

@@ -21,7 +21,7 @@ export class EnvironmentVariables {
   @IsString()
   HOST = '0.0.0.0';
 
-  /** Required in production. In development `npm start` points it at the embedded FerretDB. */
+  /** Required in production. In development `npm start` points it at the embedded database. */
   @IsOptional() @trimmed() @IsString()
   MONGODB_URI?: string;
 
@@ -89,13 +89,6 @@ export class EnvironmentVariables {
   /** Optional: when set, Socket.IO fans out through Redis so several instances can run. */
   @IsOptional() @trimmed() @IsString()
   REDIS_URL?: string;
-
-  /**
-   * How "only if still below" updates run: `filter` (atomic on the server; MongoDB), `document` (read,
-   * check, write by _id; FerretDB v1, which scans for any other filter), or `auto` (asks the server).
-   */
-  @IsIn(['auto', 'filter', 'document'])
-  DB_GUARDED_UPDATES: 'auto' | 'filter' | 'document' = 'auto';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { DocumentWriteQueue } from '../database/document-write-queue';
-import { GuardedUpdates } from '../database/guarded-update';
 import { afterPosition, derivedId, isDuplicateKey, toId as oid } from '../database/query-helpers';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
@@ -17,17 +15,16 @@ export function membershipId(conversationId: string | Types.ObjectId, userId: st
 }
 
 
-
-/** The only code that touches the conversations and memberships collections. Plain objects out. */
+/**
+ * The only code that touches the conversations and memberships collections. Plain objects out.
+ * Every conditional write carries its condition in the filter, so the server checks and writes in
+ * one atomic step, however many app instances share the database.
+ */
 @Injectable()
 export class ConversationsRepository {
-  /** Writes of one conversation or membership document run one at a time (FerretDB v1 loses concurrent updates). */
-  private readonly writes = new DocumentWriteQueue();
-
   constructor(
     @InjectModel(Conversation.name) private readonly conversations: Model<Conversation>,
     @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
-    private readonly guarded: GuardedUpdates,
   ) {}
 
   // ---- conversations -------------------------------------------------------------------------
@@ -40,35 +37,36 @@ export class ConversationsRepository {
     return this.conversations.findOne({ uniqueKey }).lean<ConversationRecord>().exec();
   }
 
-  /**
-   * The conversation if `userId` is a current member; null otherwise (unknown or not a member).
-   * Read by `_id` and checked here: the look-up every server serves from its primary index.
-   */
-  async findForMember(id: string, userId: string): Promise<ConversationRecord | null> {
-    const conversation = await this.findById(id);
-    return conversation && conversation.memberIds.some((memberId) => memberId.equals(userId)) ? conversation : null;
+  /** The conversation if `userId` is a current member; null otherwise (unknown or not a member). */
+  findForMember(id: string, userId: string): Promise<ConversationRecord | null> {
+    return this.conversations.findOne({ _id: oid(id), memberIds: oid(userId) }).lean<ConversationRecord>().exec();
   }
 
   /**
-   * Find-or-create of a direct conversation, race-free through the unique key: insert, and on a
-   * duplicate key read the winner. (Not an upsert with $setOnInsert: FerretDB v1 drops null and
-   * empty-array values from $setOnInsert.)
+   * Find-or-create of a direct conversation in one upsert on the unique pair key. Two concurrent
+   * first calls may both try to insert; the unique index lets one win and the other gets a
+   * duplicate-key error, and its one retry then finds the winner (MongoDB's documented upsert retry).
    */
   async upsertDirect(uniqueKey: string, memberIds: string[], now: Date): Promise<{ conversation: ConversationRecord; created: boolean }> {
-    const existing = await this.findByUniqueKey(uniqueKey);
-    if (existing) return { conversation: existing, created: false };
-    const conversation: ConversationRecord = {
+    const fresh: ConversationRecord = {
       _id: new Types.ObjectId(), type: 'direct', title: null, uniqueKey, memberIds: memberIds.map(oid), adminIds: [], createdBy: null,
       seq: 0, lastMessage: null, lastMessageSeq: 0, lastActivityAt: now, changedAt: now, createdAt: now,
     };
+    const upsert = async () => {
+      const result = await this.conversations.collection.findOneAndUpdate(
+        { uniqueKey },
+        { $setOnInsert: fresh },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+      );
+      // `upserted` is set only when this call inserted (more portable than `updatedExisting`, which
+      // the development database leaves false when an upsert matched: docs/ARCHITECTURE.md).
+      return { conversation: result.value as unknown as ConversationRecord, created: result.lastErrorObject?.upserted !== undefined };
+    };
     try {
-      await this.conversations.collection.insertOne(conversation);
-      return { conversation, created: true };
+      return await upsert();
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const winner = await this.findByUniqueKey(uniqueKey);
-      if (!winner) throw error;
-      return { conversation: winner, created: false };
+      return upsert();
     }
   }
 
@@ -83,38 +81,27 @@ export class ConversationsRepository {
   }
 
   /**
-   * Hands out the next message number: null when the conversation does not exist or `userId` is
-   * not a member (checked first, so an outsider never uses up a number). Both steps go by `_id`.
+   * Hands out the next message number, in the same atomic write that checks membership: null when
+   * the conversation does not exist or `userId` is not a member (an outsider never uses up a number).
    */
-  async allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
-    if (!(await this.findForMember(id, userId))) return null;
-    return this.writes.run(conversationKey(id), () =>
-      this.conversations.findOneAndUpdate({ _id: oid(id) }, { $inc: { seq: 1 } }, { new: true }).lean<ConversationRecord>().exec(),
-    );
+  allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
+      .lean<ConversationRecord>()
+      .exec();
   }
 
   /** Sets the list summary to a newer message; an older concurrent send never overwrites it. */
   async setLastMessage(id: string, message: LastMessageSnapshot, at: Date): Promise<void> {
-    await this.writes.run(conversationKey(id), () =>
-      this.guarded.apply(
-        this.conversations.collection,
-        oid(id),
-        { filter: { lastMessageSeq: { $lt: message.seq } }, test: (stored: Conversation) => (stored.lastMessageSeq ?? 0) < message.seq },
-        { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
-      ),
+    await this.conversations.collection.updateOne(
+      { _id: oid(id), lastMessageSeq: { $lt: message.seq } },
+      { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
     );
   }
 
   /** Refreshes the summary after an edit or delete, if that message is still the last one. */
   async replaceLastMessage(id: string, message: LastMessageSnapshot): Promise<void> {
-    await this.writes.run(conversationKey(id), () =>
-      this.guarded.apply(
-        this.conversations.collection,
-        oid(id),
-        { filter: { lastMessageSeq: message.seq }, test: (stored: Conversation) => stored.lastMessageSeq === message.seq },
-        { $set: { lastMessage: toSnapshot(message) } },
-      ),
-    );
+    await this.conversations.collection.updateOne({ _id: oid(id), lastMessageSeq: message.seq }, { $set: { lastMessage: toSnapshot(message) } });
   }
 
   /** A page of the member's conversations, newest activity first; `before` is the last item seen. */
@@ -136,52 +123,50 @@ export class ConversationsRepository {
       .exec();
   }
 
-  async rename(id: string, title: string, now: Date): Promise<ConversationRecord | null> {
-    return this.writes.run(conversationKey(id), () =>
-      this.conversations
-        .findOneAndUpdate({ _id: oid(id) }, { $set: { title, changedAt: now, lastActivityAt: now } }, { new: true })
-        .lean<ConversationRecord>()
-        .exec(),
-    );
+  rename(id: string, title: string, now: Date): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate({ _id: oid(id), type: 'group' }, { $set: { title, changedAt: now, lastActivityAt: now } }, { new: true })
+      .lean<ConversationRecord>()
+      .exec();
   }
 
   /**
    * Adds members unless the group would exceed `cap`: the filter requires index `cap - n` of
    * `memberIds` to be absent, so the check and the write are one atomic operation.
    */
+  /**
+   * Adds members unless the group would exceed `cap`: the filter requires index `cap - n` of
+   * `memberIds` to be absent, so the check and the write are one atomic operation (null when the
+   * group is full).
+   */
   addMembers(id: string, userIds: string[], cap: number, now: Date): Promise<ConversationRecord | null> {
-    return this.writes.run(conversationKey(id), () =>
-      this.conversations
-        .findOneAndUpdate(
-          { _id: oid(id), [`memberIds.${cap - userIds.length}`]: { $exists: false } },
-          { $addToSet: { memberIds: { $each: userIds.map(oid) } }, $set: { changedAt: now, lastActivityAt: now } },
-          { new: true },
-        )
-        .lean<ConversationRecord>()
-        .exec(),
-    );
+    return this.conversations
+      .findOneAndUpdate(
+        { _id: oid(id), type: 'group', [`memberIds.${cap - userIds.length}`]: { $exists: false } },
+        { $addToSet: { memberIds: { $each: userIds.map(oid) } }, $set: { changedAt: now, lastActivityAt: now } },
+        { new: true },
+      )
+      .lean<ConversationRecord>()
+      .exec();
   }
 
   removeMember(id: string, userId: string, now: Date): Promise<ConversationRecord | null> {
-    return this.writes.run(conversationKey(id), () =>
-      this.conversations
-        .findOneAndUpdate(
-          { _id: oid(id), memberIds: oid(userId) },
-          { $pullAll: { memberIds: [oid(userId)], adminIds: [oid(userId)] }, $set: { changedAt: now, lastActivityAt: now } },
-          { new: true },
-        )
-        .lean<ConversationRecord>()
-        .exec(),
-    );
+    return this.conversations
+      .findOneAndUpdate(
+        { _id: oid(id), memberIds: oid(userId) },
+        { $pull: { memberIds: oid(userId), adminIds: oid(userId) }, $set: { changedAt: now, lastActivityAt: now } },
+        { new: true },
+      )
+      .lean<ConversationRecord>()
+      .exec();
   }
 
-  promoteToAdmin(id: string, userId: Types.ObjectId): Promise<ConversationRecord | null> {
-    return this.writes.run(conversationKey(id), () =>
-      this.conversations
-        .findOneAndUpdate({ _id: oid(id), memberIds: userId }, { $addToSet: { adminIds: userId } }, { new: true })
-        .lean<ConversationRecord>()
-        .exec(),
-    );
+  /** Makes the longest-standing member an admin if the group has members but no admin left. */
+  promoteFirstMemberIfNoAdmin(id: string): Promise<ConversationRecord | null> {
+    return this.conversations
+      .findOneAndUpdate({ _id: oid(id), adminIds: { $size: 0 }, 'memberIds.0': { $exists: true } }, [{ $set: { adminIds: [{ $arrayElemAt: ['$memberIds', 0] }] } }], { new: true })
+      .lean<ConversationRecord>()
+      .exec();
   }
 
   // ---- memberships (watermarks) -------------------------------------------------------------
@@ -192,28 +177,23 @@ export class ConversationsRepository {
    */
   async activateMemberships(conversationId: Types.ObjectId, userIds: string[], fromSeq: number, now: Date): Promise<void> {
     if (userIds.length === 0) return;
-    const keys = userIds.map((userId) => membershipKey(conversationId, userId));
-    await this.writes.run(keys, () =>
-      this.memberships.collection.bulkWrite(
-        userIds.map((userId) => ({
-          updateOne: {
-            filter: { _id: membershipId(conversationId, userId) },
-            update: {
-              $set: { conversationId, userId: oid(userId), removedAt: null, joinedAt: now, changedAt: now },
-              $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
-            },
-            upsert: true,
+    await this.memberships.collection.bulkWrite(
+      userIds.map((userId) => ({
+        updateOne: {
+          filter: { _id: membershipId(conversationId, userId) },
+          update: {
+            $set: { conversationId, userId: oid(userId), removedAt: null, joinedAt: now, changedAt: now },
+            $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
           },
-        })),
-        { ordered: false },
-      ),
+          upsert: true,
+        },
+      })),
+      { ordered: false },
     );
   }
 
   async deactivateMembership(conversationId: Types.ObjectId, userId: string, now: Date): Promise<void> {
-    await this.writes.run(membershipKey(conversationId, userId), () =>
-      this.memberships.collection.updateOne({ _id: membershipId(conversationId, userId) }, { $set: { removedAt: now, changedAt: now } }),
-    );
+    await this.memberships.collection.updateOne({ _id: membershipId(conversationId, userId) }, { $set: { removedAt: now, changedAt: now } });
   }
 
   findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
@@ -235,24 +215,24 @@ export class ConversationsRepository {
    * both). Returns the marks that moved.
    */
   async advanceMarks(conversationId: string, userId: string, types: MarkType[], seq: number, messageId: Types.ObjectId, at: Date): Promise<Set<MarkType>> {
-    const id = membershipId(conversationId, userId);
+    const _id = membershipId(conversationId, userId);
     const move = (type: MarkType) => ({ [`${type}UpToSeq`]: seq, [`${type}UpToId`]: messageId, [`${type}At`]: at });
-    const below = (type: MarkType) => ({
-      filter: { removedAt: null, [`${type}UpToSeq`]: { $lt: seq } },
-      test: (stored: Membership) => !stored.removedAt && (type === 'read' ? stored.readUpToSeq : stored.deliveredUpToSeq) < seq,
-    });
-    return this.writes.run(membershipKey(conversationId, userId), async () => {
-      const moved = new Set<MarkType>();
-      const collection = this.memberships.collection;
-      if (types.includes('delivered') && (await this.guarded.apply(collection, id, below('delivered'), { $set: { ...move('delivered'), ...(types.includes('read') ? move('read') : {}), changedAt: at } }))) {
+    const below = (type: MarkType) => ({ _id, removedAt: null, [`${type}UpToSeq`]: { $lt: seq } });
+    const moved = new Set<MarkType>();
+    const collection = this.memberships.collection;
+    if (types.includes('delivered')) {
+      const both = types.includes('read') ? move('read') : {};
+      const result = await collection.updateOne(below('delivered'), { $set: { ...move('delivered'), ...both, changedAt: at } });
+      if (result.matchedCount > 0) {
         types.forEach((type) => moved.add(type));
         return moved;
       }
-      if (types.includes('read') && (await this.guarded.apply(collection, id, below('read'), { $set: { ...move('read'), changedAt: at } }))) {
-        moved.add('read');
-      }
-      return moved;
-    });
+    }
+    if (types.includes('read')) {
+      const result = await collection.updateOne(below('read'), { $set: { ...move('read'), changedAt: at } });
+      if (result.matchedCount > 0) moved.add('read');
+    }
+    return moved;
   }
 
   /** Conversations the user is in now, plus those it left at or after `leftSince`. */
@@ -273,9 +253,6 @@ export class ConversationsRepository {
       .exec();
   }
 }
-
-const conversationKey = (id: string | Types.ObjectId) => `conversation:${String(id)}`;
-const membershipKey = (conversationId: string | Types.ObjectId, userId: string | Types.ObjectId) => `membership:${String(conversationId)}:${String(userId)}`;
 
 /** The list snapshot of a message: only the fields a Message response needs. */
 function toSnapshot(message: LastMessageSnapshot): LastMessageSnapshot {

@@ -28,7 +28,7 @@ describe('ConversationsService', () => {
   beforeEach(() => {
     repository = strictMock<ConversationsRepository>('ConversationsRepository', [
       'findForMember', 'findByUniqueKey', 'upsertDirect', 'activateMemberships', 'rename', 'addMembers', 'removeMember',
-      'deactivateMembership', 'promoteToAdmin', 'findActiveMemberships', 'createGroup',
+      'deactivateMembership', 'promoteFirstMemberIfNoAdmin', 'findActiveMemberships', 'createGroup',
     ]);
     users = strictMock<UsersService>('UsersService', ['existingIds']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
@@ -62,13 +62,14 @@ describe('ConversationsService', () => {
       await expect(sut.openDirect(admin.toHexString(), outsider.toHexString())).rejects.toBeInstanceOf(NotFoundException);
     });
 
-    it('finds the pair\'s conversation by the sorted key from either side, then serves it from memory', async () => {
+    it('finds the pair\'s conversation by the sorted key from either side', async () => {
       const existing = group({ type: 'direct', title: null, adminIds: [] });
-      repository.findByUniqueKey.mockResolvedValueOnce(existing);
+      repository.findByUniqueKey.mockResolvedValue(existing);
       const first = await sut.openDirect(member.toHexString(), admin.toHexString());
       const second = await sut.openDirect(admin.toHexString(), member.toHexString());
-      expect(repository.findByUniqueKey).toHaveBeenCalledWith([admin.toHexString(), member.toHexString()].sort().join(':'));
-      expect(repository.findByUniqueKey).toHaveBeenCalledTimes(1);
+      const key = [admin.toHexString(), member.toHexString()].sort().join(':');
+      expect(repository.findByUniqueKey.mock.calls).toEqual([[key], [key]]);
+      expect(repository.upsertDirect).not.toHaveBeenCalled();
       expect(first).toMatchObject({ created: false, conversation: { id: existing._id.toHexString() } });
       expect(second.conversation.id).toBe(existing._id.toHexString());
     });
@@ -124,13 +125,13 @@ describe('ConversationsService', () => {
       repository.findForMember.mockResolvedValueOnce(conversation);
       repository.removeMember.mockResolvedValueOnce(afterLeave);
       repository.deactivateMembership.mockResolvedValueOnce(undefined);
-      repository.promoteToAdmin.mockResolvedValueOnce(promoted);
+      repository.promoteFirstMemberIfNoAdmin.mockResolvedValueOnce(promoted);
       repository.findActiveMemberships.mockResolvedValueOnce([]);
       events.publish.mockImplementationOnce(() => undefined);
 
       await sut.removeMember(conversation._id.toHexString(), admin.toHexString(), admin.toHexString());
 
-      expect(repository.promoteToAdmin).toHaveBeenCalledWith(conversation._id.toHexString(), member);
+      expect(repository.promoteFirstMemberIfNoAdmin).toHaveBeenCalledWith(conversation._id.toHexString());
       const [name, payload] = events.publish.mock.calls[0] as [string, { conversation: { members: unknown[] }; recipientIds: string[] }];
       expect(name).toBe('conversation.changed');
       expect(payload.conversation.members).toEqual([{ userId: member.toHexString(), role: 'admin' }]);

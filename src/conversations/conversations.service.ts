@@ -29,9 +29,6 @@ export interface MemberConversation {
  */
 @Injectable()
 export class ConversationsService {
-  /** Pair key → direct conversation id. A pair's conversation never changes, so this never goes stale. */
-  private readonly directIds = new Map<string, string>();
-
   constructor(
     private readonly repository: ConversationsRepository,
     private readonly users: UsersService,
@@ -75,21 +72,13 @@ export class ConversationsService {
     toObjectId(otherUserId, 'userId');
     if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
     const key = pairKey(callerId, otherUserId);
-    const cachedId = this.directIds.get(key);
-    if (cachedId) {
-      return { conversation: { id: cachedId, type: 'direct', seq: 0, lastMessageSeq: 0, memberIds: [callerId, otherUserId] }, created: false };
-    }
     const existing = await this.repository.findByUniqueKey(key);
-    if (existing) {
-      this.directIds.set(key, existing._id.toHexString());
-      return { conversation: toMemberConversation(existing), created: false };
-    }
+    if (existing) return { conversation: toMemberConversation(existing), created: false };
     if ((await this.users.existingIds([otherUserId])).length === 0) throw new NotFoundException('User not found');
     const now = new Date();
     const { conversation, created } = await this.repository.upsertDirect(key, [callerId, otherUserId], now);
     // Idempotent, so the loser of a creation race runs it too: both members exist before anyone answers.
     await this.repository.activateMemberships(conversation._id, [callerId, otherUserId], 0, now);
-    this.directIds.set(key, conversation._id.toHexString());
     if (created) await this.publishChanged(conversation, []);
     return { conversation: toMemberConversation(conversation), created };
   }
@@ -97,13 +86,8 @@ export class ConversationsService {
   /** The existing direct conversation of a pair, or null (never creates). */
   async findDirect(callerId: string, otherUserId: string): Promise<string | null> {
     toObjectId(otherUserId, 'receiverId');
-    const key = pairKey(callerId, otherUserId);
-    const cachedId = this.directIds.get(key);
-    if (cachedId) return cachedId;
-    const existing = await this.repository.findByUniqueKey(key);
-    if (!existing) return null;
-    this.directIds.set(key, existing._id.toHexString());
-    return existing._id.toHexString();
+    const existing = await this.repository.findByUniqueKey(pairKey(callerId, otherUserId));
+    return existing ? existing._id.toHexString() : null;
   }
 
   private async createGroup(creatorId: string, title: string, requestedIds: string[]): Promise<ConversationResponse> {
@@ -183,7 +167,7 @@ export class ConversationsService {
     await this.repository.deactivateMembership(updated._id, userId, now);
     // A group never stays without an admin while it has members: the longest-standing member steps up.
     if (updated.adminIds.length === 0 && updated.memberIds.length > 0) {
-      updated = (await this.repository.promoteToAdmin(conversationId, updated.memberIds[0])) ?? updated;
+      updated = (await this.repository.promoteFirstMemberIfNoAdmin(conversationId)) ?? updated;
     }
     await this.publishChanged(updated, [userId]);
   }

@@ -1,16 +1,16 @@
 import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
-import { GuardedUpdates } from './guarded-update';
+import { IndexReadiness } from './index-readiness';
 
 /**
- * The Mongoose connection. The application only ever sees a URI (MongoDB in production,
- * FerretDB in development and tests); the scripts own the embedded database.
+ * The Mongoose connection. The application only ever sees a URI (any MongoDB 6+, or the embedded
+ * development database the scripts run); indexes are built before traffic is served (IndexReadiness).
  */
 @Global()
 @Module({
-  providers: [GuardedUpdates],
-  exports: [GuardedUpdates],
+  providers: [IndexReadiness],
+  exports: [IndexReadiness],
   imports: [
     MongooseModule.forRootAsync({
       inject: [AppConfig],
@@ -21,7 +21,9 @@ import { GuardedUpdates } from './guarded-update';
         socketTimeoutMS: 15000,
         // Fail fast when the database is away instead of buffering commands for ten seconds.
         bufferCommands: false,
-        autoIndex: true,
+        // IndexReadiness creates the indexes and waits for them; nothing is served before.
+        autoIndex: false,
+        autoCreate: false,
         maxPoolSize: 50,
       }),
     }),

@@ -9,6 +9,19 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
 }
 
+/**
+ * True when the duplicate-key error comes from the primary key (`_id`), not another unique index.
+ * MongoDB names the index's fields in `keyPattern`; a server that leaves `keyPattern` out (the
+ * development database does: docs/ARCHITECTURE.md) still names the index (`_id_`) in the message,
+ * as MongoDB's own message does too.
+ */
+export function isDuplicateId(error: unknown): boolean {
+  if (!isDuplicateKey(error)) return false;
+  const { keyPattern, message } = error as { keyPattern?: Record<string, unknown>; message?: string };
+  if (keyPattern) return Object.keys(keyPattern).join(',') === '_id';
+  return /\bindex:? '?_id_'?(\s|$)/i.test(message ?? '');
+}
+
 /** Filter for "after this position" in (field, _id) order; without an id, "at or after the time". */
 export function afterPosition(field: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
   if (!since.id) return { [field]: { $gte: since.at } };
@@ -18,8 +31,8 @@ export function afterPosition(field: string, since: { at: Date; id: Types.Object
 /**
  * A stable ObjectId derived from its parts (the first 12 bytes of their SHA-256). Used where a
  * document is naturally keyed by other ids (a membership by conversation and user, a message by
- * sender and clientId): looking it up, or making it unique, is then an `_id` access — the one
- * access FerretDB v1 serves without scanning the collection, and the cheapest on MongoDB.
+ * sender and clientId): looking it up, or making it unique, is then an `_id` access, and the
+ * primary key is the cheapest unique check there is (no second unique index to maintain).
  */
 export function derivedId(...parts: string[]): Types.ObjectId {
   return new Types.ObjectId(createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 12));

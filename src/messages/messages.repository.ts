@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { DocumentWriteQueue } from '../database/document-write-queue';
-import { afterPosition, derivedId, isDuplicateKey, toId as oid } from '../database/query-helpers';
+import { derivedId, isDuplicateId, toId as oid } from '../database/query-helpers';
 import { Message } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
@@ -21,9 +20,6 @@ export function messageIdFor(senderId: string, clientId: string): Types.ObjectId
 /** The only code that touches the messages and receipt_events collections. Plain objects out. */
 @Injectable()
 export class MessagesRepository {
-  /** An edit and a delete of one message run one at a time (FerretDB v1 loses concurrent updates: an edit could revive a tombstone). */
-  private readonly writes = new DocumentWriteQueue();
-
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
     @InjectModel(ReceiptEvent.name) private readonly receiptEvents: Model<ReceiptEvent>,
@@ -31,17 +27,14 @@ export class MessagesRepository {
 
   /**
    * Stores a message; `duplicate` when its id already exists (a retried send: the id derives from
-   * sender and clientId); `seq-taken` when another message already holds its (conversation, seq).
+   * sender and clientId). Any other refusal is an error: `seq` comes from an atomic counter.
    */
-  async insert(message: MessageRecord): Promise<'stored' | 'duplicate' | 'seq-taken'> {
+  async insert(message: MessageRecord): Promise<'stored' | 'duplicate'> {
     try {
       await this.messages.collection.insertOne(message);
       return 'stored';
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      // Which unique index fired is not named by every server (FerretDB does not): look instead.
-      if (await this.messages.exists({ _id: message._id })) return 'duplicate';
-      if (await this.messages.exists({ conversationId: message.conversationId, seq: message.seq })) return 'seq-taken';
+      if (isDuplicateId(error)) return 'duplicate';
       throw error;
     }
   }
@@ -68,22 +61,20 @@ export class MessagesRepository {
       .exec();
   }
 
+  /** New text, unless the message was deleted meanwhile (null then). */
   updateText(id: Types.ObjectId, text: string, at: Date): Promise<MessageRecord | null> {
-    return this.writes.run(id.toHexString(), () =>
-      this.messages
-        .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, editedAt: at, changedAt: at } }, { new: true })
-        .lean<MessageRecord>()
-        .exec(),
-    );
+    return this.messages
+      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, editedAt: at, changedAt: at } }, { new: true })
+      .lean<MessageRecord>()
+      .exec();
   }
 
+  /** Leaves a tombstone; null when it already was one. */
   markDeleted(id: Types.ObjectId, at: Date): Promise<MessageRecord | null> {
-    return this.writes.run(id.toHexString(), () =>
-      this.messages
-        .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text: null, deletedAt: at, changedAt: at } }, { new: true })
-        .lean<MessageRecord>()
-        .exec(),
-    );
+    return this.messages
+      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text: null, deletedAt: at, changedAt: at } }, { new: true })
+      .lean<MessageRecord>()
+      .exec();
   }
 
   /** Messages of `conversationIds` created/edited/deleted after a position (sync). */

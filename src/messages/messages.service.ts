@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
@@ -9,11 +9,8 @@ import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
-import { RecentSends } from './recent-sends';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
-/** Tries at a message number when several app instances race on FerretDB (see `send`). */
-const SEQ_ATTEMPTS = 10;
 
 /** Sending, editing, deleting and reading messages. Every path checks membership first. */
 @Injectable()
@@ -25,16 +22,13 @@ export class MessagesService {
     private readonly config: AppConfig,
   ) {}
 
-  /** Retries this instance can answer without the database (see RecentSends). */
-  private readonly recentSends = new RecentSends();
-
   /**
    * Stores a message and publishes `message.created` once it is durable. A repeated
    * (sender, clientId) returns the first message with `created: false` and stores nothing: the
-   * message's id derives from (sender, clientId), so the primary key refuses a second copy, and
-   * retries this instance remembers are answered before any database work.
-   * Every database access is by `_id`: membership check → next `seq` → insert ‖ sender's marks →
-   * list summary (the recipients' `message:new` goes out before the summary write).
+   * message's id derives from (sender, clientId), so the primary key refuses a second copy.
+   * Round trips, in order: (with a clientId) the retry look-up by `_id` → membership check + next
+   * `seq` (one atomic update) → insert ‖ sender's marks → list summary (the recipients'
+   * `message:new` goes out before the summary write).
    */
   async send(senderId: string, input: SendMessageDto): Promise<{ message: MessageResponse; created: boolean }> {
     const text = this.checkText(input.text);
@@ -42,10 +36,13 @@ export class MessagesService {
       throw new BadRequestException('Give exactly one of conversationId and recipientId');
     }
     const id = input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId();
-    const remembered = input.clientId !== undefined ? this.recentSends.get(id.toHexString()) : undefined;
-    if (remembered) return { message: await this.toResponse(remembered), created: false };
+    if (input.clientId !== undefined) {
+      // A retry is answered before a number is taken, so retries leave no gap in `seq`.
+      const first = await this.repository.findById(id.toHexString());
+      if (first) return { message: await this.toResponse(first), created: false };
+    }
     const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
-    let conversation = await this.conversations.allocateSeq(conversationId, senderId);
+    const conversation = await this.conversations.allocateSeq(conversationId, senderId);
     const now = new Date();
     const record: MessageRecord = {
       _id: id,
@@ -62,27 +59,16 @@ export class MessagesService {
     // Beside the insert: the sender has seen everything up to its own message, so its marks move
     // with it (unread counts and ticks never wait on the sender). Marks only move forward, so this
     // is safe even when the insert turns out to be a retry.
-    const store = () =>
-      Promise.all([
-        this.repository.insert(record),
-        this.conversations.advanceMarks(conversation.id, senderId, ['read', 'delivered'], record.seq, record._id, now),
-      ]).then(([result]) => result);
-    let outcome = await store();
-    // The number was handed out twice: only where the counter's $inc is not atomic across app
-    // instances (FerretDB v1 behind a load balancer; never on MongoDB). Take the next number.
-    for (let attempt = 0; outcome === 'seq-taken' && attempt < SEQ_ATTEMPTS; attempt += 1) {
-      conversation = await this.conversations.allocateSeq(conversationId, senderId);
-      record.seq = conversation.seq;
-      outcome = await store();
-    }
-    if (outcome === 'seq-taken') throw new ServiceUnavailableException('The conversation is too busy right now; send again');
+    const [outcome] = await Promise.all([
+      this.repository.insert(record),
+      this.conversations.advanceMarks(conversation.id, senderId, ['read', 'delivered'], record.seq, record._id, now),
+    ]);
     if (outcome === 'duplicate') {
-      // A retry this instance did not remember: answer with the one that was stored. Its number
+      // A retry racing its twin past the look-up: answer with the one that was stored. Its number
       // stays unused (a gap), and unread counts follow the newest *stored* message, so none is owed.
       const first = await this.repository.findById(record._id.toHexString());
       if (first) return { message: await this.toResponse(first), created: false };
     }
-    if (input.clientId !== undefined) this.recentSends.remember(record);
     const message = toMessageResponse(record, record.conversationId, 'sent');
     this.events.publish('message.created', { message, recipientIds: conversation.memberIds });
     // After the insert, never beside it: the summary (and the unread counts it drives) only ever
@@ -97,7 +83,6 @@ export class MessagesService {
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) throw new ConflictException('A deleted message cannot be edited');
     const updated = await this.repository.updateText(message._id, text, new Date());
-    this.recentSends.forget(messageId);
     if (!updated) throw new ConflictException('A deleted message cannot be edited');
     return this.publishChange(updated, conversation, 'message.updated');
   }
@@ -107,7 +92,6 @@ export class MessagesService {
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) return;
     const deleted = await this.repository.markDeleted(message._id, new Date());
-    this.recentSends.forget(messageId);
     if (!deleted) return;
     await this.conversations.replaceLastMessage(conversation.id, deleted);
     this.events.publish('message.deleted', { id: messageId, conversationId: conversation.id, recipientIds: conversation.memberIds });

@@ -31,18 +31,26 @@ export const TEST_ENV: Record<string, string> = {
   SHUTDOWN_TIMEOUT_MS: '2000',
 };
 
+/** The run's database server (TEST_MONGODB_URL) with `database` as the database name, options kept. */
+export function databaseUri(database: string): string {
+  const base = process.env.TEST_MONGODB_URL;
+  if (!base) throw new Error('TEST_MONGODB_URL is not set: run the e2e tests through `npm test` or test/jest-e2e.json');
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /**
  * Boots the real application (same modules and HTTP set-up as production) on a random loopback
- * port, against the run's FerretDB, in a fresh database that `close()` drops.
+ * port, against the run's database server, in a fresh database that `close()` drops. Resolves once
+ * every index is built (until then the app answers 503, see IndexReadiness).
  * Configuration is read once per test file (Jest isolates modules per file): pass `env` overrides
  * in the first call of the file.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { database?: string } = {}): Promise<TestApp> {
-  const base = process.env.TEST_MONGODB_URL;
-  if (!base) throw new Error('TEST_MONGODB_URL is not set: run the e2e tests through `npm test` or test/jest-e2e.json');
+export async function createTestApp(env: Record<string, string> = {}, options: { database?: string; waitForIndexes?: boolean } = {}): Promise<TestApp> {
   // `options.database`: a second instance of the app over the same data (e.g. two instances behind Redis).
   const database = options.database ?? `chatify_test_${randomBytes(6).toString('hex')}`;
-  Object.assign(process.env, TEST_ENV, { MONGODB_URI: `${base}/${database}` }, env);
+  Object.assign(process.env, TEST_ENV, { MONGODB_URI: databaseUri(database) }, env);
   // Imported after the environment is set: configuration is validated when the module loads.
   const { AppModule } = await import('../../src/app.module');
   const { configureApp } = await import('../../src/app.setup');
@@ -50,6 +58,10 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
+  if (options.waitForIndexes !== false) {
+    const { IndexReadiness } = await import('../../src/database/index-readiness');
+    await app.get(IndexReadiness).whenReady();
+  }
   const server = app.getHttpServer();
   const { port } = server.address() as { port: number };
   const connection = app.get<Connection>(getConnectionToken());

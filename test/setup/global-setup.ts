@@ -20,15 +20,17 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Starts one real FerretDB for the whole run, in a temporary directory on a free port, unless
+ * Starts one real DocumentDB for the whole run, in a temporary directory on a free port, unless
  * TEST_MONGODB_URL points at a database server already (e.g. a real MongoDB).
  * Each test file then works in a database of its own.
  */
 export default async function globalSetup(): Promise<void> {
   if (process.env.TEST_MONGODB_URL) return;
   const dir = mkdtempSync(join(tmpdir(), 'chatify-test-db-'));
-  const port = await freePort();
-  execFileSync(join(ROOT, 'scripts', 'ferretdb.sh'), ['start', dir, String(port)], { stdio: 'inherit' });
-  process.env.TEST_MONGODB_URL = `mongodb://127.0.0.1:${port}`;
   process.env.CHATIFY_TEST_DB_DIR = dir;
+  const port = await freePort();
+  const uri = execFileSync(join(ROOT, 'scripts', 'documentdb.sh'), ['start', dir, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    .toString()
+    .trim();
+  process.env.TEST_MONGODB_URL = uri;
 }
