@@ -8,7 +8,7 @@
 // work tree) instead of building into the work tree's dist/;
 // --no-reset keeps one app and database for all scenarios instead of a fresh copy per scenario
 // (the default with --quick; --reset forces fresh copies).
-// Starts the app on FerretDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
+// Starts the app on the embedded DocumentDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
 // creates users and conversations through the REST API, then runs each scenario against the app
 // and the relay in turn, every run in a fresh load-generator process (bench/loadgen.mjs).
 // Prints a table with app / relay ratios and writes bench/results/<timestamp>.json.
@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync, readdirSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback, sleep } from './lib/proc.mjs';
+import { readCpuMs, readTreeCpuMs, readRssKiB, readMachineCpuMs, settle, isLoopback, sleep } from './lib/proc.mjs';
 import { startApp, startRelay, externalApp, exportRef, buildIfNeeded, seedHistory } from './lib/targets.mjs';
 import { createFixtures } from './lib/setup.mjs';
 import { buildRows, renderTable } from './lib/report.mjs';
@@ -38,6 +38,12 @@ if (!process.env.BENCH_ULIMIT_RAISED) {
     { stdio: 'inherit', env: { ...process.env, BENCH_ULIMIT_RAISED: '1' } },
   );
   process.exit(r.status ?? 1);
+}
+
+/** CPU ms of the database's processes (each with its children), or null when unknown. @param {number[] | undefined} pids */
+function sumCpu(pids) {
+  if (!pids || pids.length === 0) return null;
+  return pids.reduce((total, pid) => total + (readTreeCpuMs(pid) ?? 0), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -236,7 +242,7 @@ function runLoadgen(scenario, target, fixtures) {
             log(`  (no forced GC for ${target.name}: ${/** @type {Error} */ (err).message})`);
           }
         }
-        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), heapUsed, cpuMs: readCpuMs(target.pid), dbCpuMs: readCpuMs(target.dbPid), machine: readMachineCpuMs(), wire: null };
+        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), heapUsed, cpuMs: readCpuMs(target.pid), dbCpuMs: sumCpu(target.dbPids), machine: readMachineCpuMs(), wire: null };
         const snap = /** @type {any} */ (target).wireSnapshot;
         if (snap) snap().then((/** @type {any} */ wire) => child.connected && child.send({ type: 'probed', label: msg.label, data: { ...data, wire } }));
         else child.send({ type: 'probed', label: msg.label, data });
@@ -406,7 +412,7 @@ async function main() {
         running.delete(seed);
         const snapshotDir = /** @type {string} */ (await seed.stop({ keepData: true }));
         running.add({ name: 'fixture snapshot', stop: async () => rmSync(snapshotDir, { recursive: true, force: true }) });
-        targetInfo.app = { kind: 'node dist/main.js on FerretDB (SQLite)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
+        targetInfo.app = { kind: 'node dist/main.js on DocumentDB (PostgreSQL 15)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
         /** @type {Map<number, string>} history size → snapshot with that many earlier messages */
         const historySnapshots = new Map();
         const start = async (/** @type {string} */ label, history = 0, inspect = false) => {
@@ -468,7 +474,7 @@ async function main() {
         errors[`${s.title} [${name}]`] = results[name].error;
         continue;
       }
-      await settle([t.pid ?? 0, t.dbPid ?? 0]);
+      await settle([t.pid ?? 0, ...(t.dbPids ?? [])]);
       const t0 = Date.now();
       results[name] = await runLoadgen(s, t, fixtures[name]);
       const r = results[name];

@@ -6,6 +6,9 @@
 #   scripts/documentdb.sh stop DIR            stop the cluster started with DIR (gateway, then PostgreSQL)
 #   scripts/documentdb.sh uri DIR             print the connection string of the cluster in DIR
 #   scripts/documentdb.sh stop-gateway DIR / start-gateway DIR   (fault tests: the gateway alone)
+#   scripts/documentdb.sh pids DIR            print the pids of the gateway and every PostgreSQL process
+#
+# A stopped cluster folder may be copied with `cp -a` and started elsewhere (it is relocated).
 #
 # Idempotent. Builds live outside the clone, in $CHATIFY_CACHE_DIR (default ~/.cache/chatify), so a fresh
 # clone on a warm machine builds nothing: the PostgreSQL extensions are installed into Debian's
@@ -322,6 +325,18 @@ start_gateway() {
   done
 }
 
+# A stopped cluster copied to another folder (`cp -a`, e.g. a benchmark's fixture snapshot) still names
+# its old folder in its settings and in pg_cron's jobs (the index builds): point them at the new one.
+relocate() {
+  local dir=$1 old
+  old="$(cat "$dir/location" 2>/dev/null || true)"
+  [[ -z "$old" || "$old" == "$dir" ]] && return 0
+  log "relocating the cluster from $old to $dir"
+  sed -i "s#$old/#$dir/#g" "$dir/pg/postgresql.conf"
+  rm -f "$dir/pg/postmaster.pid" "$dir/gateway.pid" "$dir/gateway.json" "$dir/run/".s.PGSQL.* 2>/dev/null || true
+  echo relocated >"$dir/relocated"
+}
+
 start() {
   local dir=$1 port=$2
   mkdir -p "$dir"
@@ -330,15 +345,30 @@ start() {
   local up="$dir"
   while [[ "$up" != "/" ]]; do chmod o+x "$up" 2>/dev/null || true; up="$(dirname "$up")"; done
   ensure
-  [[ -f "$dir/pg/PG_VERSION" ]] || init_cluster "$dir"
+  if [[ -f "$dir/pg/PG_VERSION" ]]; then relocate "$dir"; else init_cluster "$dir"; fi
+  echo "$dir" >"$dir/location"
   start_postgres "$dir"
   create_extension "$dir"
+  if [[ -f "$dir/relocated" ]]; then
+    psql_ "$dir" -c "UPDATE cron.job SET nodename = '$dir/run'" >/dev/null || die "could not point pg_cron's jobs at $dir/run"
+    rm -f "$dir/relocated"
+  fi
   [[ -f "$dir/gateway.json" && "$(cat "$dir/gateway.port" 2>/dev/null)" == "$port" ]] || write_gateway_config "$dir" "$port"
   start_gateway "$dir"
   uri "$dir"
 }
 
 stop_gateway() { stop_pidfile "$1/gateway.pid"; }
+
+# The gateway and PostgreSQL's postmaster with all its children (for CPU accounting).
+pids() {
+  local dir=$1 master
+  [[ -f "$dir/gateway.pid" ]] && cat "$dir/gateway.pid"
+  master="$(head -1 "$dir/pg/postmaster.pid" 2>/dev/null || true)"
+  [[ -n "$master" ]] || return 0
+  echo "$master"
+  pgrep -P "$master" || true
+}
 
 stop() {
   local dir=$1
@@ -356,5 +386,6 @@ case "${1:-}" in
   uri) uri "${2:?data dir}" ;;
   stop-gateway) stop_gateway "${2:?data dir}" ;;
   start-gateway) start_gateway "${2:?data dir}" ;;
-  *) echo "usage: $0 ensure | start DIR PORT | stop DIR | uri DIR | stop-gateway DIR | start-gateway DIR" >&2; exit 2 ;;
+  pids) pids "${2:?data dir}" ;;
+  *) echo "usage: $0 ensure | start DIR PORT | stop DIR | uri DIR | stop-gateway DIR | start-gateway DIR | pids DIR" >&2; exit 2 ;;
 esac

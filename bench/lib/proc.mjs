@@ -44,6 +44,34 @@ export function readCpuMs(pid) {
   }
 }
 
+/**
+ * CPU time (ms) of a process and all its children, live and reaped: the database is a PostgreSQL
+ * postmaster with one backend per connection (reaped backends count in the postmaster's cutime).
+ * @param {number | null} pid
+ */
+export function readTreeCpuMs(pid) {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, cutime, cstime: fields 14-17.
+    let ticks = Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14]);
+    for (const child of readChildren(pid)) ticks += ((readCpuMs(child) ?? 0) * CLOCK_TICKS) / 1000;
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** Direct children of a process (from /proc/<pid>/task/<pid>/children). @param {number} pid */
+function readChildren(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /** Machine-wide CPU counters (ms) from /proc/stat: busy and total, to compute utilisation. */
 export function readMachineCpuMs() {
   try {

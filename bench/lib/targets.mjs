@@ -1,13 +1,13 @@
-// Starting and stopping the two targets: the Chatify app (on FerretDB) and the bare relay.
+// Starting and stopping the two targets: the Chatify app (on the embedded DocumentDB) and the bare relay.
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process';
-import { cpSync, createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForHttp, sleep } from './proc.mjs';
 
 /**
- * @typedef {{ name: 'app' | 'relay', url: string, pid: number | null, dbPid: number | null, logFile: string | null,
+ * @typedef {{ name: 'app' | 'relay', url: string, pid: number | null, dbPids: number[], logFile: string | null,
  *   stop: (o?: { keepData?: boolean }) => Promise<unknown>, describe: Record<string, unknown> }} Target
  */
 
@@ -109,31 +109,25 @@ export async function startRelay({ root, logDir }) {
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/health`, 15000, proc.whyDead);
-  return { name: 'relay', url, pid: proc.child.pid ?? null, dbPid: null, logFile, stop: () => proc.stop(), describe: { kind: 'bench/relay/server.mjs' } };
+  return { name: 'relay', url, pid: proc.child.pid ?? null, dbPids: [], logFile, stop: () => proc.stop(), describe: { kind: 'bench/relay/server.mjs' } };
 }
 
 /**
- * The app: FerretDB on a fresh data directory (empty, or a copy of `seedDir`), then
+ * The app: the embedded DocumentDB on a fresh cluster folder (empty, or a copy of `seedDir`), then
  * `node dist/main.js`, both on loopback. Optionally a wire-protocol counting proxy sits between
  * them (`profile`). `appRoot` is where the app was built (the work tree, or an exported commit,
- * see `exportRef`); the database script always comes from `root`, whose .tools/ holds the binary.
- * `stop({ keepData: true })` stops both processes and hands back the data directory (a snapshot).
+ * see `exportRef`); the database script always comes from `root`.
+ * `stop({ keepData: true })` stops both processes and hands back the cluster folder (a snapshot).
  * @param {{ root: string, appRoot: string, logDir: string, profile: boolean, cpuProf?: boolean, heapSnapshot?: boolean, inspect?: boolean, label: string, seedDir?: string, log: (s: string) => void }} o
  * @returns {Promise<Target & { profileFile: string | null, wireSnapshot: (() => Promise<any>) | null, stop: (o?: { keepData?: boolean }) => Promise<any> }>}
  */
 export async function startApp({ root, appRoot, logDir, profile, cpuProf = false, heapSnapshot = false, inspect = false, label, seedDir, log }) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
-  if (seedDir) {
-    cpSync(seedDir, dataDir, { recursive: true });
-    rmSync(path.join(dataDir, 'ferretdb.pid'), { force: true });
-  }
+  const dataDir = seedDir ? copyCluster(seedDir) : mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
   const dbPort = await freePort();
-  log(`  [app ${label}] FerretDB on 127.0.0.1:${dbPort} (data ${dataDir}${seedDir ? ', copied from the fixture snapshot' : ''})`);
-  const db = spawnSync('bash', [path.join(root, 'scripts', 'ferretdb.sh'), 'start', dataDir, String(dbPort)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (db.status !== 0) throw new Error(`scripts/ferretdb.sh start failed (exit ${db.status})`);
-  const dbPid = Number(readFileSync(path.join(dataDir, 'ferretdb.pid'), 'utf8').trim()) || null;
+  log(`  [app ${label}] DocumentDB on 127.0.0.1:${dbPort} (data ${dataDir}${seedDir ? ', copied from the fixture snapshot' : ''})`);
+  const db = startDatabase(root, dataDir, dbPort);
   const stopDb = async (keepData = false) => {
-    spawnSync('bash', [path.join(root, 'scripts', 'ferretdb.sh'), 'stop', dataDir], { cwd: root, stdio: 'ignore' });
+    spawnSync('bash', [path.join(root, 'scripts', 'documentdb.sh'), 'stop', dataDir], { cwd: root, stdio: 'ignore' });
     if (!keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
@@ -184,7 +178,10 @@ export async function startApp({ root, appRoot, logDir, profile, cpuProf = false
 
   const port = await freePort();
   const logFile = path.join(logDir, `app-${label}.log`);
-  const env = { ...process.env, ...appEnv({ mongoUri: `mongodb://127.0.0.1:${mongoPort}/chatify_bench`, port }) };
+  const mongoUri = new URL(db.uri);
+  mongoUri.port = String(mongoPort);
+  mongoUri.pathname = '/chatify_bench';
+  const env = { ...process.env, ...appEnv({ mongoUri: mongoUri.toString(), port }) };
   log(`  [app ${label}] node dist/main.js on 127.0.0.1:${port}`);
   // --cpu-prof: V8 writes a .cpuprofile of the app into the log folder when it exits.
   const nodeArgs = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${logDir}`, `--cpu-prof-name=app-${label}.cpuprofile`] : [];
@@ -208,11 +205,11 @@ export async function startApp({ root, appRoot, logDir, profile, cpuProf = false
     name: 'app',
     url,
     pid: app.child.pid ?? null,
-    dbPid,
+    dbPids: db.pids,
     logFile,
     profileFile,
     wireSnapshot,
-    describe: { kind: 'node dist/main.js on FerretDB (SQLite)', profiled: profile },
+    describe: { kind: 'node dist/main.js on DocumentDB (PostgreSQL 15)', profiled: profile },
     async stop({ keepData = false } = {}) {
       await app.stop();
       await stopProxy();
@@ -232,7 +229,7 @@ export function externalApp(url) {
     name: 'app',
     url: url.replace(/\/$/, ''),
     pid: Number(process.env.BENCH_PID) || null,
-    dbPid: Number(process.env.BENCH_DB_PID) || null,
+    dbPids: (process.env.BENCH_DB_PIDS ?? '').split(',').map(Number).filter(Boolean),
     logFile: null,
     stop: async () => {},
     describe: { kind: 'external (BENCH_URL)', url },
@@ -272,19 +269,37 @@ export function exportRef(root, ref, log) {
  * @param {{ root: string, snapshotDir: string, count: number, log: (s: string) => void }} o
  * @returns {Promise<string>} the new snapshot directory
  */
+/**
+ * Starts the cluster in `dir` (created, or a copied snapshot that it relocates) on `port`.
+ * @param {string} root @param {string} dir @param {number} port
+ * @returns {{ uri: string, pids: number[] }} the connection string, and the gateway's and postmaster's pids (CPU accounting)
+ */
+function startDatabase(root, dir, port) {
+  const script = path.join(root, 'scripts', 'documentdb.sh');
+  const started = spawnSync('bash', [script, 'start', dir, String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (started.status !== 0) throw new Error(`scripts/documentdb.sh start failed (exit ${started.status})`);
+  const gateway = Number(readFileSync(path.join(dir, 'gateway.pid'), 'utf8').trim());
+  const postmaster = Number(readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return { uri: started.stdout.toString().trim(), pids: [gateway, postmaster].filter(Boolean) };
+}
+
+/** A copy of a stopped cluster folder, ownership kept (PostgreSQL runs as `postgres`). @param {string} from */
+function copyCluster(from) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
+  const copy = spawnSync('cp', ['-a', `${from}/.`, dir], { stdio: 'inherit' });
+  if (copy.status !== 0) throw new Error(`copying the database snapshot ${from} failed`);
+  return dir;
+}
+
 export async function seedHistory({ root, snapshotDir, count, log }) {
   const require = createRequire(path.join(root, 'package.json'));
   const { MongoClient, ObjectId } = require('mongodb');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
-  cpSync(snapshotDir, dir, { recursive: true });
-  rmSync(path.join(dir, 'ferretdb.pid'), { force: true });
+  const dir = copyCluster(snapshotDir);
   const port = await freePort();
-  const script = path.join(root, 'scripts', 'ferretdb.sh');
-  if (spawnSync('bash', [script, 'start', dir, String(port)], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) {
-    throw new Error('scripts/ferretdb.sh start failed (history snapshot)');
-  }
+  const script = path.join(root, 'scripts', 'documentdb.sh');
+  const { uri } = startDatabase(root, dir, port);
   const started = Date.now();
-  const client = new MongoClient(`mongodb://127.0.0.1:${port}/chatify_bench`);
+  const client = new MongoClient(uri);
   try {
     await client.connect();
     const messages = client.db('chatify_bench').collection('messages');

@@ -1,10 +1,10 @@
 // A MongoDB wire-protocol counting proxy, for `node bench/run.mjs --profile` only.
-// It sits between the app and FerretDB on loopback, forwards bytes untouched, and counts every
+// It sits between the app and the database on loopback, forwards bytes untouched, and counts every
 // command by name, collection and query *shape* (field names and operators, never values), with
 // the time until the database answered. The orchestrator asks for snapshots over IPC around each
 // measurement window, so a scenario can report "database round trips per message".
 //
-// Env: PROXY_LISTEN (port), PROXY_TARGET (port of FerretDB), PROXY_OUT (JSON file written at exit).
+// Env: PROXY_LISTEN (port), PROXY_TARGET (port of the database), PROXY_OUT (JSON file written at exit).
 // The proxy parses requests (BSON) in its own process: profiled runs are for counting, not for figures.
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
