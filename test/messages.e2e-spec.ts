@@ -326,7 +326,7 @@ describe('Messages (e2e)', () => {
       const check = async (label: string, run: () => Promise<{ status: number; body: unknown; text: string }>) => {
         requests += 1;
         const response = await run();
-        const leaks = /stack|Mongo|Cast|at \/|node_modules|ferret/i.test(response.text);
+        const leaks = /stack|Mongo|Cast|at \/|node_modules|documentdb|postgres/i.test(response.text);
         if (response.status >= 500 || leaks) failures.push(`${label} → ${response.status} ${response.text.slice(0, 120)}`);
         if (response.status >= 400 && response.status < 500) {
           const body = response.body as { statusCode?: number; error?: unknown; message?: unknown };

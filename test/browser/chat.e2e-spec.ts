@@ -1,6 +1,6 @@
 /**
  * The web client in a real browser (Debian's Chromium driven by playwright-core), against the real app
- * and a real FerretDB: two people, each in a browser context of their own, sign up through the form and
+ * and a real database (DocumentDB): two people, each in a browser context of their own, sign up through the form and
  * chat. Ada uses a desktop-size window, Bob a phone-size one (list and chat are two views there).
  *
  * Every assertion is about what a person sees: texts, the ticks' status, the typing line, presence.

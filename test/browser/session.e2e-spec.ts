@@ -2,7 +2,7 @@
  * The web client keeps a person signed in across access-token expiry (10 s here): it refreshes through
  * POST /api/v1/auth/refresh before expiry, recovers from a refused token (401 → one refresh → retry, and
  * a socket handshake refused as Unauthorized), and sends the person to the log-in form only when the
- * refresh token itself is refused. Real app, real FerretDB, Debian's Chromium (see chat.e2e-spec.ts).
+ * refresh token itself is refused. Real app, real database, Debian's Chromium (see chat.e2e-spec.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
