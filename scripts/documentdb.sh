@@ -92,7 +92,8 @@ ensure_cargo() {
   command -v cargo >/dev/null || die "Rust's cargo is needed once to build the DocumentDB gateway and was not found"
 }
 
-# Puts the archive NAME (checked against SHA) into the cache's downloads; prints its path.
+# Finds the archive NAME (checked against SHA), downloading it into the cache when there is no vendor
+# copy; sets ARCHIVE to its path. (Not called as $(...): `die` must end the script, not a subshell.)
 fetch_archive() {
   local name=$1 sha=$2 url=$3 dest="$CACHE/downloads/$1"
   if [[ -f "$VENDOR/$name" ]]; then dest="$VENDOR/$name"
@@ -100,21 +101,22 @@ fetch_archive() {
     command -v curl >/dev/null || die "$name is not in $VENDOR and curl is missing to download it"
     mkdir -p "$CACHE/downloads"
     log "downloading $url"
-    curl -fsSL --retry 2 -o "$dest.part" "$url" || { rm -f "$dest.part"; die "$name is not in $VENDOR and could not be downloaded from $url"; }
+    curl -fsL --retry 2 -o "$dest.part" "$url" || { rm -f "$dest.part"; die "$name is not in $VENDOR and could not be downloaded from $url"; }
     mv "$dest.part" "$dest"
   fi
   echo "$sha  $dest" | sha256sum -c --quiet - >/dev/null 2>&1 || die "$dest does not match its pinned sha256"
-  echo "$dest"
+  ARCHIVE="$dest"
 }
 
-# Unpacks archive NAME into $CACHE/src/DIRNAME (fresh each time a build needs it); prints that folder.
+# Unpacks the archive NAME SHA URL (see fetch_archive) into $CACHE/src/DIRNAME, fresh; sets SRC to it.
 unpack() {
-  local archive=$1 dirname=$2 target="$CACHE/src/$2"
+  local target="$CACHE/src/$4"
+  fetch_archive "$1" "$2" "$3"
   rm -rf "$target" "$target.tmp" && mkdir -p "$target.tmp"
-  tar -xzf "$archive" -C "$target.tmp"
+  tar -xzf "$ARCHIVE" -C "$target.tmp" || die "could not unpack $ARCHIVE"
   # Vendored archives unpack into DIRNAME; upstream ones into another top folder name. Either way: one folder.
   mv "$target.tmp"/* "$target" && rmdir "$target.tmp"
-  echo "$target"
+  SRC="$target"
 }
 
 pkglibdir() { "$PG_CONFIG" --pkglibdir; }
@@ -122,8 +124,8 @@ sharedir() { "$PG_CONFIG" --sharedir; }
 
 build_pgvector() {
   [[ -f "$(sharedir)/extension/vector--0.8.0.sql" && -f "$(pkglibdir)/vector.so" ]] && return 0
-  local src
-  src="$(unpack "$(fetch_archive "$PGVECTOR_ARCHIVE" "$PGVECTOR_SHA" https://github.com/pgvector/pgvector/archive/refs/tags/v0.8.0.tar.gz)" pgvector-0.8.0)"
+  unpack "$PGVECTOR_ARCHIVE" "$PGVECTOR_SHA" https://github.com/pgvector/pgvector/archive/refs/tags/v0.8.0.tar.gz pgvector-0.8.0
+  local src="$SRC"
   log "building pgvector 0.8.0"
   make -s -C "$src" PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$src/build.log" && make -s -C "$src" PG_CONFIG="$PG_CONFIG" install >/dev/null 2>>"$src/build.log" ||
     { tail -5 "$src/build.log" >&2; die "pgvector did not build (log: $src/build.log)"; }
@@ -132,14 +134,15 @@ build_pgvector() {
 build_pg_cron() {
   [[ -f "$(sharedir)/extension/pg_cron--1.5--1.6.sql" && -f "$(pkglibdir)/pg_cron.so" ]] &&
     grep -q "default_version = '1.6'" "$(sharedir)/extension/pg_cron.control" 2>/dev/null && return 0
-  local src
-  src="$(unpack "$(fetch_archive "$PGCRON_ARCHIVE" "$PGCRON_SHA" https://github.com/citusdata/pg_cron/archive/refs/tags/v1.6.3.tar.gz)" pg_cron-1.6.3)"
+  unpack "$PGCRON_ARCHIVE" "$PGCRON_SHA" https://github.com/citusdata/pg_cron/archive/refs/tags/v1.6.3.tar.gz pg_cron-1.6.3
+  local src="$SRC"
   log "building pg_cron 1.6.3"
   make -s -C "$src" USE_PGXS=1 PG_CONFIG="$PG_CONFIG" >/dev/null 2>"$src/build.log" && make -s -C "$src" USE_PGXS=1 PG_CONFIG="$PG_CONFIG" install >/dev/null 2>>"$src/build.log" ||
     { tail -5 "$src/build.log" >&2; die "pg_cron did not build (log: $src/build.log)"; }
 }
 
 # Debian's libintelrdfpmath-dev ships no pkg-config file; the extension's Makefile asks for `intelmathlib`.
+# Writes one into the cache; sets PCDIR to its folder.
 intelmathlib_pc() {
   local dir="$CACHE/pkgconfig" lib
   lib="$(dpkg -L libintelrdfpmath-dev | grep -E '/libbidgcc000\.a$' | head -1)"
@@ -152,16 +155,17 @@ Version: 2.0
 Cflags:
 Libs: $lib
 EOF
-  echo "$dir"
+  PCDIR="$dir"
 }
 
 extensions_stamp() { echo "$(pkglibdir)/chatify-documentdb.stamp"; }
 
 build_extensions() {
   [[ -f "$(extensions_stamp)" && "$(cat "$(extensions_stamp)")" == "$DOCUMENTDB_REV" && -f "$(pkglibdir)/pg_documentdb.so" ]] && return 0
-  local src pcdir
-  src="$(unpack "$(fetch_archive "$DOCUMENTDB_ARCHIVE" "$DOCUMENTDB_SHA" "https://github.com/microsoft/documentdb/archive/$DOCUMENTDB_REV.tar.gz")" documentdb-ext)"
-  pcdir="$(intelmathlib_pc)"
+  unpack "$DOCUMENTDB_ARCHIVE" "$DOCUMENTDB_SHA" "https://github.com/microsoft/documentdb/archive/$DOCUMENTDB_REV.tar.gz" documentdb-ext
+  local src="$SRC" pcdir
+  intelmathlib_pc
+  pcdir="$PCDIR"
   # Debian's libbson is 1.23; BSON_SUBTYPE_SENSITIVE (0x08) arrived in 1.28. Define it there and drop the
   # one case label that then duplicates a value, as the trial build did.
   local file="$src/pg_documentdb/src/operators/bson_expression_type_operators.c"
@@ -187,8 +191,9 @@ gateway_bin() { echo "$CACHE/documentdb-gateway-${DOCUMENTDB_REV:0:7}/documentdb
 build_gateway() {
   [[ -x "$(gateway_bin)" ]] && return 0
   ensure_cargo
-  local src target="$CACHE/gateway-target"
-  src="$(unpack "$(fetch_archive "$DOCUMENTDB_ARCHIVE" "$DOCUMENTDB_SHA" "https://github.com/microsoft/documentdb/archive/$DOCUMENTDB_REV.tar.gz")" documentdb-gw)"
+  local target="$CACHE/gateway-target"
+  unpack "$DOCUMENTDB_ARCHIVE" "$DOCUMENTDB_SHA" "https://github.com/microsoft/documentdb/archive/$DOCUMENTDB_REV.tar.gz" documentdb-gw
+  local src="$SRC"
   log "building the DocumentDB gateway with cargo (about 3 minutes, once per machine)"
   (cd "$src/pg_documentdb_gw" && CARGO_TARGET_DIR="$target" cargo build --release --locked --quiet >"$src/gateway.build.log" 2>&1) ||
     { tail -5 "$src/gateway.build.log" >&2; die "the gateway did not build (log: $src/gateway.build.log)"; }
