@@ -6,6 +6,41 @@ import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema
 import { Membership } from './schemas/membership.schema';
 
 export type ConversationRecord = Conversation;
+
+/** The members a batch of sends needs: who gets the messages, and the kind of conversation. */
+export type GrantedConversation = Pick<Conversation, '_id' | 'type' | 'memberIds'>;
+
+/** A request for `count` consecutive message numbers in a conversation, for messages of `senderIds`. */
+export interface SeqRequest {
+  conversationId: Types.ObjectId;
+  senderIds: Types.ObjectId[];
+  count: number;
+}
+
+/** The numbers granted: `firstSeq` … `firstSeq + count - 1`; the conversation as the grant saw it. */
+export interface SeqGrant {
+  firstSeq: number;
+  conversation: GrantedConversation;
+}
+
+/** How many recent grants a conversation remembers, so that a batch can read its own back. */
+const SEQ_GRANTS_KEPT = 32;
+
+/** A batch's new newest message of a conversation (the list summary). */
+export interface SummaryUpdate {
+  conversationId: Types.ObjectId;
+  message: LastMessageSnapshot;
+  at: Date;
+}
+
+/** A sender's read and delivered marks move to its own newest message of the batch. */
+export interface SenderMarks {
+  conversationId: Types.ObjectId;
+  userId: Types.ObjectId;
+  seq: number;
+  messageId: Types.ObjectId;
+  at: Date;
+}
 export type MembershipRecord = Membership;
 export type MarkType = 'read' | 'delivered';
 
@@ -81,21 +116,88 @@ export class ConversationsRepository {
   }
 
   /**
-   * Hands out the next message number, in the same atomic write that checks membership: null when
-   * the conversation does not exist or `userId` is not a member (an outsider never uses up a number).
+   * Hands out `count` consecutive numbers in each requested conversation, in one round trip for all
+   * of them, each in the same atomic update that checks every sender is a member. A request whose
+   * check fails (unknown conversation, or a sender who is not a member) gets no grant: no number is
+   * used up. One conversation: one `findAndModify`. Several: one bulk of pipeline updates, each
+   * recording its grant (batch id → last number) in the document, then one read that finds them.
    */
-  allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
-    return this.conversations
-      .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
-      .lean<ConversationRecord>()
-      .exec();
+  async grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
+    const grants = new Map<string, SeqGrant>();
+    if (requests.length === 0) return grants;
+    const guard = (request: SeqRequest) => ({ _id: request.conversationId, memberIds: { $all: request.senderIds } });
+    const projection = { _id: 1, type: 1, memberIds: 1, seq: 1, seqGrants: 1 };
+    if (requests.length === 1) {
+      const [request] = requests;
+      const conversation = await this.conversations.collection.findOneAndUpdate(guard(request), { $inc: { seq: request.count } }, { returnDocument: 'after', projection });
+      if (conversation) grants.set(request.conversationId.toHexString(), { firstSeq: (conversation.seq as number) - request.count + 1, conversation: conversation as unknown as GrantedConversation });
+      return grants;
+    }
+    await this.conversations.collection.bulkWrite(
+      requests.map((request) => ({
+        updateOne: {
+          filter: guard(request),
+          update: [
+            {
+              $set: {
+                seq: { $add: ['$seq', request.count] },
+                seqGrants: { $slice: [{ $concatArrays: [{ $ifNull: ['$seqGrants', []] }, [{ batch: batchId, last: { $add: ['$seq', request.count] } }]] }, -SEQ_GRANTS_KEPT] },
+              },
+            },
+          ],
+        },
+      })),
+      { ordered: false },
+    );
+    const stored = await this.conversations.collection.find({ _id: { $in: requests.map((request) => request.conversationId) } }, { projection }).toArray();
+    const counts = new Map(requests.map((request) => [request.conversationId.toHexString(), request.count]));
+    for (const conversation of stored) {
+      const grant = (conversation.seqGrants as { batch: string; last: number }[] | undefined)?.find((entry) => entry.batch === batchId);
+      const count = counts.get(conversation._id.toHexString());
+      if (grant && count) grants.set(conversation._id.toHexString(), { firstSeq: grant.last - count + 1, conversation: conversation as unknown as GrantedConversation });
+    }
+    return grants;
   }
 
-  /** Sets the list summary to a newer message; an older concurrent send never overwrites it. */
-  async setLastMessage(id: string, message: LastMessageSnapshot, at: Date): Promise<void> {
-    await this.conversations.collection.updateOne(
-      { _id: oid(id), lastMessageSeq: { $lt: message.seq } },
-      { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
+  /** A batch's list summaries, one guarded update each in one round trip (an older one never overwrites a newer). */
+  async applySummaries(updates: SummaryUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.conversations.collection.bulkWrite(
+      updates.map(({ conversationId, message, at }) => ({
+        updateOne: {
+          filter: { _id: conversationId, lastMessageSeq: { $lt: message.seq } },
+          update: { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /**
+   * Moves senders' read and delivered marks to their own newest messages, in one round trip: one
+   * pipeline update per (conversation, sender) moves read, and delivered too where it is behind.
+   */
+  async advanceSenderMarks(moves: SenderMarks[]): Promise<void> {
+    if (moves.length === 0) return;
+    const behind = (field: string, seq: number) => ({ $lt: [`$${field}`, seq] });
+    await this.memberships.collection.bulkWrite(
+      moves.map(({ conversationId, userId, seq, messageId, at }) => ({
+        updateOne: {
+          filter: { _id: membershipId(conversationId, userId), removedAt: null, readUpToSeq: { $lt: seq } },
+          update: [
+            {
+              $set: {
+                readUpToSeq: seq, readUpToId: messageId, readAt: at,
+                deliveredUpToSeq: { $cond: [behind('deliveredUpToSeq', seq), seq, '$deliveredUpToSeq'] },
+                deliveredUpToId: { $cond: [behind('deliveredUpToSeq', seq), messageId, '$deliveredUpToId'] },
+                deliveredAt: { $cond: [behind('deliveredUpToSeq', seq), at, '$deliveredAt'] },
+                changedAt: at,
+              },
+            },
+          ],
+        },
+      })),
+      { ordered: false },
     );
   }
 

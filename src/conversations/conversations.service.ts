@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import type { MessageResponse } from '../messages/message.response';
 import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
-import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord } from './conversations.repository';
+import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SenderMarks, SeqGrant, SeqRequest, SummaryUpdate } from './conversations.repository';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
 import { MemberMarks, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
 import type { LastMessageSnapshot } from './schemas/conversation.schema';
@@ -42,17 +42,6 @@ export class ConversationsService {
   async requireMember(conversationId: string, userId: string): Promise<MemberConversation> {
     toObjectId(conversationId, 'conversationId');
     const conversation = await this.repository.findForMember(conversationId, userId);
-    if (!conversation) throw new NotFoundException(NOT_FOUND);
-    return toMemberConversation(conversation);
-  }
-
-  /**
-   * Membership check and the next message number in one round trip: the number a new message
-   * of `senderId` gets. 404 when not a member.
-   */
-  async allocateSeq(conversationId: string, senderId: string): Promise<MemberConversation> {
-    toObjectId(conversationId, 'conversationId');
-    const conversation = await this.repository.allocateSeq(conversationId, senderId);
     if (!conversation) throw new NotFoundException(NOT_FOUND);
     return toMemberConversation(conversation);
   }
@@ -194,9 +183,19 @@ export class ConversationsService {
     return groupByConversation(memberships);
   }
 
-  /** After a send: the list summary shows the newest message. */
-  setLastMessage(conversationId: string, snapshot: LastMessageSnapshot, at: Date): Promise<void> {
-    return this.repository.setLastMessage(conversationId, snapshot, at);
+  /** Message numbers for a batch of sends, each checked against membership in the same write (see the repository). */
+  grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
+    return this.repository.grantSeqs(requests, batchId);
+  }
+
+  /** After a batch of sends: each list summary shows its newest message. */
+  applySummaries(updates: SummaryUpdate[]): Promise<void> {
+    return this.repository.applySummaries(updates);
+  }
+
+  /** After a batch of sends: each sender has read (and got) everything up to its own newest message. */
+  advanceSenderMarks(moves: SenderMarks[]): Promise<void> {
+    return this.repository.advanceSenderMarks(moves);
   }
 
   /** After an edit or delete of what may be the last message. */

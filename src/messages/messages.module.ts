@@ -8,6 +8,7 @@ import { MessagesService } from './messages.service';
 import { ReceiptsService } from './receipts.service';
 import { Message, MessageSchema } from './schemas/message.schema';
 import { ReceiptEvent, ReceiptEventSchema } from './schemas/receipt-event.schema';
+import { SendBatcher } from './send-batcher';
 import { SyncService } from './sync.service';
 
 @Module({
@@ -19,7 +20,7 @@ import { SyncService } from './sync.service';
     ]),
   ],
   controllers: [MessagesController, ConversationMessagesController],
-  providers: [MessagesRepository, MessagesService, ReceiptsService, SyncService],
+  providers: [MessagesRepository, SendBatcher, MessagesService, ReceiptsService, SyncService],
   exports: [MessagesService, ReceiptsService],
 })
 export class MessagesModule {}

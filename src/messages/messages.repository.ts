@@ -39,6 +39,35 @@ export class MessagesRepository {
     }
   }
 
+  /**
+   * Stores a batch in one unordered insert. Per message, in order: `stored`, `duplicate` (its id
+   * exists: a retried send), or the error that refused it alone. A failure of the whole command
+   * (the database away) rejects.
+   */
+  async insertMany(messages: MessageRecord[]): Promise<('stored' | 'duplicate' | Error)[]> {
+    const outcomes: ('stored' | 'duplicate' | Error)[] = messages.map(() => 'stored');
+    if (messages.length === 0) return outcomes;
+    try {
+      await this.messages.collection.insertMany(messages, { ordered: false });
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+      if (!Array.isArray(writeErrors) && !(writeErrors && typeof writeErrors === 'object')) throw error;
+      const list = (Array.isArray(writeErrors) ? writeErrors : Object.values(writeErrors)) as { index: number; code?: number; errmsg?: string; err?: { keyPattern?: unknown } }[];
+      if (list.length === 0) throw error;
+      for (const writeError of list) {
+        const plain = { code: writeError.code, message: writeError.errmsg, keyPattern: writeError.err?.keyPattern };
+        outcomes[writeError.index] = isDuplicateId(plain) ? 'duplicate' : new Error(writeError.errmsg ?? 'write refused');
+      }
+    }
+    return outcomes;
+  }
+
+  /** The stored messages among `ids` (retries of a batch), in one round trip. */
+  findByIds(ids: Types.ObjectId[]): Promise<MessageRecord[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.messages.find({ _id: { $in: ids } }).lean<MessageRecord[]>().exec();
+  }
+
   findById(id: string): Promise<MessageRecord | null> {
     return this.messages.findById(id).lean<MessageRecord>().exec();
   }

@@ -7,6 +7,7 @@ import type { ConversationsService, MemberConversation } from '../conversations/
 import type { MemberMarks } from '../conversations/message-view';
 import { messageIdFor, type MessageRecord, type MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import type { PendingSend, SendBatcher, StoredListener } from './send-batcher';
 
 const senderId = new Types.ObjectId().toHexString();
 const otherId = new Types.ObjectId().toHexString();
@@ -35,85 +36,101 @@ describe('MessagesService', () => {
   let repository: StrictMock<MessagesRepository>;
   let conversations: StrictMock<ConversationsService>;
   let events: StrictMock<DomainEvents>;
+  let batcher: StrictMock<SendBatcher>;
+  let announce: StoredListener;
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
-      'insert', 'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
+      'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', [
-      'openDirect', 'allocateSeq', 'advanceMarks', 'setLastMessage', 'replaceLastMessage', 'requireMember', 'marksOfConversation',
+      'openDirect', 'advanceMarks', 'replaceLastMessage', 'requireMember', 'marksOfConversation',
     ]);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
-    sut = new MessagesService(repository as unknown as MessagesRepository, conversations as unknown as ConversationsService, events as unknown as DomainEvents, config);
+    batcher = strictMock<SendBatcher>('SendBatcher', ['submit', 'onStored']);
+    batcher.onStored.mockImplementationOnce((listener: StoredListener) => {
+      announce = listener;
+    });
+    sut = new MessagesService(
+      repository as unknown as MessagesRepository,
+      conversations as unknown as ConversationsService,
+      events as unknown as DomainEvents,
+      config,
+      batcher as unknown as SendBatcher,
+    );
   });
 
   describe('send', () => {
-    function arrangeStore(seq: number) {
-      conversations.allocateSeq.mockResolvedValueOnce(conversation(seq));
-      repository.insert.mockResolvedValueOnce('stored');
-      conversations.advanceMarks.mockResolvedValueOnce(new Set(['read', 'delivered']));
-      conversations.setLastMessage.mockResolvedValueOnce(undefined);
-      events.publish.mockImplementationOnce(() => undefined);
+    /** The batcher stores what it is given, with the next number of the conversation. */
+    function arrangeBatch(seq: number) {
+      batcher.submit.mockImplementationOnce(async (send: PendingSend) => ({
+        created: true as const,
+        record: { ...stored(seq), _id: send.id, conversationId: send.conversationId, senderId: send.senderId, text: send.text, clientId: send.clientId },
+        recipientIds: [senderId, otherId],
+      }));
     }
 
-    it('stores the trimmed text with the allocated seq, moves the sender\'s marks beside it, publishes, then updates the summary', async () => {
-      arrangeStore(5);
+    it('submits the trimmed text to the batcher and answers with the stored message as sent', async () => {
+      arrangeBatch(5);
       const { message, created } = await sut.send(senderId, { conversationId, text: '  hi there  ' });
 
       expect(created).toBe(true);
       expect(message).toMatchObject({ conversationId, seq: 5, senderId, text: 'hi there', clientId: null, editedAt: null, deletedAt: null, status: 'sent' });
-      const [record] = repository.insert.mock.calls[0];
-      expect(record).toMatchObject({ seq: 5, text: 'hi there', clientId: null });
-      expect(conversations.advanceMarks.mock.calls.map((call) => call.slice(0, 4))).toEqual([[conversationId, senderId, ['read', 'delivered'], 5]]);
-      expect(events.publish).toHaveBeenCalledWith('message.created', { message, recipientIds: [senderId, otherId] });
-      expect(conversations.setLastMessage).toHaveBeenCalledWith(conversationId, record, expect.any(Date));
-      expect(repository.insert.mock.invocationCallOrder[0]).toBeLessThan(conversations.setLastMessage.mock.invocationCallOrder[0]);
+      const [send] = batcher.submit.mock.calls[0] as [PendingSend];
+      expect(send).toMatchObject({ text: 'hi there', clientId: null });
+      expect(send.conversationId.toHexString()).toBe(conversationId);
+      expect(send.senderId.toHexString()).toBe(senderId);
+    });
+
+    it('announces each message the batcher stored as message.created to the members', () => {
+      const record = stored(7);
+      events.publish.mockImplementationOnce(() => undefined);
+      announce(record, [senderId, otherId]);
+      expect(events.publish).toHaveBeenCalledWith('message.created', {
+        message: expect.objectContaining({ id: record._id.toHexString(), seq: 7, status: 'sent' }),
+        recipientIds: [senderId, otherId],
+      });
     });
 
     it('by recipientId opens the direct conversation first', async () => {
       conversations.openDirect.mockResolvedValueOnce({ conversation: conversation(0), created: true });
-      arrangeStore(1);
+      arrangeBatch(1);
       const { message } = await sut.send(senderId, { recipientId: otherId, text: 'hello' });
       expect(conversations.openDirect).toHaveBeenCalledWith(senderId, otherId);
-      expect(conversations.allocateSeq).toHaveBeenCalledWith(conversationId, senderId);
+      expect((batcher.submit.mock.calls[0] as [PendingSend])[0].conversationId.toHexString()).toBe(conversationId);
       expect(message.seq).toBe(1);
     });
 
-    it('a new clientId gives the message the id derived from (sender, clientId)', async () => {
-      repository.findById.mockResolvedValueOnce(null);
-      arrangeStore(2);
+    it('a clientId gives the message the id derived from (sender, clientId)', async () => {
+      arrangeBatch(2);
       const { message } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-2' });
       expect(message.clientId).toBe('c-2');
       expect(message.id).toBe(messageIdFor(senderId, 'c-2').toHexString());
       expect(messageIdFor(otherId, 'c-2').toHexString()).not.toBe(message.id);
     });
 
-    it('a retry is answered with the stored message before a number is taken: nothing stored or published', async () => {
+    it('a retry answers the stored message with its current status (created false)', async () => {
       const first = stored(4, { clientId: 'c-4' });
-      repository.findById.mockResolvedValueOnce(first);
+      batcher.submit.mockResolvedValueOnce({ created: false, record: first });
       conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 4, deliveredUpToSeq: 4 }]));
 
       const { message, created } = await sut.send(senderId, { conversationId, text: 'again', clientId: 'c-4' });
       expect(created).toBe(false);
       expect(message).toMatchObject({ id: first._id.toHexString(), seq: 4, text: 'm4', status: 'read' });
-      expect(conversations.allocateSeq).not.toHaveBeenCalled();
-      expect(repository.insert).not.toHaveBeenCalled();
-      expect(events.publish).not.toHaveBeenCalled();
     });
 
-    it('a retry racing its twin past the look-up is refused by the primary key: it answers the stored message, publishes nothing, leaves the summary alone', async () => {
-      const winner = stored(4, { clientId: 'c-3' });
-      repository.findById.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
-      conversations.allocateSeq.mockResolvedValueOnce(conversation(5));
-      repository.insert.mockResolvedValueOnce('duplicate');
-      conversations.advanceMarks.mockResolvedValue(new Set(['read', 'delivered']));
-      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
-
-      const { message, created } = await sut.send(senderId, { conversationId, text: 'x', clientId: 'c-3' });
-      expect(created).toBe(false);
-      expect(message.id).toBe(winner._id.toHexString());
-      expect(events.publish).not.toHaveBeenCalled();
-      expect(conversations.setLastMessage).not.toHaveBeenCalled();
+    it('a later send of one sender is not submitted before an earlier one that waits on a look-up', async () => {
+      let openDirect!: (value: { conversation: MemberConversation; created: boolean }) => void;
+      conversations.openDirect.mockReturnValueOnce(new Promise((resolve) => (openDirect = resolve)));
+      arrangeBatch(1);
+      arrangeBatch(2);
+      const first = sut.send(senderId, { recipientId: otherId, text: 'first' });
+      const second = sut.send(senderId, { conversationId, text: 'second' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(batcher.submit).not.toHaveBeenCalled();
+      openDirect({ conversation: conversation(0), created: false });
+      await Promise.all([first, second]);
+      expect(batcher.submit.mock.calls.map(([send]) => (send as PendingSend).text)).toEqual(['first', 'second']);
     });
 
     it.each([
@@ -124,18 +141,18 @@ describe('MessagesService', () => {
       ['text over the configured limit', { conversationId, text: 'x'.repeat(21) }],
     ])('%s is a 400 before any database work', async (_name, input) => {
       await expect(sut.send(senderId, input)).rejects.toBeInstanceOf(BadRequestException);
+      expect(batcher.submit).not.toHaveBeenCalled();
     });
 
     it('text of exactly the limit after trimming is accepted', async () => {
-      arrangeStore(1);
+      arrangeBatch(1);
       const { message } = await sut.send(senderId, { conversationId, text: `  ${'y'.repeat(20)}  ` });
       expect(message.text).toBe('y'.repeat(20));
     });
 
-    it('a non-member gets the 404 of the seq allocation and nothing is stored', async () => {
-      conversations.allocateSeq.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+    it('a non-member gets the batch\'s 404', async () => {
+      batcher.submit.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
       await expect(sut.send(senderId, { conversationId, text: 'x' })).rejects.toBeInstanceOf(NotFoundException);
-      expect(repository.insert).not.toHaveBeenCalled();
     });
   });
 

@@ -9,26 +9,33 @@ import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
+import { SendBatcher } from './send-batcher';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
 
 /** Sending, editing, deleting and reading messages. Every path checks membership first. */
 @Injectable()
 export class MessagesService {
+  /** Per sender: the last send still being admitted (see `admitInOrder`). */
+  private readonly admissions = new Map<string, Promise<void>>();
+
   constructor(
     private readonly repository: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
-  ) {}
+    private readonly batcher: SendBatcher,
+  ) {
+    batcher.onStored((record, recipientIds) => this.announce(record, recipientIds));
+  }
 
   /**
    * Stores a message and publishes `message.created` once it is durable. A repeated
    * (sender, clientId) returns the first message with `created: false` and stores nothing: the
    * message's id derives from (sender, clientId), so the primary key refuses a second copy.
-   * Round trips, in order: (with a clientId) the retry look-up by `_id` → membership check + next
-   * `seq` (one atomic update) → insert ‖ sender's marks → list summary (the recipients'
-   * `message:new` goes out before the summary write).
+   * Sends are written in batches (SendBatcher: a fixed number of round trips per batch, whatever
+   * its size); a sender's sends are submitted in the order they arrived, so they get their numbers
+   * and are announced in that order.
    */
   async send(senderId: string, input: SendMessageDto): Promise<{ message: MessageResponse; created: boolean }> {
     const text = this.checkText(input.text);
@@ -36,45 +43,40 @@ export class MessagesService {
       throw new BadRequestException('Give exactly one of conversationId and recipientId');
     }
     const id = input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId();
-    if (input.clientId !== undefined) {
-      // A retry is answered before a number is taken, so retries leave no gap in `seq`.
-      const first = await this.repository.findById(id.toHexString());
-      if (first) return { message: await this.toResponse(first), created: false };
+    const { outcome } = await this.admitInOrder(senderId, async () => {
+      const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
+      toObjectId(conversationId, 'conversationId');
+      // Wrapped, not returned: admission ends once the send is queued, not once it is stored.
+      const submitted = this.batcher.submit({
+        id, conversationId: new Types.ObjectId(conversationId), senderId: new Types.ObjectId(senderId), text, clientId: input.clientId ?? null,
+      });
+      return { outcome: submitted };
+    });
+    const result = await outcome;
+    if (!result.created) return { message: await this.toResponse(result.record), created: false };
+    return { message: toMessageResponse(result.record, result.record.conversationId, 'sent'), created: true };
+  }
+  /**
+   * Runs `admit` (the steps up to submitting a send) after the sender's previous send was submitted,
+   * so that a look-up on the way (a direct conversation by recipient) cannot let a later send overtake.
+   */
+  private async admitInOrder<T>(senderId: string, admit: () => Promise<T>): Promise<T> {
+    const previous = this.admissions.get(senderId);
+    let done!: () => void;
+    const admitted = new Promise<void>((resolve) => (done = resolve));
+    this.admissions.set(senderId, admitted);
+    try {
+      if (previous) await previous;
+      return await admit();
+    } finally {
+      done();
+      if (this.admissions.get(senderId) === admitted) this.admissions.delete(senderId);
     }
-    const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
-    const conversation = await this.conversations.allocateSeq(conversationId, senderId);
-    const now = new Date();
-    const record: MessageRecord = {
-      _id: id,
-      conversationId: new Types.ObjectId(conversation.id),
-      seq: conversation.seq,
-      senderId: new Types.ObjectId(senderId),
-      text,
-      clientId: input.clientId ?? null,
-      createdAt: now,
-      editedAt: null,
-      deletedAt: null,
-      changedAt: now,
-    };
-    // Beside the insert: the sender has seen everything up to its own message, so its marks move
-    // with it (unread counts and ticks never wait on the sender). Marks only move forward, so this
-    // is safe even when the insert turns out to be a retry.
-    const [outcome] = await Promise.all([
-      this.repository.insert(record),
-      this.conversations.advanceMarks(conversation.id, senderId, ['read', 'delivered'], record.seq, record._id, now),
-    ]);
-    if (outcome === 'duplicate') {
-      // A retry racing its twin past the look-up: answer with the one that was stored. Its number
-      // stays unused (a gap), and unread counts follow the newest *stored* message, so none is owed.
-      const first = await this.repository.findById(record._id.toHexString());
-      if (first) return { message: await this.toResponse(first), created: false };
-    }
-    const message = toMessageResponse(record, record.conversationId, 'sent');
-    this.events.publish('message.created', { message, recipientIds: conversation.memberIds });
-    // After the insert, never beside it: the summary (and the unread counts it drives) only ever
-    // names a message that is stored.
-    await this.conversations.setLastMessage(conversation.id, record, now);
-    return { message, created: true };
+  }
+
+  /** Announces a stored message to its conversation's members (SendBatcher calls it in `seq` order). */
+  private announce(record: MessageRecord, recipientIds: string[]): void {
+    this.events.publish('message.created', { message: toMessageResponse(record, record.conversationId, 'sent'), recipientIds });
   }
 
   /** Changes the text (sender only, while still a member); publishes `message.updated`. */

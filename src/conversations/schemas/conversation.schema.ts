@@ -50,6 +50,13 @@ export class Conversation {
   @Prop({ type: Object, default: null })
   lastMessage: LastMessageSnapshot | null;
 
+  /**
+   * The last few batches' number grants (`{ batch, last }`), newest last: how a batch of sends to
+   * several conversations reads back the numbers its one bulk update handed out (`grantSeqs`).
+   */
+  @Prop({ type: [Object], default: undefined })
+  seqGrants?: { batch: string; last: number }[];
+
   /** Seq of `lastMessage`: a guard so concurrent sends keep the newest summary. */
   @Prop({ default: 0 })
   lastMessageSeq: number;

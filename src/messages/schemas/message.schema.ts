@@ -38,8 +38,11 @@ export class Message {
 
 export const MessageSchema = SchemaFactory.createForClass(Message);
 
-// History pages (before/after/newest) and "which message is seq N"; unique as a last guard on ordering.
-MessageSchema.index({ conversationId: 1, seq: 1 }, { unique: true });
+// History pages (before/after/newest) and "which message is seq N". Not unique: `seq` comes from the
+// conversation's atomic counter, so it cannot repeat, and a unique index whose first key is shared by
+// a whole conversation gets slower with every message on the development database (docs/BENCHMARKS.md).
+// Named, so that it never collides with the unique index of that name that earlier versions built.
+MessageSchema.index({ conversationId: 1, seq: 1 }, { name: 'history_by_seq' });
 // Idempotent send needs no index of its own: with a clientId the message's `_id` derives from
 // (sender, clientId), so a retry finds the first message by `_id` and cannot be stored twice.
 // Sync: messages of the caller's conversations created, edited or deleted since a cursor.

@@ -1,0 +1,155 @@
+import { NotFoundException } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import type { ConversationsService } from '../conversations/conversations.service';
+import type { SeqGrant, SeqRequest } from '../conversations/conversations.repository';
+import type { MessageRecord, MessagesRepository } from './messages.repository';
+import { PendingSend, SendBatcher } from './send-batcher';
+
+const alice = new Types.ObjectId();
+const bob = new Types.ObjectId();
+const mallory = new Types.ObjectId();
+const direct = new Types.ObjectId();
+const group = new Types.ObjectId();
+
+function pending(conversationId: Types.ObjectId, senderId: Types.ObjectId, text: string, clientId: string | null = null): PendingSend {
+  return { id: new Types.ObjectId(), conversationId, senderId, text, clientId };
+}
+
+/** Grants numbers as an atomic counter per conversation would, refusing senders who are not members. */
+function counterGrants(members: Map<string, Types.ObjectId[]>) {
+  const counters = new Map<string, number>();
+  return async (requests: SeqRequest[]) => {
+    const grants = new Map<string, SeqGrant>();
+    for (const request of requests) {
+      const key = request.conversationId.toHexString();
+      const memberIds = members.get(key) ?? [];
+      if (!request.senderIds.every((sender) => memberIds.some((member) => member.equals(sender)))) continue;
+      const first = (counters.get(key) ?? 0) + 1;
+      counters.set(key, first + request.count - 1);
+      grants.set(key, { firstSeq: first, conversation: { _id: request.conversationId, type: 'group', memberIds } });
+    }
+    return grants;
+  };
+}
+
+describe('SendBatcher', () => {
+  let sut: SendBatcher;
+  let messages: StrictMock<MessagesRepository>;
+  let conversations: StrictMock<ConversationsService>;
+  let announced: { text: string | null; seq: number; recipients: string[] }[];
+
+  beforeEach(() => {
+    messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks']);
+    sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService);
+    announced = [];
+    sut.onStored((record, recipients) => announced.push({ text: record.text, seq: record.seq, recipients }));
+    conversations.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
+    messages.findByIds.mockResolvedValue([]);
+    messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
+    conversations.applySummaries.mockResolvedValue(undefined);
+    conversations.advanceSenderMarks.mockResolvedValue(undefined);
+  });
+
+  it('writes the sends of one tick as one batch: one grant, one insert, one summary and one marks update for all', async () => {
+    const sends = [pending(direct, alice, 'a1'), pending(group, bob, 'b1'), pending(direct, bob, 'b2'), pending(direct, alice, 'a2')];
+    const outcomes = await Promise.all(sends.map((send) => sut.submit(send)));
+
+    expect(conversations.grantSeqs).toHaveBeenCalledTimes(1);
+    const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
+    expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.senderIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
+    expect(messages.insertMany).toHaveBeenCalledTimes(1);
+    expect(conversations.applySummaries).toHaveBeenCalledTimes(1);
+    expect(conversations.advanceSenderMarks).toHaveBeenCalledTimes(1);
+    expect(outcomes.map((outcome) => [outcome.created, outcome.record.text, outcome.record.seq])).toEqual([
+      [true, 'a1', 1], [true, 'b1', 1], [true, 'b2', 2], [true, 'a2', 3],
+    ]);
+  });
+
+  it('numbers and announces one conversation\'s sends in the order they were submitted, before answering them', async () => {
+    let answered = 0;
+    const sends = ['one', 'two', 'three'].map((text) => sut.submit(pending(direct, alice, text)).then((outcome) => {
+      answered += 1;
+      return outcome;
+    }));
+    conversations.applySummaries.mockImplementationOnce(async () => {
+      // The members heard of all three before the summary write, and nobody was answered yet.
+      expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]]);
+      expect(answered).toBe(0);
+    });
+    await Promise.all(sends);
+    expect(announced.every((entry) => entry.recipients.length === 2)).toBe(true);
+  });
+
+  it('the summary names each conversation\'s newest message; marks move per (conversation, sender) to its newest', async () => {
+    await Promise.all([pending(direct, alice, 'a1'), pending(direct, alice, 'a2'), pending(direct, bob, 'b1')].map((send) => sut.submit(send)));
+    const [summaries] = conversations.applySummaries.mock.calls[0];
+    expect(summaries.map((u) => [u.message.text, u.message.seq])).toEqual([['b1', 3]]);
+    const [marks] = conversations.advanceSenderMarks.mock.calls[0];
+    expect(marks.map((m: { userId: Types.ObjectId; seq: number }) => [m.userId.toHexString(), m.seq])).toEqual([[alice.toHexString(), 2], [bob.toHexString(), 3]]);
+  });
+
+  it('a send while a batch is being written joins the next batch', async () => {
+    let release!: () => void;
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return records.map(() => 'stored' as const);
+    });
+    const first = sut.submit(pending(direct, alice, 'first'));
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [sut.submit(pending(direct, bob, 'second')), sut.submit(pending(direct, alice, 'third'))];
+    release();
+    const outcomes = await Promise.all([first, ...later]);
+    expect(messages.insertMany).toHaveBeenCalledTimes(2);
+    expect((messages.insertMany.mock.calls[1] as [MessageRecord[]])[0].map((r) => r.text)).toEqual(['second', 'third']);
+    expect(outcomes.map((o) => o.record.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('a retry is answered with the stored message and takes no number', async () => {
+    const retry = pending(direct, alice, 'again', 'c-1');
+    const earlier = { _id: retry.id, seq: 9, text: 'once' } as MessageRecord;
+    messages.findByIds.mockResolvedValueOnce([earlier]);
+    const [outcome, other] = await Promise.all([sut.submit(retry), sut.submit(pending(direct, bob, 'new', 'c-2'))]);
+    expect(outcome).toEqual({ created: false, record: earlier });
+    expect(other.created).toBe(true);
+    expect(other.record.seq).toBe(1);
+    const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
+    expect(requests[0].count).toBe(1);
+  });
+
+  it('the same clientId twice in one batch stores one message and answers both with it', async () => {
+    const send = pending(direct, alice, 'twice', 'c-9');
+    const [first, second] = await Promise.all([sut.submit(send), sut.submit({ ...send })]);
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ created: false, record: first.record });
+    expect((messages.insertMany.mock.calls[0] as [MessageRecord[]])[0]).toHaveLength(1);
+  });
+
+  it('a non-member fails alone with 404; the members of the same conversation are still stored', async () => {
+    const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'ok')), sut.submit(pending(direct, mallory, 'intruder')), sut.submit(pending(direct, bob, 'ok too'))]);
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundException) });
+    expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ record: MessageRecord }>).value.record.text)).toEqual(['ok', 'ok too']);
+    expect(announced.map((entry) => entry.text)).toEqual(['ok', 'ok too']);
+  });
+
+  it('a message refused alone by the insert fails alone; a refused retry answers the stored one', async () => {
+    const retry = pending(direct, bob, 'raced', 'c-5');
+    const winner = { _id: retry.id, seq: 1, text: 'raced' } as MessageRecord;
+    messages.insertMany.mockResolvedValueOnce(['stored', new Error('document too large'), 'duplicate']);
+    messages.findByIds.mockResolvedValueOnce([]).mockResolvedValueOnce([winner]);
+    const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'fine')), sut.submit(pending(direct, alice, 'too big')), sut.submit(retry)]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ created: false, record: winner });
+    expect(announced.map((entry) => entry.text)).toEqual(['fine']);
+  });
+
+  it('when the database fails the batch, every send of it fails and nothing is announced; the next batch works', async () => {
+    conversations.grantSeqs.mockRejectedValueOnce(Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' }));
+    const failed = await Promise.allSettled([sut.submit(pending(direct, alice, 'x')), sut.submit(pending(group, bob, 'y'))]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(announced).toEqual([]);
+    await expect(sut.submit(pending(direct, alice, 'later'))).resolves.toMatchObject({ created: true });
+  });
+});

@@ -1,0 +1,264 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Types } from 'mongoose';
+import { ConversationsService } from '../conversations/conversations.service';
+import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
+import type { MessageRecord } from './messages.repository';
+import { MessagesRepository } from './messages.repository';
+
+/** A send waiting for its batch: the message as it will be stored, less its number. */
+export interface PendingSend {
+  id: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  senderId: Types.ObjectId;
+  text: string;
+  clientId: string | null;
+  /** Further fields to store with the message (checked before it was submitted). */
+  extra?: Partial<MessageRecord>;
+}
+
+/** What a send turned into: stored now, or the earlier message of the same (sender, clientId). */
+export type SendOutcome =
+  | { created: true; record: MessageRecord; recipientIds: string[] }
+  | { created: false; record: MessageRecord };
+
+interface Waiting {
+  send: PendingSend;
+  resolve: (outcome: SendOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The largest batch: bounds one insert's size and the time one batch holds the others back. */
+const MAX_BATCH = 512;
+
+/** Called, in `seq` order, for every message a batch stored, as soon as the batch is durable. */
+export type StoredListener = (record: MessageRecord, recipientIds: string[]) => void;
+
+const NOT_FOUND = 'Conversation not found';
+
+/**
+ * Group commit of sends. Sends that arrive while a batch is being written join the next one, so a
+ * batch costs a fixed number of round trips whatever its size:
+ *
+ * 1. retries: one look-up by `_id` of the batch's clientId messages (a retry is answered with the
+ *    stored message and takes no number, so it leaves no gap);
+ * 2. numbers: `grantSeqs` — per conversation one atomic `+k` that also checks the senders are
+ *    members (one round trip for all conversations);
+ * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error;
+ * 4. the stored messages are handed to the listener (→ `message:new`), in `seq` order;
+ * 5. the list summaries and the senders' marks, one bulk update each, side by side.
+ *
+ * Then every send of the batch is answered. One batch is written at a time, so the sends of one
+ * sender reach the queue, get their numbers and are announced in the order they were submitted.
+ * Everything the guarantees rest on is in the database (atomic updates, the primary key), so they
+ * hold across any number of app instances.
+ */
+@Injectable()
+export class SendBatcher {
+  private readonly logger = new Logger('SendBatcher');
+  private queue: Waiting[] = [];
+  private writing = false;
+  private scheduled = false;
+  private batches = 0;
+  private listener: StoredListener = () => undefined;
+
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  /** Who hears of stored messages (one listener: the messages service publishes domain events). */
+  onStored(listener: StoredListener): void {
+    this.listener = listener;
+  }
+
+  /** Queues a send; settles once its batch is durable (or it failed on its own). */
+  submit(send: PendingSend): Promise<SendOutcome> {
+    return new Promise<SendOutcome>((resolve, reject) => {
+      this.queue.push({ send, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Sends queued or being written (for graceful shutdown and metrics). */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  private schedule(): void {
+    if (this.writing || this.scheduled) return;
+    this.scheduled = true;
+    // The rest of this tick's sends (e.g. a burst off one socket frame) join the first batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        await this.write(batch).catch((error: unknown) => {
+          for (const waiting of batch) waiting.reject(error);
+        });
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async write(batch: Waiting[]): Promise<void> {
+    const fresh = await this.answerRetries(batch);
+    if (fresh.length === 0) return;
+    const batchId = `${process.pid.toString(36)}.${(this.batches += 1).toString(36)}.${new Types.ObjectId().toHexString()}`;
+    const numbered = await this.number(fresh, batchId);
+    if (numbered.length === 0) return;
+    const records = numbered.map(({ record }) => record);
+    const outcomes = await this.messages.insertMany(records);
+    const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
+    const duplicates: Waiting[] = [];
+    outcomes.forEach((outcome, index) => {
+      const { waiting, record, conversation } = numbered[index];
+      if (outcome === 'stored') stored.push({ waiting, record, recipientIds: conversation.memberIds.map((id) => id.toHexString()) });
+      else if (outcome === 'duplicate') duplicates.push(waiting);
+      else waiting.reject(outcome);
+    });
+    for (const { record, recipientIds } of stored) this.announce(record, recipientIds);
+    await Promise.all([this.afterStore(stored.map(({ record }) => record)), this.answerDuplicates(duplicates)]);
+    for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
+  }
+
+  /**
+   * Answers the sends whose message is already stored (retries), and a second send of one id within
+   * the batch with the first one's outcome; returns the rest, in order.
+   */
+  private async answerRetries(batch: Waiting[]): Promise<Waiting[]> {
+    const withClientId = batch.filter(({ send }) => send.clientId !== null);
+    const existing = new Map((await this.messages.findByIds(withClientId.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
+    const firstOfId = new Map<string, Waiting>();
+    const fresh: Waiting[] = [];
+    for (const waiting of batch) {
+      const key = waiting.send.id.toHexString();
+      const record = existing.get(key);
+      if (record) {
+        waiting.resolve({ created: false, record });
+        continue;
+      }
+      const first = firstOfId.get(key);
+      if (first) {
+        // The same (sender, clientId) twice in one batch: the second gets the first's message.
+        const original = first.resolve;
+        first.resolve = (outcome) => {
+          original(outcome);
+          waiting.resolve({ created: false, record: outcome.record });
+        };
+        const originalReject = first.reject;
+        first.reject = (error) => {
+          originalReject(error);
+          waiting.reject(error);
+        };
+        continue;
+      }
+      firstOfId.set(key, waiting);
+      fresh.push(waiting);
+    }
+    return fresh;
+  }
+
+  /** Gives each send its number; sends into a conversation the sender is not a member of fail with 404. */
+  private async number(fresh: Waiting[], batchId: string): Promise<{ waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[]> {
+    const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
+    const grants = await this.conversations.grantSeqs([...byConversation.values()].map(requestFor), batchId);
+    // A conversation refused as a whole may have one non-member among several members: ask per sender.
+    const retry = [...byConversation.entries()].filter(([key, group]) => !grants.has(key) && distinctSenders(group).length > 1);
+    const perSender = new Map<string, Waiting[]>();
+    for (const [, group] of retry) for (const [key, sub] of groupBy(group, ({ send }) => `${send.conversationId.toHexString()}:${send.senderId.toHexString()}`)) perSender.set(key, sub);
+    const senderGrants = perSender.size > 0 ? await this.grantEach(perSender, batchId) : new Map();
+    const now = new Date();
+    const numbered: { waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[] = [];
+    const place = (group: Waiting[], grant: { firstSeq: number; conversation: GrantedConversation } | undefined) => {
+      group.forEach((waiting, index) => {
+        if (!grant) return waiting.reject(new NotFoundException(NOT_FOUND));
+        const { send } = waiting;
+        const record: MessageRecord = {
+          _id: send.id, conversationId: send.conversationId, seq: grant.firstSeq + index, senderId: send.senderId, text: send.text,
+          clientId: send.clientId, createdAt: now, editedAt: null, deletedAt: null, changedAt: now, ...send.extra,
+        };
+        numbered.push({ waiting, record, conversation: grant.conversation });
+      });
+    };
+    for (const [key, group] of byConversation) if (grants.has(key) || distinctSenders(group).length === 1) place(group, grants.get(key));
+    for (const [key, group] of perSender) place(group, senderGrants.get(key));
+    return numbered;
+  }
+
+  private async grantEach(groups: Map<string, Waiting[]>, batchId: string) {
+    const grants = new Map<string, { firstSeq: number; conversation: GrantedConversation }>();
+    const entries = [...groups.entries()];
+    const results = await Promise.all(entries.map(([key, group]) => this.conversations.grantSeqs([requestFor(group)], `${batchId}.${key}`)));
+    entries.forEach(([key, group], index) => {
+      const grant = results[index].get(group[0].send.conversationId.toHexString());
+      if (grant) grants.set(key, grant);
+    });
+    return grants;
+  }
+
+  private announce(record: MessageRecord, recipientIds: string[]): void {
+    try {
+      this.listener(record, recipientIds);
+    } catch (error) {
+      // Announcing follows a durable write; it must not fail the write.
+      this.logger.error({ err: error }, 'Could not announce a stored message');
+    }
+  }
+
+  /** The list summaries (newest stored message per conversation) and the senders' marks, side by side. */
+  private async afterStore(records: MessageRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const newest = new Map<string, SummaryUpdate>();
+    const marks = new Map<string, SenderMarks>();
+    for (const record of records) {
+      const conversationKey = record.conversationId.toHexString();
+      if ((newest.get(conversationKey)?.message.seq ?? 0) < record.seq) newest.set(conversationKey, { conversationId: record.conversationId, message: record, at: record.createdAt });
+      const markKey = `${conversationKey}:${record.senderId.toHexString()}`;
+      if ((marks.get(markKey)?.seq ?? 0) < record.seq) {
+        marks.set(markKey, { conversationId: record.conversationId, userId: record.senderId, seq: record.seq, messageId: record._id, at: record.createdAt });
+      }
+    }
+    await Promise.all([this.conversations.applySummaries([...newest.values()]), this.conversations.advanceSenderMarks([...marks.values()])]);
+  }
+
+  /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
+  private async answerDuplicates(duplicates: Waiting[]): Promise<void> {
+    if (duplicates.length === 0) return;
+    const stored = new Map((await this.messages.findByIds(duplicates.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
+    for (const waiting of duplicates) {
+      const record = stored.get(waiting.send.id.toHexString());
+      if (record) waiting.resolve({ created: false, record });
+      else waiting.reject(new Error('A duplicate message could not be read back'));
+    }
+  }
+}
+
+function requestFor(group: Waiting[]): SeqRequest {
+  return { conversationId: group[0].send.conversationId, senderIds: distinctSenders(group), count: group.length };
+}
+
+function distinctSenders(group: Waiting[]): Types.ObjectId[] {
+  const seen = new Map<string, Types.ObjectId>();
+  for (const { send } of group) seen.set(send.senderId.toHexString(), send.senderId);
+  return [...seen.values()];
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
