@@ -94,12 +94,16 @@ function plan() {
   const latencyUsers = QUICK ? 20 : 200;
   const groupMembers = QUICK ? 10 : 100;
   const idleLevels = QUICK ? [50, 100] : [1000, 5000];
-  const restConcurrency = QUICK ? 4 : 16;
-  const inFlight = QUICK ? 16 : 64;
-  const historyCount = QUICK ? 500 : 20000;
+  const restConcurrency = QUICK ? 4 : 64;
+  // In flight per user (the goal: 200 users with 4 sends each in flight); bounded for 1,000 users.
+  const perUser = 4;
+  const maxInFlight = QUICK ? 64 : 800;
+  const bigInFlight = QUICK ? 16 : 64;
+  const historyCount = QUICK ? 2000 : 100000;
   /** @type {Scenario[]} */
   const scenarios = [];
   for (const n of pairsN) {
+    const inFlight = Math.min(maxInFlight, n * perUser);
     scenarios.push({
       id: `throughput-${n}`,
       kind: 'throughput',
@@ -126,13 +130,21 @@ function plan() {
       budgetMs: w + d + drain + 60000,
     });
   }
-  // The first throughput run again, on a database that already holds earlier messages
-  // (needs a fresh database per scenario, so not with --no-reset).
-  if (RESET) scenarios.push({
-    id: `throughput-${pairsN[0]}-history`,
+  // One direct conversation written to as fast as it goes, empty and then already holding
+  // earlier messages (needs a fresh database per scenario, so not with --no-reset): the cost of a
+  // large conversation, e.g. in its indexes.
+  scenarios.push({
+    id: 'throughput-one-conversation',
     kind: 'throughput',
-    title: `socket send, ${pairsN[0]} users in pairs, ${historyCount.toLocaleString('en')} earlier messages stored`,
-    params: { users: pairsN[0], inFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000, history: historyCount },
+    title: `socket send, 2 users in one direct conversation (closed loop, ${bigInFlight} in flight)`,
+    params: { users: 2, inFlight: bigInFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000 },
+    budgetMs: w + d + drain + 60000,
+  });
+  if (RESET) scenarios.push({
+    id: 'throughput-one-conversation-history',
+    kind: 'throughput',
+    title: `socket send, 2 users in one direct conversation already holding ${historyCount.toLocaleString('en')} messages (${bigInFlight} in flight)`,
+    params: { users: 2, inFlight: bigInFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000, history: historyCount },
     budgetMs: w + d + drain + 60000,
   });
   scenarios.push({
@@ -419,7 +431,9 @@ async function main() {
           let seedDir = snapshotDir;
           if (history > 0) {
             if (!historySnapshots.has(history)) {
-              const dir = await seedHistory({ root: ROOT, snapshotDir, count: history, log });
+              const pair = fixtures.app.pairs[0];
+              const senderIds = [fixtures.app.users[pair.a].id, fixtures.app.users[pair.b].id];
+              const dir = await seedHistory({ root: ROOT, snapshotDir, count: history, conversationId: pair.conversationId, senderIds, log });
               historySnapshots.set(history, dir);
               running.add({ name: 'history snapshot', stop: async () => rmSync(dir, { recursive: true, force: true }) });
             }

@@ -262,13 +262,66 @@ export function exportRef(root, ref, log) {
 }
 
 /**
- * A copy of the fixture snapshot whose `messages` collection already holds `count` earlier
- * messages (in 100 conversations nobody in the benchmark belongs to), shaped like the app's own
- * documents. Written straight to the database with the MongoDB driver, then the database is
- * stopped again. Shows how the send path's cost depends on how much history is stored.
- * @param {{ root: string, snapshotDir: string, count: number, log: (s: string) => void }} o
+ * A copy of the fixture snapshot in which one direct conversation (`conversationId`, between
+ * `senderIds`) already holds `count` earlier messages, shaped like the app's own documents, with the
+ * conversation's counter, summary and both members' marks moved to the last of them. Written
+ * straight to the database with the MongoDB driver, then the database is stopped again. Shows how
+ * the send path's cost depends on the size of the conversation being written to.
+ * @param {{ root: string, snapshotDir: string, count: number, conversationId: string, senderIds: string[], log: (s: string) => void }} o
  * @returns {Promise<string>} the new snapshot directory
  */
+export async function seedHistory({ root, snapshotDir, count, conversationId, senderIds, log }) {
+  const require = createRequire(path.join(root, 'package.json'));
+  const { MongoClient, ObjectId } = require('mongodb');
+  const dir = copyCluster(snapshotDir);
+  const port = await freePort();
+  const script = path.join(root, 'scripts', 'documentdb.sh');
+  const { uri } = startDatabase(root, dir, port);
+  const started = Date.now();
+  const client = new MongoClient(uri);
+  try {
+    await client.connect();
+    const db = client.db('chatify_bench');
+    const conversation = new ObjectId(conversationId);
+    const senders = senderIds.map((id) => new ObjectId(id));
+    const at = new Date(Date.now() - 86_400_000);
+    let last = null;
+    for (let n = 0; n < count; ) {
+      const batch = [];
+      for (let k = 0; k < 1000 && n < count; k++, n++) {
+        last = {
+          _id: new ObjectId(),
+          conversationId: conversation,
+          seq: n + 1,
+          senderId: senders[n % senders.length],
+          text: 'Earlier message: the quick brown fox jumps over the lazy dog, 0123456789 abcdefghijklmnopqrstuvwxyz.',
+          clientId: null,
+          createdAt: at,
+          editedAt: null,
+          deletedAt: null,
+          changedAt: at,
+        };
+        batch.push(last);
+      }
+      await db.collection('messages').insertMany(batch, { ordered: false });
+    }
+    if (last) {
+      const { conversationId: _c, changedAt: _x, ...snapshot } = last;
+      await db.collection('conversations').updateOne({ _id: conversation }, { $set: { seq: count, lastMessageSeq: count, lastMessage: snapshot, lastActivityAt: at } });
+      await db.collection('memberships').updateMany(
+        { conversationId: conversation },
+        { $set: { readUpToSeq: count, readUpToId: last._id, readAt: at, deliveredUpToSeq: count, deliveredUpToId: last._id, deliveredAt: at } },
+      );
+    }
+    log(`  ${count.toLocaleString('en')} earlier messages stored in one conversation in ${((Date.now() - started) / 1000).toFixed(1)} s (history snapshot)`);
+  } finally {
+    await client.close();
+    spawnSync('bash', [script, 'stop', dir], { cwd: root, stdio: 'ignore' });
+  }
+  return dir;
+}
+
+
 /**
  * Starts the cluster in `dir` (created, or a copied snapshot that it relocates) on `port`.
  * @param {string} root @param {string} dir @param {number} port
@@ -288,47 +341,5 @@ function copyCluster(from) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatify-bench-db-'));
   const copy = spawnSync('cp', ['-a', `${from}/.`, dir], { stdio: 'inherit' });
   if (copy.status !== 0) throw new Error(`copying the database snapshot ${from} failed`);
-  return dir;
-}
-
-export async function seedHistory({ root, snapshotDir, count, log }) {
-  const require = createRequire(path.join(root, 'package.json'));
-  const { MongoClient, ObjectId } = require('mongodb');
-  const dir = copyCluster(snapshotDir);
-  const port = await freePort();
-  const script = path.join(root, 'scripts', 'documentdb.sh');
-  const { uri } = startDatabase(root, dir, port);
-  const started = Date.now();
-  const client = new MongoClient(uri);
-  try {
-    await client.connect();
-    const messages = client.db('chatify_bench').collection('messages');
-    const conversations = Array.from({ length: 100 }, () => new ObjectId());
-    const senders = Array.from({ length: 200 }, () => new ObjectId());
-    const at = new Date(Date.now() - 86_400_000);
-    for (let n = 0; n < count; ) {
-      const batch = [];
-      for (let k = 0; k < 1000 && n < count; k++, n++) {
-        batch.push({
-          _id: new ObjectId(),
-          conversationId: conversations[n % 100],
-          seq: Math.floor(n / 100) + 1,
-          senderId: senders[n % 200],
-          text: 'Earlier message: the quick brown fox jumps over the lazy dog, 0123456789 abcdefghijklmnopqrstuvwxyz.',
-          clientId: `history-${n}`,
-          dedupeKey: `history-${n}`,
-          createdAt: at,
-          editedAt: null,
-          deletedAt: null,
-          changedAt: at,
-        });
-      }
-      await messages.insertMany(batch, { ordered: false });
-    }
-    log(`  ${count} earlier messages stored in ${((Date.now() - started) / 1000).toFixed(1)} s (history snapshot)`);
-  } finally {
-    await client.close();
-    spawnSync('bash', [script, 'stop', dir], { cwd: root, stdio: 'ignore' });
-  }
   return dir;
 }
