@@ -40,6 +40,23 @@ if (!process.env.BENCH_ULIMIT_RAISED) {
   process.exit(r.status ?? 1);
 }
 
+/**
+ * The app's own counters from GET /metrics: database commands sent, and send batches (count, sum).
+ * @param {string} url
+ * @returns {Promise<{ dbCommands: number, batches: number, batched: number } | null>}
+ */
+async function scrapeMetrics(url) {
+  try {
+    const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) });
+    if (!response.ok) return null;
+    const text = await response.text();
+    const sum = (/** @type {RegExp} */ pattern) => text.split('\n').filter((line) => pattern.test(line)).reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+    return { dbCommands: sum(/^chatify_db_commands_total\{/), batches: sum(/^chatify_send_batch_size_count /), batched: sum(/^chatify_send_batch_size_sum /) };
+  } catch {
+    return null;
+  }
+}
+
 /** CPU ms of the database's processes (each with its children), or null when unknown. @param {number[] | undefined} pids */
 function sumCpu(pids) {
   if (!pids || pids.length === 0) return null;
@@ -254,7 +271,8 @@ function runLoadgen(scenario, target, fixtures) {
             log(`  (no forced GC for ${target.name}: ${/** @type {Error} */ (err).message})`);
           }
         }
-        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), heapUsed, cpuMs: readCpuMs(target.pid), dbCpuMs: sumCpu(target.dbPids), machine: readMachineCpuMs(), wire: null };
+        const metrics = target.name === 'app' ? await scrapeMetrics(target.url) : null;
+        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), heapUsed, cpuMs: readCpuMs(target.pid), dbCpuMs: sumCpu(target.dbPids), machine: readMachineCpuMs(), wire: null, metrics };
         const snap = /** @type {any} */ (target).wireSnapshot;
         if (snap) snap().then((/** @type {any} */ wire) => child.connected && child.send({ type: 'probed', label: msg.label, data: { ...data, wire } }));
         else child.send({ type: 'probed', label: msg.label, data });

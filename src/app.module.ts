@@ -14,6 +14,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -37,6 +38,7 @@ import { UsersModule } from './users/users.module';
     ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
     EventsModule,
     DatabaseModule,
+    MetricsModule,
     UsersModule,
     AuthModule,
     ConversationsModule,

@@ -31,6 +31,8 @@ const METRICS = {
     ['lost (unacked + failed + undelivered)', (r) => r.loss.lost, 'zero'],
     ['server CPU µs / message', (r) => r.server?.serverCpuUsPerUnit, 'lower'],
     ['database CPU µs / message', (r) => r.server?.dbCpuUsPerUnit, 'lower'],
+    ['database commands / message', (r) => r.server?.dbCommandsPerUnit, 'lower'],
+    ['mean send batch (messages)', (r) => r.server?.meanSendBatch, 'higher'],
     ['database round trips / message (--profile)', (r) => r.server?.database?.roundTripsPerUnit, 'lower'],
   ],
   latency: [
@@ -42,6 +44,8 @@ const METRICS = {
     ['lost: acked, never delivered', (r) => r.loss.ackedNotDelivered, 'zero'],
     ['lost: unacked or failed ack', (r) => r.loss.unacked + r.loss.ackFailed, 'zero'],
     ['server CPU µs / message', (r) => r.server?.serverCpuUsPerUnit, 'lower'],
+    ['database commands / message', (r) => r.server?.dbCommandsPerUnit, 'lower'],
+    ['mean send batch (messages)', (r) => r.server?.meanSendBatch, 'higher'],
     ['database round trips / message (--profile)', (r) => r.server?.database?.roundTripsPerUnit, 'lower'],
   ],
   fanout: [
@@ -51,6 +55,7 @@ const METRICS = {
     ['full fan-out latency p99 ms', (r) => r.fullFanoutLatencyMs.p99, 'lower'],
     ['missing deliveries', (r) => r.loss.missingDeliveries, 'zero'],
     ['server CPU µs / delivery', (r) => r.server?.serverCpuUsPerUnit, 'lower'],
+    ['database commands / delivery', (r) => r.server?.dbCommandsPerUnit, 'lower'],
     ['database round trips / delivery (--profile)', (r) => r.server?.database?.roundTripsPerUnit, 'lower'],
   ],
   rest: [
@@ -61,6 +66,8 @@ const METRICS = {
     ['latency max ms', (r) => r.latencyMs.max, 'lower'],
     ['non-201 answers', (r) => Object.entries(r.statuses).reduce((a, [k, v]) => a + (k === '201' ? 0 : Number(v)), 0) + r.networkErrors, 'zero'],
     ['server CPU µs / request', (r) => r.server?.serverCpuUsPerUnit, 'lower'],
+    ['database commands / request', (r) => r.server?.dbCommandsPerUnit, 'lower'],
+    ['mean send batch (messages)', (r) => r.server?.meanSendBatch, 'higher'],
     ['database round trips / request (--profile)', (r) => r.server?.database?.roundTripsPerUnit, 'lower'],
   ],
 };

@@ -16,6 +16,7 @@ import { SendMessageDto } from '../messages/dto/send-message.dto';
 import type { MessageResponse } from '../messages/message.response';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../messages/receipts.service';
+import { MetricsService } from '../metrics/metrics.service';
 import { UsersService } from '../users/users.service';
 import { ok } from './chat.ack';
 import { ChatBroadcaster } from './chat.broadcaster';
@@ -60,6 +61,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly broadcaster: ChatBroadcaster,
     private readonly work: InFlightWork,
     private readonly config: AppConfig,
+    private readonly metrics: MetricsService,
   ) {}
 
   afterInit(server: ChatServer): void {
@@ -71,11 +73,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleConnection(socket: ChatSocket): void {
     const { userId } = socket.data.user;
     void socket.join(userRoom(userId));
+    this.metrics.socketConnections.inc();
     this.users.connectionOpened(userId);
   }
 
   handleDisconnect(socket: ChatSocket): void {
     const { userId } = socket.data.user;
+    this.metrics.socketConnections.dec();
     this.work.track(this.users.connectionClosed(userId)).catch((error: unknown) => {
       this.logger.error({ err: error, userId }, 'Could not record a closed connection');
     });

@@ -25,6 +25,8 @@ import { IndexReadiness } from './index-readiness';
         autoIndex: false,
         autoCreate: false,
         maxPoolSize: 50,
+        // Every command is reported to MetricsService (counts and latency for /metrics).
+        monitorCommands: true,
       }),
     }),
   ],

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { SeqGrant, SeqRequest } from '../conversations/conversations.repository';
+import type { MetricsService } from '../metrics/metrics.service';
 import type { MessageRecord, MessagesRepository } from './messages.repository';
 import { PendingSend, SendBatcher } from './send-batcher';
 
@@ -42,7 +43,9 @@ describe('SendBatcher', () => {
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany']);
     conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks']);
-    sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService);
+    const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
+    const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
+    sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, metrics);
     announced = [];
     sut.onStored((record, recipients) => announced.push({ text: record.text, seq: record.seq, recipients }));
     conversations.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
@@ -105,6 +108,30 @@ describe('SendBatcher', () => {
     expect(messages.insertMany).toHaveBeenCalledTimes(2);
     expect((messages.insertMany.mock.calls[1] as [MessageRecord[]])[0].map((r) => r.text)).toEqual(['second', 'third']);
     expect(outcomes.map((o) => o.record.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('the next batch is numbered and stored while the previous one\'s summaries are still being written; each is answered after its own', async () => {
+    let releaseSummaries!: () => void;
+    conversations.applySummaries.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseSummaries = resolve)));
+    let firstAnswered = false;
+    const first = sut.submit(pending(direct, alice, 'first')).then((outcome) => {
+      firstAnswered = true;
+      return outcome;
+    });
+    while (!releaseSummaries) await new Promise((resolve) => setImmediate(resolve));
+    const second = sut.submit(pending(direct, bob, 'second'));
+    while (messages.insertMany.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    expect(announced.map((entry) => entry.text)).toEqual(['first', 'second']);
+    expect(firstAnswered).toBe(false);
+    releaseSummaries();
+    const outcomes = await Promise.all([first, second]);
+    expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
+  });
+
+  it('stored messages whose summary write fails are announced, and their senders get the error', async () => {
+    conversations.applySummaries.mockRejectedValueOnce(new Error('connection reset'));
+    await expect(sut.submit(pending(direct, alice, 'stored anyway'))).rejects.toThrow('connection reset');
+    expect(announced.map((entry) => entry.text)).toEqual(['stored anyway']);
   });
 
   it('a retry is answered with the stored message and takes no number', async () => {

@@ -2,6 +2,7 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
+import { MetricsService } from '../metrics/metrics.service';
 import type { MessageRecord } from './messages.repository';
 import { MessagesRepository } from './messages.repository';
 
@@ -23,6 +24,8 @@ export type SendOutcome =
 
 interface Waiting {
   send: PendingSend;
+  /** When it was queued (for the send duration metric). */
+  since: number;
   resolve: (outcome: SendOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -57,6 +60,8 @@ export class SendBatcher {
   private readonly logger = new Logger('SendBatcher');
   private queue: Waiting[] = [];
   private writing = false;
+  /** The last batch's follow-up (summaries, marks, answers), still running or done; never rejects. */
+  private followUp: Promise<void> = Promise.resolve();
   private scheduled = false;
   private batches = 0;
   private listener: StoredListener = () => undefined;
@@ -64,6 +69,7 @@ export class SendBatcher {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Who hears of stored messages (one listener: the messages service publishes domain events). */
@@ -74,7 +80,21 @@ export class SendBatcher {
   /** Queues a send; settles once its batch is durable (or it failed on its own). */
   submit(send: PendingSend): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve, reject) => {
-      this.queue.push({ send, resolve, reject });
+      const since = performance.now();
+      const done = () => this.metrics.sendSeconds.observe((performance.now() - since) / 1000);
+      this.queue.push({
+        send, since,
+        resolve: (outcome) => {
+          done();
+          if (outcome.created) this.metrics.messagesStored.inc();
+          resolve(outcome);
+        },
+        reject: (error) => {
+          done();
+          this.metrics.sendsFailed.inc();
+          reject(error);
+        },
+      });
       this.schedule();
     });
   }
@@ -94,27 +114,43 @@ export class SendBatcher {
     });
   }
 
+  /**
+   * Writes batches one after another until the queue is empty. A batch's follow-up writes (summaries,
+   * marks) and its answers overlap the next batch's numbering and insert: those writes are guarded
+   * ("only if newer"), so their order does not matter, and at most one follow-up is in flight.
+   */
   private async drain(): Promise<void> {
     if (this.writing) return;
     this.writing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
-        await this.write(batch).catch((error: unknown) => {
+        this.metrics.sendBatchSize.observe(batch.length);
+        const written = await this.write(batch).catch((error: unknown) => {
           for (const waiting of batch) waiting.reject(error);
+          return { followUp: Promise.resolve() };
         });
+        // At most one follow-up in flight beside the batch being written.
+        await this.followUp;
+        this.followUp = written.followUp;
       }
     } finally {
       this.writing = false;
     }
   }
 
-  private async write(batch: Waiting[]): Promise<void> {
+  /**
+   * Numbers, stores and announces a batch; resolves once the messages are stored, with the batch's
+   * follow-up (summaries, marks, then the answers) still running (wrapped: an async function would
+   * wait for a returned promise). The follow-up never rejects.
+   */
+  private async write(batch: Waiting[]): Promise<{ followUp: Promise<void> }> {
+    const done = { followUp: Promise.resolve() };
     const fresh = await this.answerRetries(batch);
-    if (fresh.length === 0) return;
+    if (fresh.length === 0) return done;
     const batchId = `${process.pid.toString(36)}.${(this.batches += 1).toString(36)}.${new Types.ObjectId().toHexString()}`;
     const numbered = await this.number(fresh, batchId);
-    if (numbered.length === 0) return;
+    if (numbered.length === 0) return done;
     const records = numbered.map(({ record }) => record);
     const outcomes = await this.messages.insertMany(records);
     const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
@@ -126,8 +162,14 @@ export class SendBatcher {
       else waiting.reject(outcome);
     });
     for (const { record, recipientIds } of stored) this.announce(record, recipientIds);
-    await Promise.all([this.afterStore(stored.map(({ record }) => record)), this.answerDuplicates(duplicates)]);
-    for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
+    const followUp = async () => {
+      const [summaries] = await Promise.allSettled([this.afterStore(stored.map(({ record }) => record)), this.answerDuplicates(duplicates)]);
+      // Stored and announced, but the summary or marks did not follow: the sender hears of the
+      // failure (a retry with its clientId answers the stored message; the next send repairs both).
+      if (summaries.status === 'rejected') for (const { waiting } of stored) waiting.reject(summaries.reason);
+      else for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
+    };
+    return { followUp: followUp() };
   }
 
   /**
@@ -233,7 +275,12 @@ export class SendBatcher {
   /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
   private async answerDuplicates(duplicates: Waiting[]): Promise<void> {
     if (duplicates.length === 0) return;
-    const stored = new Map((await this.messages.findByIds(duplicates.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
+    const found = await this.messages.findByIds(duplicates.map(({ send }) => send.id)).catch((error: unknown) => {
+      for (const waiting of duplicates) waiting.reject(error);
+      return null;
+    });
+    if (!found) return;
+    const stored = new Map(found.map((record) => [record._id.toHexString(), record]));
     for (const waiting of duplicates) {
       const record = stored.get(waiting.send.id.toHexString());
       if (record) waiting.resolve({ created: false, record });
