@@ -121,7 +121,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(validPayload) payload: PresenceSubscribePayloadDto,
   ): Promise<Ack<PresenceState[]>> {
-    const userIds = [...new Set(payload.userIds.map((userId) => userId.toLowerCase()))];
+    const userIds = [...new Set(payload.userIds)];
     const rooms = userIds.map(presenceRoom).filter((room) => !socket.rooms.has(room));
     if (presenceRoomCount(socket) + rooms.length > PRESENCE_MAX_SUBSCRIPTIONS) {
       throw new BadRequestException(`A connection may follow the presence of at most ${PRESENCE_MAX_SUBSCRIPTIONS} users`);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { derivedId, isDuplicateId, toId as oid } from '../database/query-helpers';
+import { ConversationScope, derivedId, isDuplicateId, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import { Message } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
@@ -77,10 +77,10 @@ export class MessagesRepository {
       .exec();
   }
 
-  /** Messages of `conversationIds` created/edited/deleted after a position (sync). */
-  findChangedSince(conversationIds: Types.ObjectId[], filter: Record<string, unknown>, limit: number): Promise<MessageRecord[]> {
+  /** Messages of the scoped conversations created/edited/deleted after a position, each while the caller was a member (sync). */
+  findChangedSince(scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<MessageRecord[]> {
     return this.messages
-      .find({ conversationId: { $in: conversationIds }, ...filter })
+      .find(scopedChangesAfter(scope, 'conversationId', since))
       .sort({ changedAt: 1, _id: 1 })
       .limit(limit)
       .lean<MessageRecord[]>()
