@@ -10,7 +10,9 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { PasswordHasher } from './password-hasher';
 import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
+import { Session, SessionSchema } from './schemas/session.schema';
 import { TokenService } from './token.service';
 
 @Module({
@@ -25,7 +27,10 @@ import { TokenService } from './token.service';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    MongooseModule.forFeature([{ name: RefreshToken.name, schema: RefreshTokenSchema }]),
+    MongooseModule.forFeature([
+      { name: RefreshToken.name, schema: RefreshTokenSchema },
+      { name: Session.name, schema: SessionSchema },
+    ]),
   ],
   controllers: [AuthController],
   providers: [
@@ -33,6 +38,7 @@ import { TokenService } from './token.service';
     TokenService,
     JwtStrategy,
     RefreshTokensRepository,
+    PasswordHasher,
     // Deny by default: every route needs a bearer token unless it is @Public().
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

@@ -20,12 +20,13 @@ import { UsersService } from '../users/users.service';
 import { ok } from './chat.ack';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { Ack, CHAT_NAMESPACE, ClientEventName, PresenceState } from './chat.events';
-import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, userRoom } from './chat.socket';
+import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, sessionRoom, userRoom } from './chat.socket';
 import { DeleteMessagePayloadDto, EditMessagePayloadDto } from './dto/message-payloads.dto';
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
 import { InFlightWork } from './in-flight-work';
 import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { handshakeError, SocketAdmission } from './socket-admission';
 import { TrackInFlightInterceptor } from './track-in-flight.interceptor';
 import { TypingRelayService } from './typing-relay.service';
 import { WsExceptionFilter } from './ws-exception.filter';
@@ -59,6 +60,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly typingRelay: TypingRelayService,
     private readonly broadcaster: ChatBroadcaster,
     private readonly work: InFlightWork,
+    private readonly admission: SocketAdmission,
     private readonly config: AppConfig,
   ) {}
 
@@ -66,11 +68,26 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.broadcaster.attach(server);
     // Runs after the handshake's token check (registered by the adapter, before this).
     server.use((_socket, next) => (this.work.closing ? next(new Error('Server is shutting down')) : next()));
+    // Last, so that a socket it admits connects: live session, and the per-user socket cap.
+    server.use((socket, next) => {
+      this.admission.admit(socket).then(
+        () => next(),
+        (error: unknown) => next(handshakeError(error)),
+      );
+    });
   }
 
+  /**
+   * Joins the user's room and its session's room (logout and a revoked session close the socket
+   * through it), and closes the socket when its access token expires: a silent socket must not keep
+   * receiving events on a token that no longer holds. The client reconnects with a fresh token.
+   */
   handleConnection(socket: ChatSocket): void {
-    const { userId } = socket.data.user;
-    void socket.join(userRoom(userId));
+    const { userId, sessionId, exp } = socket.data.user;
+    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
+    const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now()));
+    expiry.unref();
+    socket.once('disconnect', () => clearTimeout(expiry));
     this.users.connectionOpened(userId);
   }
 

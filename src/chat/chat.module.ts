@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
@@ -9,6 +10,7 @@ import { ChatPublisher } from './chat.publisher';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { InFlightWork } from './in-flight-work';
 import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { SocketAdmission } from './socket-admission';
 import { TypingRelayService } from './typing-relay.service';
 
 /**
@@ -16,7 +18,7 @@ import { TypingRelayService } from './typing-relay.service';
  * the Redis fan-out. Install `ChatIoAdapter` on the app (app.setup.ts) for the handshake check.
  */
 @Module({
-  imports: [UsersModule, MessagesModule, ConversationsModule],
+  imports: [AuthModule, UsersModule, MessagesModule, ConversationsModule],
   providers: [
     ChatGateway,
     ChatPublisher,
@@ -24,6 +26,7 @@ import { TypingRelayService } from './typing-relay.service';
     TypingRelayService,
     InFlightWork,
     SendRateLimitGuard,
+    SocketAdmission,
     { provide: ChatRedisFanout, inject: [AppConfig], useFactory: (config: AppConfig) => ChatRedisFanout.connect(config) },
   ],
 })

@@ -17,6 +17,9 @@ export class AppConfig {
    * about 20 µs with this KeyObject. Hand this to every signer and verifier, never the string.
    */
   readonly jwtKey: KeyObject;
+  /** `iss` and `aud` of access tokens: set and required, so a token of another service with the same secret is refused. */
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly bcryptRounds: number;
@@ -29,6 +32,7 @@ export class AppConfig {
   readonly sendRateLimit: number;
   readonly sendRateWindowMs: number;
   readonly wsMaxPayloadBytes: number;
+  readonly wsMaxConnectionsPerUser: number;
   readonly typingThrottleMs: number;
   readonly syncOverlapMs: number;
   readonly syncMaxAgeMs: number;
@@ -50,6 +54,8 @@ export class AppConfig {
       new Logger('Config').warn('JWT_SECRET is not set: generated a random one; tokens will not survive a restart');
     }
     this.jwtKey = createSecretKey(Buffer.from(secret));
+    this.jwtIssuer = get('JWT_ISSUER');
+    this.jwtAudience = get('JWT_AUDIENCE');
     this.accessTokenTtlSeconds = get('JWT_ACCESS_TTL_SECONDS');
     this.refreshTokenTtlSeconds = get('REFRESH_TOKEN_TTL_SECONDS');
     this.bcryptRounds = get('BCRYPT_ROUNDS');
@@ -63,6 +69,7 @@ export class AppConfig {
     this.sendRateLimit = get('SEND_RATE_LIMIT');
     this.sendRateWindowMs = get('SEND_RATE_WINDOW_SECONDS') * 1000;
     this.wsMaxPayloadBytes = get('WS_MAX_PAYLOAD_BYTES');
+    this.wsMaxConnectionsPerUser = get('WS_MAX_CONNECTIONS_PER_USER');
     this.typingThrottleMs = get('TYPING_THROTTLE_MS');
     this.syncOverlapMs = get('SYNC_OVERLAP_SECONDS') * 1000;
     this.syncMaxAgeMs = get('SYNC_MAX_AGE_DAYS') * 86_400_000;

@@ -1,7 +1,7 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = () => Type(() => Number);
 // Blank counts as unset, like an empty value: `MONGODB_URI="  "` must not become an empty connection string.
@@ -28,6 +28,14 @@ export class EnvironmentVariables {
   /** Required in production (at least 32 characters). In development a random one is generated. */
   @IsOptional() @IsString() @MinLength(16)
   JWT_SECRET?: string;
+
+  /** `iss` of access tokens (checked on every request and handshake). */
+  @trimmed() @IsString() @Length(1, 200)
+  JWT_ISSUER = 'chatify';
+
+  /** `aud` of access tokens (checked on every request and handshake). */
+  @trimmed() @IsString() @Length(1, 200)
+  JWT_AUDIENCE = 'chatify-api';
 
   @toInt() @IsInt() @Min(10) @Max(86400)
   JWT_ACCESS_TTL_SECONDS = 900;
@@ -69,6 +77,10 @@ export class EnvironmentVariables {
   /** Largest Socket.IO frame accepted, in bytes. */
   @toInt() @IsInt() @Min(1024) @Max(10_485_760)
   WS_MAX_PAYLOAD_BYTES = 65_536;
+
+  /** Most Socket.IO connections one user may hold at once, over every instance (tabs, devices). */
+  @toInt() @IsInt() @Min(1) @Max(10_000)
+  WS_MAX_CONNECTIONS_PER_USER = 20;
 
   /** Minimum gap between two `typing` relays from one socket for one conversation. */
   @toInt() @IsInt() @Min(0)
