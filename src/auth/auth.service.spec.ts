@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/app-config';
 import type { UserResponse } from '../users/user.response';
 import type { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
+import type { LoginBackoff } from './login-backoff';
 import { PasswordHasher } from './password-hasher';
 import type { RefreshTokensRepository } from './refresh-tokens.repository';
 import type { RefreshToken } from './schemas/refresh-token.schema';
@@ -49,6 +50,7 @@ describe('AuthService', () => {
   let users: StrictMock<UsersService>;
   let refreshTokens: StrictMock<RefreshTokensRepository>;
   let events: StrictMock<DomainEvents>;
+  let backoff: StrictMock<LoginBackoff>;
   const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
   const passwords = new PasswordHasher(config);
 
@@ -58,11 +60,13 @@ describe('AuthService', () => {
       'openSession', 'addToken', 'removeToken', 'findByHash', 'findSession', 'rotate', 'revokeSession', 'adoptLegacyFamily',
     ]);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
+    backoff = strictMock<LoginBackoff>('LoginBackoff', ['attempt', 'succeeded']);
     sut = new AuthService(
       users as unknown as UsersService,
       new TokenService(jwt, config),
       refreshTokens as unknown as RefreshTokensRepository,
       passwords,
+      backoff as unknown as LoginBackoff,
       events as unknown as DomainEvents,
       config,
     );
@@ -95,6 +99,30 @@ describe('AuthService', () => {
   });
 
   describe('login', () => {
+    beforeEach(() => {
+      backoff.attempt.mockResolvedValue('ada@example.test');
+      backoff.succeeded.mockResolvedValue(undefined);
+    });
+
+    it('counts the attempt in the backoff first, and clears it after a success only', async () => {
+      const id = new Types.ObjectId().toHexString();
+      const passwordHash = await passwords.hash('correct horse battery');
+      users.findCredentials.mockResolvedValue({ userId: id, passwordHash });
+      await expect(sut.login({ email: 'ada@example.test', password: 'wrong horse battery' }, '10.0.0.1')).rejects.toBeInstanceOf(UnauthorizedException);
+      expect(backoff.succeeded).not.toHaveBeenCalled();
+      users.getMe.mockResolvedValueOnce(userResponse(id));
+      refreshTokens.openSession.mockResolvedValueOnce(undefined);
+      await sut.login({ email: 'ada@example.test', password: 'correct horse battery' }, '10.0.0.1');
+      expect(backoff.attempt).toHaveBeenCalledWith('ada@example.test', '10.0.0.1');
+      expect(backoff.succeeded).toHaveBeenCalledWith('ada@example.test', '10.0.0.1', 'ada@example.test');
+    });
+
+    it('checks no password while the backoff refuses the attempt', async () => {
+      backoff.attempt.mockReset().mockRejectedValueOnce(new Error('429'));
+      await expect(sut.login({ email: 'ada@example.test', password: 'whatever password' }, '10.0.0.1')).rejects.toThrow('429');
+      expect(users.findCredentials).not.toHaveBeenCalled();
+    });
+
     it('opens a new session for the right password; each login is a session of its own', async () => {
       const id = new Types.ObjectId().toHexString();
       const passwordHash = await passwords.hash('correct horse battery');
@@ -102,7 +130,7 @@ describe('AuthService', () => {
         users.findCredentials.mockResolvedValueOnce({ userId: id, passwordHash });
         users.getMe.mockResolvedValueOnce(userResponse(id));
         refreshTokens.openSession.mockResolvedValueOnce(undefined);
-        await sut.login({ email: 'ada@example.test', password: 'correct horse battery' });
+        await sut.login({ email: 'ada@example.test', password: 'correct horse battery' }, '10.0.0.1');
       }
       const [first, second] = refreshTokens.openSession.mock.calls.map(([input]) => input.sessionId);
       expect(first.equals(second)).toBe(false);
@@ -113,21 +141,21 @@ describe('AuthService', () => {
       users.findCredentials.mockResolvedValueOnce({ userId: id, passwordHash: bcryptjs.hashSync(digest('correct horse battery'), 4) });
       users.getMe.mockResolvedValueOnce(userResponse(id));
       refreshTokens.openSession.mockResolvedValueOnce(undefined);
-      await expect(sut.login({ email: 'ada@example.test', password: 'correct horse battery' })).resolves.toMatchObject({ user: { id } });
+      await expect(sut.login({ email: 'ada@example.test', password: 'correct horse battery' }, '10.0.0.1')).resolves.toMatchObject({ user: { id } });
     });
 
     it('answers a wrong password and an unknown e-mail with the same 401, opening no session', async () => {
       users.findCredentials.mockResolvedValueOnce({ userId: new Types.ObjectId().toHexString(), passwordHash: hashSync(digest('correct horse battery'), 4) });
-      await expect(sut.login({ email: 'ada@example.test', password: 'wrong horse battery' })).rejects.toThrow(new UnauthorizedException('Invalid e-mail or password'));
+      await expect(sut.login({ email: 'ada@example.test', password: 'wrong horse battery' }, '10.0.0.1')).rejects.toThrow(new UnauthorizedException('Invalid e-mail or password'));
       users.findCredentials.mockResolvedValueOnce(null);
-      await expect(sut.login({ email: 'nobody@example.test', password: 'whatever password' })).rejects.toThrow(new UnauthorizedException('Invalid e-mail or password'));
+      await expect(sut.login({ email: 'nobody@example.test', password: 'whatever password' }, '10.0.0.1')).rejects.toThrow(new UnauthorizedException('Invalid e-mail or password'));
       expect(refreshTokens.openSession).not.toHaveBeenCalled();
     });
 
     it('treats every character of a long password as significant (bcrypt alone reads 72 bytes)', async () => {
       const prefix = 'p'.repeat(100);
       users.findCredentials.mockResolvedValueOnce({ userId: new Types.ObjectId().toHexString(), passwordHash: await passwords.hash(`${prefix}A`) });
-      await expect(sut.login({ email: 'ada@example.test', password: `${prefix}B` })).rejects.toBeInstanceOf(UnauthorizedException);
+      await expect(sut.login({ email: 'ada@example.test', password: `${prefix}B` }, '10.0.0.1')).rejects.toBeInstanceOf(UnauthorizedException);
     });
   });
 

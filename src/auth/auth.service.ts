@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import type { UserResponse } from '../users/user.response';
 import { UsersService } from '../users/users.service';
 import type { AuthResult, LoginDto, SignupDto } from './dto/auth.dto';
+import { LoginBackoff } from './login-backoff';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import type { RefreshToken } from './schemas/refresh-token.schema';
@@ -26,6 +27,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly passwords: PasswordHasher,
+    private readonly backoff: LoginBackoff,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
   ) {}
@@ -37,11 +39,16 @@ export class AuthService {
     return this.openSession(user);
   }
 
-  /** 401 with one message for an unknown e-mail and a wrong password alike. */
-  async login(dto: LoginDto): Promise<AuthResult> {
+  /**
+   * 401 with one message for an unknown e-mail and a wrong password alike; 429 while the account's
+   * login backoff makes this attempt wait (`address`: the client's, see LoginBackoff).
+   */
+  async login(dto: LoginDto, address: string): Promise<AuthResult> {
+    const scope = await this.backoff.attempt(dto.email, address);
     const credentials = await this.users.findCredentials(dto.email);
     const matches = await this.passwords.matches(dto.password, credentials?.passwordHash ?? null);
     if (!credentials || !matches) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    await this.backoff.succeeded(dto.email, address, scope);
     return this.openSession(await this.users.getMe(credentials.userId));
   }
 

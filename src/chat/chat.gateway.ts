@@ -25,8 +25,8 @@ import { DeleteMessagePayloadDto, EditMessagePayloadDto } from './dto/message-pa
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
 import { InFlightWork } from './in-flight-work';
-import { SendRateLimitGuard } from './send-rate-limit.guard';
 import { handshakeError, SocketAdmission } from './socket-admission';
+import { SocketRateLimit } from './socket-rate-limit.guard';
 import { TrackInFlightInterceptor } from './track-in-flight.interceptor';
 import { TypingRelayService } from './typing-relay.service';
 import { WsExceptionFilter } from './ws-exception.filter';
@@ -99,18 +99,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @OnClientEvent('message:send')
-  @UseGuards(SendRateLimitGuard)
+  @SocketRateLimit('send')
   async send(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: SendMessageDto): Promise<Ack<MessageResponse>> {
     const { message } = await this.messages.send(socket.data.user.userId, payload);
     return ok(message);
   }
 
   @OnClientEvent('message:edit')
+  @SocketRateLimit('edit')
   async edit(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: EditMessagePayloadDto): Promise<Ack<MessageResponse>> {
     return ok(await this.messages.edit(socket.data.user.userId, payload.messageId, payload.text));
   }
 
   @OnClientEvent('message:delete')
+  @SocketRateLimit('edit')
   async remove(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: DeleteMessagePayloadDto): Promise<Ack<{ id: string }>> {
     await this.messages.remove(socket.data.user.userId, payload.messageId);
     return ok({ id: payload.messageId });
@@ -127,6 +129,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @OnClientEvent('typing')
+  @SocketRateLimit('typing')
   async typing(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: TypingPayloadDto): Promise<Ack<Record<string, never>>> {
     await this.typingRelay.relay(socket, payload);
     return ok({});
@@ -134,6 +137,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /** Joins the subscribed users' presence rooms first, then reads their state: no change falls in between. */
   @OnClientEvent('presence:subscribe')
+  @SocketRateLimit('presence')
   async presenceSubscribe(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(validPayload) payload: PresenceSubscribePayloadDto,

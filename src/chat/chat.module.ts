@@ -9,7 +9,7 @@ import { ChatGateway } from './chat.gateway';
 import { ChatPublisher } from './chat.publisher';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { InFlightWork } from './in-flight-work';
-import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { SocketRateLimitGuard } from './socket-rate-limit.guard';
 import { SocketAdmission } from './socket-admission';
 import { TypingRelayService } from './typing-relay.service';
 
@@ -25,7 +25,7 @@ import { TypingRelayService } from './typing-relay.service';
     ChatBroadcaster,
     TypingRelayService,
     InFlightWork,
-    SendRateLimitGuard,
+    SocketRateLimitGuard,
     SocketAdmission,
     { provide: ChatRedisFanout, inject: [AppConfig], useFactory: (config: AppConfig) => ChatRedisFanout.connect(config) },
   ],

@@ -4,7 +4,7 @@ import { Transform } from 'class-transformer';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
-import { SendRateLimit } from '../common/rate-limit';
+import { RateLimit } from '../common/rate-limit';
 import { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
 import { MessageResponse } from '../messages/message.response';
 import { CompatService } from './compat.service';
@@ -43,13 +43,14 @@ export class CompatMessagesController {
   }
 
   @Post('message/send')
-  @SendRateLimit()
+  @RateLimit('send')
   @ApiCreatedResponse({ type: MessageResponse })
   send(@CurrentUser() caller: AuthUser, @Body() body: CompatSendDto): Promise<MessageResponse> {
     return this.compat.send(caller.userId, body.receiverId, body.message);
   }
 
   @Delete('message/delete/:messageId')
+  @RateLimit('edit')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   remove(@CurrentUser() caller: AuthUser, @Param('messageId', ParseObjectIdPipe) messageId: string): Promise<void> {

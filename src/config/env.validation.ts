@@ -60,19 +60,71 @@ export class EnvironmentVariables {
   @toInt() @IsInt() @Min(2) @Max(10_000)
   GROUP_MAX_MEMBERS = 256;
 
-  /** Login and signup: attempts per window, per client address and per account. */
+  /** Login and signup: attempts per window, per client address (each has its own budget). */
   @toInt() @IsInt() @Min(1)
   AUTH_RATE_LIMIT = 10;
 
   @toInt() @IsInt() @Min(1)
   AUTH_RATE_WINDOW_SECONDS = 60;
 
-  /** Message sends: per user per window over REST, per connection per window over Socket.IO. */
+  /** Message sends: per user per window, REST and Socket.IO together, over every instance. */
   @toInt() @IsInt() @Min(1)
   SEND_RATE_LIMIT = 60;
 
   @toInt() @IsInt() @Min(1)
   SEND_RATE_WINDOW_SECONDS = 10;
+
+  /** Failed logins of one account: this many are free, then each further one must wait (capped backoff). */
+  @toInt() @IsInt() @Min(1) @Max(1000)
+  LOGIN_BACKOFF_FREE_ATTEMPTS = 5;
+
+  /** The first wait after the free attempts; it doubles with each further failure. */
+  @toInt() @IsInt() @Min(1) @Max(600_000)
+  LOGIN_BACKOFF_BASE_MS = 1000;
+
+  /** The longest wait: the owner is slowed down by a guesser, never locked out for longer than this. */
+  @toInt() @IsInt() @Min(1) @Max(3600)
+  LOGIN_BACKOFF_MAX_SECONDS = 30;
+
+  /** The window of the limits below (each counts per user, or per client address where noted). */
+  @toInt() @IsInt() @Min(1) @Max(86_400)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Every HTTP request, per client address. */
+  @toInt() @IsInt() @Min(1)
+  ADDRESS_RATE_LIMIT = 1200;
+
+  /** `POST /auth/refresh`, per client address. */
+  @toInt() @IsInt() @Min(1)
+  REFRESH_RATE_LIMIT = 30;
+
+  /** `GET /users?q=` (it also tells whether an e-mail is registered). */
+  @toInt() @IsInt() @Min(1)
+  SEARCH_RATE_LIMIT = 30;
+
+  /** `GET /sync` (a client pages at once while `hasMore`). */
+  @toInt() @IsInt() @Min(1)
+  SYNC_RATE_LIMIT = 60;
+
+  /** `GET /messages/:id/receipts`. */
+  @toInt() @IsInt() @Min(1)
+  RECEIPTS_RATE_LIMIT = 60;
+
+  /** Edits and deletes, REST and socket together. */
+  @toInt() @IsInt() @Min(1)
+  EDIT_RATE_LIMIT = 60;
+
+  /** `POST /conversations` (direct and group). */
+  @toInt() @IsInt() @Min(1)
+  CONVERSATION_RATE_LIMIT = 30;
+
+  /** `presence:subscribe` calls. */
+  @toInt() @IsInt() @Min(1)
+  PRESENCE_RATE_LIMIT = 30;
+
+  /** `typing` events, starts and stops alike (over all conversations; the relay throttle is per conversation too). */
+  @toInt() @IsInt() @Min(1)
+  TYPING_RATE_LIMIT = 120;
 
   /** Largest Socket.IO frame accepted, in bytes. */
   @toInt() @IsInt() @Min(1024) @Max(10_485_760)

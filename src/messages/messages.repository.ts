@@ -91,24 +91,30 @@ export class MessagesRepository {
     await this.receiptEvents.collection.insertOne({ _id: new Types.ObjectId(), ...event });
   }
 
-  /** When `userId`'s `type` mark first reached `seq` in the conversation, or null. */
-  async receiptTime(conversationId: Types.ObjectId, userId: Types.ObjectId, type: 'delivered' | 'read', seq: number): Promise<Date | null> {
-    const event = await this.receiptEvents
-      .findOne({ conversationId, userId, type, seq: { $gte: seq } })
-      .sort({ seq: 1 })
-      .lean<ReceiptEvent>()
+  /**
+   * When each of `userIds`' marks first reached `seq` in the conversation, per `<userId>:<type>`: one
+   * query for all of them (marks only move forward, so the earliest move at or past `seq` is the first).
+   */
+  async firstReceiptTimes(conversationId: Types.ObjectId, userIds: Types.ObjectId[], seq: number): Promise<Map<string, Date>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.receiptEvents
+      .aggregate<{ _id: { userId: Types.ObjectId; type: string }; at: Date }>([
+        { $match: { conversationId, userId: { $in: userIds }, seq: { $gte: seq } } },
+        { $group: { _id: { userId: '$userId', type: '$type' }, at: { $min: '$at' } } },
+      ])
       .exec();
-    return event?.at ?? null;
+    return new Map(rows.map((row) => [`${row._id.userId.toHexString()}:${row._id.type}`, row.at]));
   }
 
-  /** When `senderId` first sent a message at or after `seq` in the conversation, or null. */
-  async firstSentAtOrAfter(conversationId: Types.ObjectId, senderId: Types.ObjectId, seq: number): Promise<Date | null> {
-    const message = await this.messages
-      .findOne({ conversationId, seq: { $gte: seq }, senderId })
-      .sort({ seq: 1 })
-      .select({ createdAt: 1 })
-      .lean<Pick<Message, 'createdAt'>>()
+  /** When each of `senderIds` first sent a message at or after `seq` in the conversation: one query for all of them. */
+  async firstSentTimes(conversationId: Types.ObjectId, senderIds: Types.ObjectId[], seq: number): Promise<Map<string, Date>> {
+    if (senderIds.length === 0) return new Map();
+    const rows = await this.messages
+      .aggregate<{ _id: Types.ObjectId; at: Date }>([
+        { $match: { conversationId, seq: { $gte: seq }, senderId: { $in: senderIds } } },
+        { $group: { _id: '$senderId', at: { $min: '$createdAt' } } },
+      ])
       .exec();
-    return message?.createdAt ?? null;
+    return new Map(rows.map((row) => [row._id.toHexString(), row.at]));
   }
 }
