@@ -50,6 +50,8 @@ export class AppConfig {
   readonly shutdownTimeoutMs: number;
   readonly redisUrl: string | null;
   readonly logLevel: EnvironmentVariables['LOG_LEVEL'];
+  /** Serve `/docs` and `/docs-json`: by default everywhere but production. */
+  readonly swaggerEnabled: boolean;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const get = <K extends keyof EnvironmentVariables>(key: K) => config.get(key, { infer: true }) as EnvironmentVariables[K];
@@ -98,5 +100,7 @@ export class AppConfig {
     this.shutdownTimeoutMs = get('SHUTDOWN_TIMEOUT_MS');
     this.redisUrl = get('REDIS_URL') ?? null;
     this.logLevel = get('LOG_LEVEL');
+    const swagger = get('SWAGGER_ENABLED');
+    this.swaggerEnabled = swagger === undefined ? !this.isProduction : swagger === 'true';
   }
 }

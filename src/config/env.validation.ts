@@ -43,7 +43,7 @@ export class EnvironmentVariables {
   @toInt() @IsInt() @Min(60) @Max(31_536_000)
   REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
 
-  /** bcrypt cost factor; 12 in production, tests lower it for speed. */
+  /** bcrypt cost factor; at least 12 in production (refused below), tests lower it for speed. */
   @toInt() @IsInt() @Min(4) @Max(15)
   BCRYPT_ROUNDS = 12;
 
@@ -154,9 +154,16 @@ export class EnvironmentVariables {
   @IsOptional() @trimmed() @IsString()
   REDIS_URL?: string;
 
+  /** The OpenAPI UI and document (`/docs`, `/docs-json`): on by default, off in production unless `true`. */
+  @IsOptional() @IsIn(['true', 'false'])
+  SWAGGER_ENABLED?: 'true' | 'false';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 }
+
+/** The lowest bcrypt cost production accepts. */
+const MIN_PRODUCTION_BCRYPT_ROUNDS = 12;
 
 /** ConfigModule's `validate`: throws one readable line per problem, refusing to start. */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
@@ -167,6 +174,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (env.NODE_ENV === 'production') {
     if (!env.MONGODB_URI) problems.push('MONGODB_URI must be set in production');
     if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters in production');
+    if (env.BCRYPT_ROUNDS < MIN_PRODUCTION_BCRYPT_ROUNDS) problems.push(`BCRYPT_ROUNDS must be at least ${MIN_PRODUCTION_BCRYPT_ROUNDS} in production`);
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
