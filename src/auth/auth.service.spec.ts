@@ -160,6 +160,16 @@ describe('AuthService', () => {
   });
 
   describe('refresh', () => {
+    /** A refresh of `stored` whose compare-and-set finds the session changed (as `current` says). */
+    function arrangeLostRotation(stored: RefreshToken, current: Partial<Session>): void {
+      refreshTokens.findByHash.mockResolvedValueOnce(stored);
+      users.getMe.mockResolvedValueOnce(userResponse(stored.userId.toHexString()));
+      refreshTokens.addToken.mockResolvedValueOnce(undefined);
+      refreshTokens.rotate.mockResolvedValueOnce(null);
+      refreshTokens.removeToken.mockResolvedValueOnce(undefined);
+      refreshTokens.findSession.mockResolvedValueOnce(session(stored, current));
+    }
+
     it('writes the new token first, then rotates with one compare-and-set on the session naming the presented token', async () => {
       const stored = storedToken();
       const userId = stored.userId.toHexString();
@@ -179,12 +189,7 @@ describe('AuthService', () => {
 
     it('losing the compare-and-set to another token of a live session is reuse: the session is revoked and its sockets told', async () => {
       const stored = storedToken();
-      refreshTokens.findByHash.mockResolvedValueOnce(stored);
-      users.getMe.mockResolvedValueOnce(userResponse(stored.userId.toHexString()));
-      refreshTokens.addToken.mockResolvedValueOnce(undefined);
-      refreshTokens.rotate.mockResolvedValueOnce(null);
-      refreshTokens.removeToken.mockResolvedValueOnce(undefined);
-      refreshTokens.findSession.mockResolvedValueOnce(session(stored, { tokenHash: sha256('the-successor') }));
+      arrangeLostRotation(stored, { tokenHash: sha256('the-successor') });
       refreshTokens.revokeSession.mockResolvedValueOnce(true);
       events.publish.mockReturnValueOnce(undefined);
 
@@ -196,13 +201,7 @@ describe('AuthService', () => {
 
     it('a revoked or expired session is a plain 401 (nothing more to revoke)', async () => {
       for (const over of [{ revokedAt: new Date() }, { expiresAt: new Date(Date.now() - 1) }]) {
-        const stored = storedToken();
-        refreshTokens.findByHash.mockResolvedValueOnce(stored);
-        users.getMe.mockResolvedValueOnce(userResponse(stored.userId.toHexString()));
-        refreshTokens.addToken.mockResolvedValueOnce(undefined);
-        refreshTokens.rotate.mockResolvedValueOnce(null);
-        refreshTokens.removeToken.mockResolvedValueOnce(undefined);
-        refreshTokens.findSession.mockResolvedValueOnce(session(stored, over));
+        arrangeLostRotation(storedToken(), over);
         await expect(sut.refresh('presented-token')).rejects.toThrow(new UnauthorizedException('Invalid or expired refresh token'));
       }
       expect(refreshTokens.revokeSession).not.toHaveBeenCalled();
