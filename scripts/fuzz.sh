@@ -34,7 +34,7 @@ ensure_schemathesis() {
 
 scripts/ensure-deps.sh
 ensure_schemathesis
-[[ -f dist/main.js && -z "${FUZZ_SKIP_BUILD:-}" ]] || npm run --silent build
+if [[ -z "${FUZZ_SKIP_BUILD:-}" || ! -f dist/main.js ]]; then npm run --silent build; fi
 
 work="$(mktemp -d)"
 server_pid=""
