@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, builds, then runs every test
-# (unit, e2e against a real DocumentDB, browser) and prints one closing summary line.
+# (unit, e2e against a real DocumentDB, browser, a short fuzz run) and prints one closing summary line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export SCARF_ANALYTICS=false
@@ -18,6 +18,13 @@ echo "== unit tests"
 npx jest --config jest.config.json --passWithNoTests --json --outputFile="$results/unit.json" "$@" || status=1
 echo "== end-to-end tests (real DocumentDB, Socket.IO, Chromium)"
 npx jest --config test/jest-e2e.json --maxWorkers=2 --passWithNoTests --json --outputFile="$results/e2e.json" "$@" || status=1
+# The short fuzz run (scripts/fuzz.sh): on a full run, or when the pattern names it (`npm test -- fuzz`).
+fuzz_files=()
+if [[ $# -eq 0 || " $* " == *fuzz* ]]; then
+  echo "== fuzzing (Schemathesis over /docs-json, every Socket.IO client event; 20 s each)"
+  FUZZ_SKIP_BUILD=1 scripts/fuzz.sh --seconds 20 --results "$results/fuzz.json" || status=1
+  fuzz_files=("$results/fuzz.json")
+fi
 
 node -e '
 const fs = require("fs");
@@ -25,8 +32,10 @@ let passed = 0, failed = 0, skipped = 0;
 for (const file of process.argv.slice(1)) {
   if (!fs.existsSync(file)) { failed += 1; continue; }
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  // The fuzz run counts one entry per target (http, socket, server).
+  if ("targets" in r) { passed += r.passed; failed += r.failed; continue; }
   passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/e2e.json"
+' "$results/unit.json" "$results/e2e.json" "${fuzz_files[@]}"
 exit $status

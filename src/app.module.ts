@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { EventsModule } from './common/events.module';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
-import { rateLimitOptions } from './common/rate-limit';
+import { RateLimitGuard, rateLimitOptions } from './common/rate-limit';
+import { RateLimitModule } from './common/rate-limit.module';
+import { RateLimitStore } from './common/rate-limit-store';
+import { JwtAuthGuard } from './auth/jwt-auth.guard';
 import { CompatModule } from './compat/compat.module';
 import { ConversationsModule } from './conversations/conversations.module';
 import { AppConfig } from './config/app-config';
@@ -35,7 +38,8 @@ import { UsersModule } from './users/users.module';
         },
       }),
     }),
-    ThrottlerModule.forRootAsync({ inject: [AppConfig], useFactory: rateLimitOptions }),
+    RateLimitModule,
+    ThrottlerModule.forRootAsync({ inject: [AppConfig, RateLimitStore], useFactory: rateLimitOptions }),
     EventsModule,
     DatabaseModule,
     MetricsModule,
@@ -47,6 +51,12 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     CompatModule,
   ],
-  providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+  providers: [
+    { provide: APP_FILTER, useClass: HttpExceptionFilter },
+    // In this order: deny by default (every route needs a bearer token unless it is @Public()), then
+    // the rate limits, which count per user once the user is known.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
 })
 export class AppModule {}

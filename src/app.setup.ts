@@ -54,8 +54,10 @@ export function configureApp(app: NestExpressApplication): void {
     helmet({
       contentSecurityPolicy: {
         directives: {
-          'connect-src': ["'self'", 'ws:', 'wss:'],
-          'img-src': ["'self'", 'data:', 'https:', 'http:'],
+          // The web client talks to its own origin only (REST and the Socket.IO WebSocket; CSP 3 lets
+          // 'self' cover ws/wss of the same host), and shows its own images and inline SVG data.
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
           // Development runs on plain http://localhost; production sits behind TLS anyway.
           'upgrade-insecure-requests': config.isProduction ? [] : null,
         },
@@ -69,7 +71,7 @@ export function configureApp(app: NestExpressApplication): void {
   app.useWebSocketAdapter(new ChatIoAdapter(app));
   // The stop signals only: by default Nest also hooks SIGUSR2 and SIGHUP, so `node --heapsnapshot-signal=SIGUSR2` ended the server.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  setupSwagger(app);
+  if (config.swaggerEnabled) setupSwagger(app);
   app.useStaticAssets(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });
 }
 

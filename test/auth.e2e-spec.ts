@@ -16,7 +16,7 @@ const email = (label = 'user') => `${label}.${Date.now().toString(36)}.${(unique
 
 describe('Auth (e2e)', () => {
   let t: TestApp;
-  const jwt = new JwtService({ secret: TEST_ENV.JWT_SECRET });
+  const jwt = new JwtService({ secret: TEST_ENV.JWT_SECRET, signOptions: { issuer: 'chatify', audience: 'chatify-api' } });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -259,23 +259,33 @@ describe('Auth (e2e)', () => {
       return authorization === undefined ? request : request.set('Authorization', authorization);
     };
 
+    const sid = () => JSON.parse(Buffer.from(user.accessToken.split('.')[1], 'base64url').toString('utf8')).sid as string;
+
+    it('carries sub, sid, iss and aud', () => {
+      expect(jwt.decode(user.accessToken)).toEqual({ sub: user.id, sid: expect.stringMatching(/^[0-9a-f]{24}$/), iss: 'chatify', aud: 'chatify-api', iat: expect.any(Number), exp: expect.any(Number) });
+    });
+
     it('accepts a token signed with the server secret (control for the cases below)', async () => {
-      const token = jwt.sign({ sub: user.id, iat: now() - 10, exp: now() + 60 });
+      const token = jwt.sign({ sub: user.id, sid: sid(), iat: now() - 10, exp: now() + 60 });
       const response = await me(`Bearer ${token}`).expect(200);
       expect(response.body.id).toBe(user.id);
     });
 
     it.each<[string, () => string | undefined]>([
       ['no Authorization header', () => undefined],
-      ['an expired token (same secret)', () => `Bearer ${jwt.sign({ sub: user.id, iat: now() - 120, exp: now() - 60 })}`],
+      ['an expired token (same secret)', () => `Bearer ${jwt.sign({ sub: user.id, sid: sid(), iat: now() - 120, exp: now() - 60 })}`],
       ['a token signed with another secret', () => `Bearer ${new JwtService({ secret: 'some-other-secret-of-enough-length-000' }).sign({ sub: user.id })}`],
       ['an unsigned token (alg none)', () => `Bearer ${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ sub: user.id, iat: now(), exp: now() + 600 })}.`],
       ['garbage', () => 'Bearer garbage.garbage.garbage'],
       ['a refresh token used as access token', () => `Bearer ${user.refreshToken}`],
       ['a valid token without the Bearer scheme', () => user.accessToken],
       ['a Basic scheme', () => `Basic ${Buffer.from(`${user.email}:${user.password}`).toString('base64')}`],
-      ['a signed token whose subject is not a user id', () => `Bearer ${jwt.sign({ sub: 'admin', exp: now() + 600 })}`],
-      ['a signed token without expiry', () => `Bearer ${jwt.sign({ sub: user.id })}`],
+      ['a signed token whose subject is not a user id', () => `Bearer ${jwt.sign({ sub: 'admin', sid: sid(), exp: now() + 600 })}`],
+      ['a signed token without expiry', () => `Bearer ${jwt.sign({ sub: user.id, sid: sid() })}`],
+      ['a signed token without a session', () => `Bearer ${jwt.sign({ sub: user.id, exp: now() + 600 })}`],
+      ['a signed token of another issuer', () => `Bearer ${jwt.sign({ sub: user.id, sid: sid(), exp: now() + 600 }, { issuer: 'elsewhere' })}`],
+      ['a signed token for another audience', () => `Bearer ${jwt.sign({ sub: user.id, sid: sid(), exp: now() + 600 }, { audience: 'another-api' })}`],
+      ['a signed token without iss and aud', () => `Bearer ${new JwtService({ secret: TEST_ENV.JWT_SECRET }).sign({ sub: user.id, sid: sid(), exp: now() + 600 })}`],
     ])('answers 401 in the contract shape for %s', async (_case, header) => {
       const response = await me(header());
       expectErrorBody(response, 401, 'Unauthorized');

@@ -148,4 +148,21 @@ describe('Messaging database cost (e2e)', () => {
     expect(readCost.commands.length).toBeLessThanOrEqual(8);
     expect(listCost.commands.length).toBeLessThanOrEqual(4);
   });
+  it('GET /messages/:id/receipts costs the same database commands for a group of 3 as for one of 40 (issue 11, finding 7)', async () => {
+    const receiptsCost = async (others: number) => {
+      const owner = await createUser(t);
+      const members = await Promise.all(Array.from({ length: others }, () => createUser(t)));
+      const group = await createGroup(t, owner, members, `Receipts ${others}`);
+      const message = await send(t, owner, group.id, 'who read this?');
+      await Promise.all(members.map((member) => mark(t, member, group.id, 'read', message.id)));
+      const { result, commands: used } = await count(() => t.http().get(`/api/v1/messages/${message.id}/receipts`).set(owner.auth).expect(200));
+      expect(result.body).toHaveLength(others);
+      expect(result.body.every((row: { readAt: string | null }) => row.readAt !== null)).toBe(true);
+      return used;
+    };
+    const small = await receiptsCost(2);
+    const large = await receiptsCost(39);
+    expect(large.length).toBe(small.length);
+    expect(large.length).toBeLessThanOrEqual(6);
+  });
 });

@@ -104,5 +104,8 @@ describe('Two instances on one database (e2e)', () => {
     expect(answers.map((response) => response.status).sort()).toEqual([200, 401]);
     // The old token is spent either way.
     await two.http().post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(401);
+    // The loser's attempt was a reuse: no live token is left in that family, the winner's new one included (issue 11, finding 4).
+    const winner = answers.find((response) => response.status === 200)!;
+    for (const t of [one, two]) await t.http().post('/api/v1/auth/refresh').send({ refreshToken: winner.body.refreshToken }).expect(401);
   });
 });

@@ -12,7 +12,7 @@ interface Answer {
 let unique = 0;
 const email = (label: string) => `${label}.${Date.now().toString(36)}.${(unique += 1)}@example.test`;
 
-describe('Auth rate limits (e2e, AUTH_RATE_LIMIT=3)', () => {
+describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () => {
   let t: TestApp;
   let port: number;
   // Each test speaks from loopback addresses of its own (all of 127.0.0.0/8 is local on Linux),
@@ -21,7 +21,15 @@ describe('Auth rate limits (e2e, AUTH_RATE_LIMIT=3)', () => {
   const freshAddress = () => `127.0.0.${(nextAddress += 1)}`;
 
   beforeAll(async () => {
-    t = await createTestApp({ AUTH_RATE_LIMIT: String(LIMIT), AUTH_RATE_WINDOW_SECONDS: '60' });
+    t = await createTestApp({
+      AUTH_RATE_LIMIT: String(LIMIT),
+      AUTH_RATE_WINDOW_SECONDS: '60',
+      LOGIN_BACKOFF_FREE_ATTEMPTS: String(LIMIT),
+      LOGIN_BACKOFF_BASE_MS: '300',
+      LOGIN_BACKOFF_MAX_SECONDS: '1',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      ...Object.fromEntries(['REFRESH', 'SEARCH', 'SYNC', 'RECEIPTS', 'EDIT', 'CONVERSATION'].map((name) => [`${name}_RATE_LIMIT`, String(LIMIT)])),
+    });
     port = Number(new URL(t.baseUrl).port);
   });
   afterAll(async () => {
@@ -70,17 +78,31 @@ describe('Auth rate limits (e2e, AUTH_RATE_LIMIT=3)', () => {
     expect((await postFrom(freshAddress(), '/api/v1/auth/login', { email: user.email, password: user.password })).status).toBe(200);
   });
 
-  it('limits login attempts per account, across client addresses; other accounts are unaffected', async () => {
+  it('slows failed logins per account with a capped backoff instead of locking the owner out (issue 11, finding 6)', async () => {
     const victim = await signup('victim');
     const other = await signup('other');
+    // The owner logged in from its own address once before the attack.
+    const home = freshAddress();
+    expect((await postFrom(home, '/api/v1/auth/login', { email: victim.email, password: victim.password })).status).toBe(200);
     for (let attempt = 0; attempt < LIMIT; attempt += 1) {
       // Case and spaces do not make a new account.
       const variant = attempt % 2 ? ` ${victim.email.toUpperCase()} ` : victim.email;
       expect((await postFrom(freshAddress(), '/api/v1/auth/login', { email: variant, password: 'wrong password' })).status).toBe(401);
     }
-    const fromNewAddress = freshAddress();
-    expectTooMany(await postFrom(fromNewAddress, '/api/v1/auth/login', { email: victim.email, password: victim.password }));
-    expect((await postFrom(fromNewAddress, '/api/v1/auth/login', { email: other.email, password: other.password })).status).toBe(200);
+    // A guesser from elsewhere now has to wait, the right password included (a 429 says nothing about it)…
+    const refused = await postFrom(freshAddress(), '/api/v1/auth/login', { email: victim.email, password: victim.password });
+    expectTooMany(refused);
+    // …while the owner, from an address it logged in from before, is not slowed at all,
+    expect((await postFrom(home, '/api/v1/auth/login', { email: victim.email, password: victim.password })).status).toBe(200);
+    // another account is unaffected,
+    expect((await postFrom(freshAddress(), '/api/v1/auth/login', { email: other.email, password: other.password })).status).toBe(200);
+    // and from a new address the owner waits at most LOGIN_BACKOFF_MAX_SECONDS, never longer.
+    const started = Date.now();
+    let answer: Answer;
+    do answer = await postFrom(freshAddress(), '/api/v1/auth/login', { email: victim.email, password: victim.password });
+    while (answer.status === 429 && Date.now() - started < 5000);
+    expect(answer.status).toBe(200);
+    expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('shares one budget between /api/v1/auth/login and the first release\'s /login', async () => {
@@ -103,10 +125,53 @@ describe('Auth rate limits (e2e, AUTH_RATE_LIMIT=3)', () => {
     expect(await t.connection.collection('users').countDocuments({ email: refused })).toBe(0);
   });
 
-  it('does not limit routes other than login and signup', async () => {
+  it('does not limit reading one\'s own profile beyond the per-address budget', async () => {
     const user = await signup('unlimited');
     for (let attempt = 0; attempt < LIMIT + 2; attempt += 1) {
       await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${user.accessToken}`).expect(200);
     }
+  });
+
+  it('limits refresh per client address (issue 11, finding 6)', async () => {
+    const address = freshAddress();
+    for (let attempt = 0; attempt < LIMIT; attempt += 1) {
+      expect((await postFrom(address, '/api/v1/auth/refresh', { refreshToken: `never-issued-${attempt}` })).status).toBe(401);
+    }
+    expectTooMany(await postFrom(address, '/api/v1/auth/refresh', { refreshToken: 'never-issued' }));
+    expect((await postFrom(freshAddress(), '/api/v1/auth/refresh', { refreshToken: 'never-issued' })).status).toBe(401);
+  });
+
+  it('limits search, sync, receipts, edits, deletes and conversation creation per user, with Retry-After; another user keeps its budget (issue 11, finding 6)', async () => {
+    const [one, two] = [await signup('limited-one'), await signup('limited-two')];
+    const auth = (user: { accessToken: string }) => ({ Authorization: `Bearer ${user.accessToken}` });
+    const me = (await t.http().get('/api/v1/users/me').set(auth(one)).expect(200)).body.id as string;
+    const other = (await t.http().get('/api/v1/users/me').set(auth(two)).expect(200)).body.id as string;
+    const conversation = (await t.http().post('/api/v1/conversations').set(auth(two)).send({ type: 'direct', userId: me }).expect(201)).body.id as string;
+    const messages: string[] = [];
+    for (let i = 0; i < LIMIT * 2 + 1; i += 1) {
+      messages.push((await t.http().post('/api/v1/messages').set(auth(one)).send({ conversationId: conversation, text: `m${i}` }).expect(201)).body.id);
+    }
+    const calls: Record<string, (user: { accessToken: string }, i: number) => Promise<{ status: number; headers: Record<string, string>; body: unknown }>> = {
+      search: (user) => t.http().get('/api/v1/users').query({ q: 'Limited' }).set(auth(user)),
+      sync: (user) => t.http().get('/api/v1/sync').set(auth(user)),
+      receipts: (user) => t.http().get(`/api/v1/messages/${messages[0]}/receipts`).set(auth(user)),
+      edit: (_user, i) => t.http().patch(`/api/v1/messages/${messages[i]}`).set(auth(one)).send({ text: 'edited' }),
+      conversation: (user) => t.http().post('/api/v1/conversations').set(auth(user)).send({ type: 'direct', userId: user === one ? other : me }),
+    };
+    for (const [name, call] of Object.entries(calls)) {
+      for (let i = 0; i < LIMIT; i += 1) {
+        const answer = await call(one, i);
+        if (answer.status >= 400) throw new Error(`${name} #${i}: ${answer.status}`);
+      }
+      const refused = await call(one, LIMIT);
+      if (refused.status !== 429) throw new Error(`${name}: ${refused.status} past the limit`);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      if (name !== 'edit') expect((await call(two, 0)).status).toBeLessThan(400);
+    }
+    // Deletes share the edit budget, and the first release's delete route too.
+    expect((await t.http().delete(`/api/v1/messages/${messages[LIMIT + 1]}`).set(auth(one))).status).toBe(429);
+    expect((await t.http().delete(`/message/delete/${messages[LIMIT + 2]}`).set(auth(one))).status).toBe(429);
+    const stored = await t.connection.collection('messages').countDocuments({ deletedAt: { $ne: null }, text: null });
+    expect(stored).toBe(0);
   });
 });

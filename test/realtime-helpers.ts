@@ -23,10 +23,20 @@ export async function requestOk<E extends ClientEventName>(socket: ChatSocket, e
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
-/** An HS256 access token signed with the tests' secret (or another), with any `exp` (seconds since the epoch). */
-export function signToken(sub: string, exp: number, secret = TEST_ENV.JWT_SECRET): string {
+/** The session id (`sid`) an access token was issued to. */
+export function sessionOf(accessToken: string): string {
+  return JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')).sid;
+}
+
+/**
+ * An HS256 access token with any `exp` (seconds since the epoch), signed with the tests' secret unless
+ * told otherwise, with the server's `iss`/`aud`. `sid` should name a live session (see `sessionOf`) for
+ * a socket to be admitted.
+ */
+export function signToken(sub: string, exp: number, claims: { secret?: string; sid?: string; iss?: string; aud?: string } = {}): string {
+  const { secret = TEST_ENV.JWT_SECRET, sid = '000000000000000000000000', iss = 'chatify', aud = 'chatify-api' } = claims;
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const body = base64url(JSON.stringify({ sub, iat: Math.floor(Date.now() / 1000) - 5, exp }));
+  const body = base64url(JSON.stringify({ sub, sid, iss, aud, iat: Math.floor(Date.now() / 1000) - 5, exp }));
   const signature = createHmac('sha256', secret).update(`${header}.${body}`).digest('base64url');
   return `${header}.${body}.${signature}`;
 }

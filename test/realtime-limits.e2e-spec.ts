@@ -5,6 +5,8 @@ import { closeAllSockets, collect, connectSocket } from './helpers/socket';
 import { directConversation, disconnection, refusal, request, requestOk, settle } from './realtime-helpers';
 
 const SEND_LIMIT = 3;
+const EVENT_LIMIT = 4;
+const MAX_SOCKETS = 3;
 const MAX_FRAME_BYTES = 4096;
 const ALLOWED_ORIGIN = 'http://allowed.example';
 
@@ -20,6 +22,10 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
       SEND_RATE_WINDOW_SECONDS: '60',
       WS_MAX_PAYLOAD_BYTES: String(MAX_FRAME_BYTES),
       CORS_ORIGINS: `${ALLOWED_ORIGIN},http://other.example`,
+      PRESENCE_RATE_LIMIT: String(EVENT_LIMIT),
+      TYPING_RATE_LIMIT: String(EVENT_LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      WS_MAX_CONNECTIONS_PER_USER: String(MAX_SOCKETS),
     });
     [alice, bob] = await Promise.all([createUser(t), createUser(t)]);
     conversation = await directConversation(t, alice, bob);
@@ -29,10 +35,18 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
     await t.close();
   });
 
-  it('answers 429 to message:send over SEND_RATE_LIMIT per window on one socket, and stores nothing beyond it', async () => {
-    const [aliceSocket, bobSocket] = await Promise.all([connectSocket(t.baseUrl, alice.accessToken), connectSocket(t.baseUrl, bob.accessToken)]);
+  it('answers 429 to message:send over SEND_RATE_LIMIT per window per user, over all its sockets, and stores nothing beyond it (issue 11, finding 6)', async () => {
+    const [aliceSocket, aliceOtherTab, bobSocket] = await Promise.all([
+      connectSocket(t.baseUrl, alice.accessToken),
+      connectSocket(t.baseUrl, alice.accessToken),
+      connectSocket(t.baseUrl, bob.accessToken),
+    ]);
     const bobSees = collect(bobSocket, 'message:new');
-    for (let i = 0; i < SEND_LIMIT; i += 1) await requestOk(aliceSocket, 'message:send', { conversationId: conversation.id, text: `m${i}` });
+    for (let i = 0; i < SEND_LIMIT; i += 1) await requestOk(i % 2 ? aliceOtherTab : aliceSocket, 'message:send', { conversationId: conversation.id, text: `m${i}` });
+    // A new socket does not bring a new budget, and neither does REST.
+    const fresh = await connectSocket(t.baseUrl, alice.accessToken).catch(() => aliceOtherTab);
+    await expect(request(fresh, 'message:send', { conversationId: conversation.id, text: 'another tab' })).resolves.toMatchObject({ ok: false, error: { status: 429 } });
+    expect((await t.http().post('/api/v1/messages').set(alice.auth).send({ conversationId: conversation.id, text: 'over REST' })).status).toBe(429);
     await expect(request(aliceSocket, 'message:send', { conversationId: conversation.id, text: 'one too many' })).resolves.toEqual({
       ok: false,
       error: { status: 429, message: expect.any(String) },
@@ -42,6 +56,34 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
     await settle();
     expect(bobSees.map((message) => message.text)).toEqual(['m0', 'm1', 'm2']);
     expect(aliceSocket.connected).toBe(true);
+  });
+
+  it('limits presence:subscribe and typing per user (issue 11, finding 6)', async () => {
+    const carol = await createUser(t);
+    const direct = await directConversation(t, carol, bob);
+    const socket = await connectSocket(t.baseUrl, carol.accessToken);
+    for (let i = 0; i < EVENT_LIMIT; i += 1) await requestOk(socket, 'presence:subscribe', { userIds: [bob.id] });
+    await expect(request(socket, 'presence:subscribe', { userIds: [bob.id] })).resolves.toMatchObject({ ok: false, error: { status: 429 } });
+    for (let i = 0; i < EVENT_LIMIT; i += 1) await requestOk(socket, 'typing', { conversationId: direct.id, typing: i % 2 === 0 });
+    await expect(request(socket, 'typing', { conversationId: direct.id, typing: false })).resolves.toMatchObject({ ok: false, error: { status: 429 } });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('caps the concurrent sockets of one user at WS_MAX_CONNECTIONS_PER_USER; a closed one frees its place (issue 11, finding 6)', async () => {
+    const dave = await createUser(t);
+    const sockets = [];
+    for (let i = 0; i < MAX_SOCKETS; i += 1) sockets.push(await connectSocket(t.baseUrl, dave.accessToken));
+    const error = await refusal(connectSocket(t.baseUrl, dave.accessToken));
+    expect(error.message).toMatch(/at most 3 connections/i);
+    expect(error.data).toEqual({ status: 429 });
+    // Other users are not affected, and closing one lets the next in.
+    await expect(connectSocket(t.baseUrl, bob.accessToken)).resolves.toMatchObject({ connected: true });
+    const closed = disconnection(sockets[0]);
+    sockets[0].close();
+    await closed;
+    let next = null;
+    for (let tries = 0; tries < 50 && !next; tries += 1) next = await connectSocket(t.baseUrl, dave.accessToken).catch(() => null);
+    expect(next?.connected).toBe(true);
   });
 
   it('drops a connection that sends a frame over WS_MAX_PAYLOAD_BYTES; the server keeps serving others', async () => {

@@ -60,7 +60,7 @@ describe('realtime: typing and presence', () => {
       expect(bobSees).toEqual([]);
     });
 
-    it('throttles typing:true per socket and conversation, while typing:false always passes', async () => {
+    it('throttles typing:true per socket and conversation, while the typing:false after a relayed start always passes', async () => {
       const [aliceSocket, bobSocket] = await Promise.all([connectSocket(t.baseUrl, alice.accessToken), connectSocket(t.baseUrl, bob.accessToken)]);
       const bobSees = collect(bobSocket, 'typing');
       for (let i = 0; i < 5; i += 1) await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
@@ -77,6 +77,19 @@ describe('realtime: typing and presence', () => {
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
       await settle();
       expect(bobSees.map((event) => event.typing)).toEqual([true, false, true, true]);
+    });
+
+    it('relays a typing:false only after a relayed start: a flood of stops reaches nobody (issue 11, finding 7)', async () => {
+      const [aliceSocket, bobSocket] = await Promise.all([connectSocket(t.baseUrl, alice.accessToken), connectSocket(t.baseUrl, bob.accessToken)]);
+      const bobSees = collect(bobSocket, 'typing');
+      for (let i = 0; i < 20; i += 1) await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: false });
+      await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
+      const stop = waitFor(bobSocket, 'typing', { predicate: (event) => !event.typing });
+      await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: false });
+      await stop;
+      await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: false });
+      await settle();
+      expect(bobSees.map((event) => event.typing)).toEqual([true, false]);
     });
 
     it('throttles each socket on its own', async () => {

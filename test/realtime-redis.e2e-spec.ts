@@ -38,7 +38,7 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     redisDir = mkdtempSync(join(tmpdir(), 'chatify-test-redis-'));
     const port = await freePort();
     execFileSync(REDIS_SCRIPT, ['start', redisDir, String(port)], { stdio: 'inherit' });
-    const env = { REDIS_URL: `redis://127.0.0.1:${port}` };
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}`, SEND_RATE_LIMIT: '4', SEND_RATE_WINDOW_SECONDS: '60' };
     one = await createTestApp(env);
     two = await createTestApp(env, { database: one.database });
     [alice, bob] = await Promise.all([createUser(one), createUser(two)]);
@@ -143,5 +143,25 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     const typing = waitFor(aliceSocket, 'typing');
     await requestOk(bobSocket, 'typing', { conversationId: conversation.id, typing: true });
     await expect(typing).resolves.toEqual({ conversationId: conversation.id, userId: bob.id, typing: true });
+  });
+
+  it('a logout on instance two closes that session\'s socket on instance one (issue 11, finding 5)', async () => {
+    const carol = await createUser(one);
+    const socket = await connectSocket(one.baseUrl, carol.accessToken);
+    await untilVisibleFrom(two, socket.id as string);
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    await two.http().post('/api/v1/auth/logout').set(carol.auth).send({ refreshToken: carol.refreshToken }).expect(204);
+    await expect(closed).resolves.toBe('io server disconnect');
+  });
+
+  it('rate limits are shared: two instances together allow what one does (issue 11, finding 6)', async () => {
+    const [dan, erin] = await Promise.all([createUser(one), createUser(two)]);
+    const direct = await directConversation(one, dan, erin);
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const via = i % 2 ? two : one;
+      statuses.push((await via.http().post('/api/v1/messages').set(dan.auth).send({ conversationId: direct.id, text: `shared ${i}` })).status);
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
   });
 });

@@ -1,8 +1,8 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
-import { AuthRateLimit } from '../common/rate-limit';
+import { RateLimit } from '../common/rate-limit';
 import { AuthService } from './auth.service';
 import { AuthResult, LoginDto, RefreshTokenDto, SignupDto } from './dto/auth.dto';
 
@@ -12,7 +12,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @AuthRateLimit()
+  @RateLimit('auth')
   @Post('signup')
   @ApiCreatedResponse({ type: AuthResult })
   signup(@Body() body: SignupDto): Promise<AuthResult> {
@@ -20,15 +20,16 @@ export class AuthController {
   }
 
   @Public()
-  @AuthRateLimit()
+  @RateLimit('auth')
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: AuthResult })
-  login(@Body() body: LoginDto): Promise<AuthResult> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<AuthResult> {
+    return this.auth.login(body, address);
   }
 
   @Public()
+  @RateLimit('refresh')
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: AuthResult })

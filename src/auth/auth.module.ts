@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { MongooseModule } from '@nestjs/mongoose';
 import { PassportModule } from '@nestjs/passport';
@@ -7,10 +6,12 @@ import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { LoginBackoff } from './login-backoff';
+import { PasswordHasher } from './password-hasher';
 import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
+import { Session, SessionSchema } from './schemas/session.schema';
 import { TokenService } from './token.service';
 
 @Module({
@@ -25,7 +26,10 @@ import { TokenService } from './token.service';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    MongooseModule.forFeature([{ name: RefreshToken.name, schema: RefreshTokenSchema }]),
+    MongooseModule.forFeature([
+      { name: RefreshToken.name, schema: RefreshTokenSchema },
+      { name: Session.name, schema: SessionSchema },
+    ]),
   ],
   controllers: [AuthController],
   providers: [
@@ -33,8 +37,8 @@ import { TokenService } from './token.service';
     TokenService,
     JwtStrategy,
     RefreshTokensRepository,
-    // Deny by default: every route needs a bearer token unless it is @Public().
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    PasswordHasher,
+    LoginBackoff,
   ],
   exports: [AuthService, TokenService],
 })

@@ -5,7 +5,7 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { AppConfig } from '../config/app-config';
 import { TokenService } from './token.service';
 
-/** Bearer tokens on HTTP: signature and expiry checked by passport-jwt, claims by TokenService. */
+/** Bearer tokens on HTTP: signature, expiry, issuer and audience checked by passport-jwt, claims by TokenService. */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(
@@ -19,11 +19,13 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: string | Buffer) => void) =>
         done(null, config.jwtKey as unknown as Buffer),
       algorithms: ['HS256'],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
       ignoreExpiration: false,
     });
   }
 
-  validate(claims: { sub?: unknown; exp?: unknown }): AuthUser {
+  validate(claims: { sub?: unknown; sid?: unknown; exp?: unknown }): AuthUser {
     return this.tokens.toAuthUser(claims);
   }
 }

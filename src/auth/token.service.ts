@@ -4,8 +4,11 @@ import { AppConfig } from '../config/app-config';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { isObjectId } from '../common/object-id';
 
+/** The claims Chatify's access tokens carry (besides `iss`, `aud` and `iat`). */
 interface AccessTokenClaims {
   sub: string;
+  /** The session (refresh-token family) the token was issued to: sockets end with it. */
+  sid: string;
   exp: number;
 }
 
@@ -17,28 +20,31 @@ export class TokenService {
     private readonly config: AppConfig,
   ) {}
 
-  signAccessToken(userId: string): { accessToken: string; expiresIn: number } {
+  signAccessToken(userId: string, sessionId: string): { accessToken: string; expiresIn: number } {
     const expiresIn = this.config.accessTokenTtlSeconds;
-    return { accessToken: this.jwt.sign({ sub: userId }, { expiresIn }), expiresIn };
+    const accessToken = this.jwt.sign({ sub: userId, sid: sessionId }, { expiresIn, issuer: this.config.jwtIssuer, audience: this.config.jwtAudience });
+    return { accessToken, expiresIn };
   }
 
-  /** Verifies signature and expiry; 401 for anything else. */
+  /** Verifies signature, expiry, issuer and audience; 401 for anything else. */
   verifyAccessToken(token: unknown): AuthUser {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new UnauthorizedException('Unauthorized');
     }
     try {
-      return this.toAuthUser(this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'] }));
+      return this.toAuthUser(
+        this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'], issuer: this.config.jwtIssuer, audience: this.config.jwtAudience }),
+      );
     } catch {
       throw new UnauthorizedException('Unauthorized');
     }
   }
 
   /** Claims checked by a verifier (passport or ours) to the request's user. */
-  toAuthUser(claims: { sub?: unknown; exp?: unknown }): AuthUser {
-    if (!isObjectId(claims.sub) || typeof claims.exp !== 'number') {
+  toAuthUser(claims: { sub?: unknown; sid?: unknown; exp?: unknown }): AuthUser {
+    if (!isObjectId(claims.sub) || !isObjectId(claims.sid) || typeof claims.exp !== 'number') {
       throw new UnauthorizedException('Unauthorized');
     }
-    return { userId: claims.sub, exp: claims.exp };
+    return { userId: claims.sub, sessionId: claims.sid, exp: claims.exp };
   }
 }

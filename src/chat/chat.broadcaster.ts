@@ -20,6 +20,16 @@ export class ChatBroadcaster {
     this.toRooms([...new Set(userIds)].map(userRoom), event, ...args);
   }
 
+  /** Closes every socket in `rooms`, on every instance (through Redis when configured). */
+  disconnectRooms(rooms: string[]): void {
+    if (!this.server || rooms.length === 0) return;
+    try {
+      this.server.in(rooms).disconnectSockets(true);
+    } catch (error) {
+      this.logger.error({ err: error, rooms }, 'Could not disconnect sockets');
+    }
+  }
+
   toRooms<E extends ServerEventName>(rooms: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
     // `to([])` would address the whole namespace: an event for nobody must reach nobody.
     if (!this.server || rooms.length === 0) return;

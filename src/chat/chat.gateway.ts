@@ -21,12 +21,13 @@ import { UsersService } from '../users/users.service';
 import { ok } from './chat.ack';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { Ack, CHAT_NAMESPACE, ClientEventName, PresenceState } from './chat.events';
-import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, userRoom } from './chat.socket';
+import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, sessionRoom, userRoom } from './chat.socket';
 import { DeleteMessagePayloadDto, EditMessagePayloadDto } from './dto/message-payloads.dto';
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
 import { InFlightWork } from './in-flight-work';
-import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { handshakeError, SocketAdmission } from './socket-admission';
+import { SocketRateLimit } from './socket-rate-limit.guard';
 import { TrackInFlightInterceptor } from './track-in-flight.interceptor';
 import { TypingRelayService } from './typing-relay.service';
 import { WsExceptionFilter } from './ws-exception.filter';
@@ -60,6 +61,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly typingRelay: TypingRelayService,
     private readonly broadcaster: ChatBroadcaster,
     private readonly work: InFlightWork,
+    private readonly admission: SocketAdmission,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {}
@@ -68,12 +70,27 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.broadcaster.attach(server);
     // Runs after the handshake's token check (registered by the adapter, before this).
     server.use((_socket, next) => (this.work.closing ? next(new Error('Server is shutting down')) : next()));
+    // Last, so that a socket it admits connects: live session, and the per-user socket cap.
+    server.use((socket, next) => {
+      this.admission.admit(socket).then(
+        () => next(),
+        (error: unknown) => next(handshakeError(error)),
+      );
+    });
   }
 
+  /**
+   * Joins the user's room and its session's room (logout and a revoked session close the socket
+   * through it), and closes the socket when its access token expires: a silent socket must not keep
+   * receiving events on a token that no longer holds. The client reconnects with a fresh token.
+   */
   handleConnection(socket: ChatSocket): void {
-    const { userId } = socket.data.user;
-    void socket.join(userRoom(userId));
+    const { userId, sessionId, exp } = socket.data.user;
+    void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     this.metrics.socketConnections.inc();
+    const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now()));
+    expiry.unref();
+    socket.once('disconnect', () => clearTimeout(expiry));
     this.users.connectionOpened(userId);
   }
 
@@ -86,18 +103,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @OnClientEvent('message:send')
-  @UseGuards(SendRateLimitGuard)
+  @SocketRateLimit('send')
   async send(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: SendMessageDto): Promise<Ack<MessageResponse>> {
     const { message } = await this.messages.send(socket.data.user.userId, payload);
     return ok(message);
   }
 
   @OnClientEvent('message:edit')
+  @SocketRateLimit('edit')
   async edit(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: EditMessagePayloadDto): Promise<Ack<MessageResponse>> {
     return ok(await this.messages.edit(socket.data.user.userId, payload.messageId, payload.text));
   }
 
   @OnClientEvent('message:delete')
+  @SocketRateLimit('edit')
   async remove(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: DeleteMessagePayloadDto): Promise<Ack<{ id: string }>> {
     await this.messages.remove(socket.data.user.userId, payload.messageId);
     return ok({ id: payload.messageId });
@@ -114,6 +133,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @OnClientEvent('typing')
+  @SocketRateLimit('typing')
   async typing(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: TypingPayloadDto): Promise<Ack<Record<string, never>>> {
     await this.typingRelay.relay(socket, payload);
     return ok({});
@@ -121,11 +141,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /** Joins the subscribed users' presence rooms first, then reads their state: no change falls in between. */
   @OnClientEvent('presence:subscribe')
+  @SocketRateLimit('presence')
   async presenceSubscribe(
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody(validPayload) payload: PresenceSubscribePayloadDto,
   ): Promise<Ack<PresenceState[]>> {
-    const userIds = [...new Set(payload.userIds.map((userId) => userId.toLowerCase()))];
+    const userIds = [...new Set(payload.userIds)];
     const rooms = userIds.map(presenceRoom).filter((room) => !socket.rooms.has(room));
     if (presenceRoomCount(socket) + rooms.length > PRESENCE_MAX_SUBSCRIPTIONS) {
       throw new BadRequestException(`A connection may follow the presence of at most ${PRESENCE_MAX_SUBSCRIPTIONS} users`);

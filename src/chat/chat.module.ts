@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
@@ -8,7 +9,8 @@ import { ChatGateway } from './chat.gateway';
 import { ChatPublisher } from './chat.publisher';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { InFlightWork } from './in-flight-work';
-import { SendRateLimitGuard } from './send-rate-limit.guard';
+import { SocketRateLimitGuard } from './socket-rate-limit.guard';
+import { SocketAdmission } from './socket-admission';
 import { TypingRelayService } from './typing-relay.service';
 
 /**
@@ -16,14 +18,15 @@ import { TypingRelayService } from './typing-relay.service';
  * the Redis fan-out. Install `ChatIoAdapter` on the app (app.setup.ts) for the handshake check.
  */
 @Module({
-  imports: [UsersModule, MessagesModule, ConversationsModule],
+  imports: [AuthModule, UsersModule, MessagesModule, ConversationsModule],
   providers: [
     ChatGateway,
     ChatPublisher,
     ChatBroadcaster,
     TypingRelayService,
     InFlightWork,
-    SendRateLimitGuard,
+    SocketRateLimitGuard,
+    SocketAdmission,
     { provide: ChatRedisFanout, inject: [AppConfig], useFactory: (config: AppConfig) => ChatRedisFanout.connect(config) },
   ],
 })

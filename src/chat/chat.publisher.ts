@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { DomainEventMap, DomainEventName } from '../common/domain-events';
 import { ChatBroadcaster } from './chat.broadcaster';
-import { presenceRoom } from './chat.socket';
+import { presenceRoom, sessionRoom } from './chat.socket';
 
 /** `@OnEvent` restricted to the domain event names, so a typo cannot subscribe to nothing. */
 const OnDomainEvent = (name: DomainEventName) => OnEvent(name);
@@ -48,6 +48,12 @@ export class ChatPublisher {
     for (const [unreadCount, userIds] of byUnreadCount) {
       this.broadcaster.toUsers(userIds, 'conversation:updated', { ...conversation, unreadCount });
     }
+  }
+
+  /** A session ended: its sockets close wherever they are connected. */
+  @OnDomainEvent('session.revoked')
+  sessionRevoked({ sessionId }: DomainEventMap['session.revoked']): void {
+    this.broadcaster.disconnectRooms([sessionRoom(sessionId)]);
   }
 
   @OnDomainEvent('presence.changed')

@@ -14,6 +14,9 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Reco
 /** Every connection of a user joins this room: an event for the user reaches all their tabs and devices. */
 export const userRoom = (userId: string): string => `user:${userId}`;
 
+/** Every connection opened with an access token of a session joins this room: it closes with the session. */
+export const sessionRoom = (sessionId: string): string => `session:${sessionId}`;
+
 /** Sockets that asked for a user's presence (`presence:subscribe`) join this room. */
 export const presenceRoom = (userId: string): string => `${PRESENCE_ROOM_PREFIX}${userId}`;
 

@@ -48,6 +48,17 @@ describe('TypingRelayService', () => {
     expect(broadcaster.toUsers.mock.calls.map((call) => (call[2] as { typing: boolean }).typing)).toEqual([true, false]);
   });
 
+  it('answers a typing:false without a relayed start, and a second one, without the database or a broadcast', async () => {
+    const socket = socketOf('me');
+    await sut.relay(socket, { conversationId: 'c', typing: false });
+    members();
+    await sut.relay(socket, { conversationId: 'c', typing: true });
+    members();
+    await sut.relay(socket, { conversationId: 'c', typing: false });
+    await sut.relay(socket, { conversationId: 'c', typing: false });
+    expect(broadcaster.toUsers.mock.calls.map((call) => (call[2] as { typing: boolean }).typing)).toEqual([true, false]);
+  });
+
   it('does not count a refused (non-member) attempt against the throttle', async () => {
     const socket = socketOf('me');
     conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));

@@ -8,7 +8,8 @@ import type { ChatSocket } from './chat.socket';
 /**
  * Typing indicators: checked against membership, relayed to the other members only (not to the typer's
  * own other tabs), never stored. `typing: true` is throttled per socket and conversation (a client sends
- * it on every keystroke); `typing: false` always passes so an indicator never sticks.
+ * it on every keystroke); `typing: false` is relayed once after each relayed start (so an indicator
+ * never sticks) and is otherwise answered without a database read or a broadcast.
  */
 @Injectable()
 export class TypingRelayService {
@@ -35,6 +36,8 @@ export class TypingRelayService {
       // Claimed before the membership check so two quick events cannot both pass.
       relayed.set(conversationId, now);
     } else {
+      // A stop is relayed once per relayed start: any other stop has nothing to clear, and costs nothing.
+      if (previous === undefined) return;
       relayed.delete(conversationId);
     }
     let memberIds: string[];

@@ -22,6 +22,8 @@ export interface DomainEventMap {
     unreadCountByUser: Record<string, number>;
     recipientIds: string[];
   };
+  /** A session ended (logout, or a reused refresh token revoked its family): its sockets are closed on every instance. */
+  'session.revoked': { userId: string; sessionId: string };
   /** A user's presence changed (first connection opened, last one closed). */
   'presence.changed': { userId: string; online: boolean; lastSeenAt: string | null };
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Ip, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthService } from '../auth/auth.service';
 import { AuthResult, LoginDto, SignupDto } from '../auth/dto/auth.dto';
 import { Public } from '../common/decorators/public.decorator';
-import { AuthRateLimit } from '../common/rate-limit';
+import { RateLimit } from '../common/rate-limit';
 
 /** The first release's auth routes, served by the same service with the same rules. */
 @ApiTags('first-release')
@@ -12,7 +12,7 @@ export class CompatAuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @AuthRateLimit()
+  @RateLimit('auth')
   @Post('signup')
   @ApiCreatedResponse({ type: AuthResult, description: 'Same as POST /api/v1/auth/signup' })
   signup(@Body() body: SignupDto): Promise<AuthResult> {
@@ -20,11 +20,11 @@ export class CompatAuthController {
   }
 
   @Public()
-  @AuthRateLimit()
+  @RateLimit('auth')
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: AuthResult, description: 'Same as POST /api/v1/auth/login' })
-  login(@Body() body: LoginDto): Promise<AuthResult> {
-    return this.auth.login(body);
+  login(@Body() body: LoginDto, @Ip() address: string): Promise<AuthResult> {
+    return this.auth.login(body, address);
   }
 }

@@ -1,16 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsMongoId, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
-import { SendRateLimit } from '../common/rate-limit';
+import { RateLimit } from '../common/rate-limit';
 import { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
 import { MessageResponse } from '../messages/message.response';
 import { CompatService } from './compat.service';
+import { ObjectIdField } from '../common/object-id';
 
 export class CompatSendDto {
-  @ApiProperty() @IsMongoId({ message: 'receiverId must be a valid id' })
+  @ApiProperty() @ObjectIdField('receiverId must be a valid id')
   receiverId: string;
 
   @ApiProperty() @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
@@ -19,12 +20,12 @@ export class CompatSendDto {
 }
 
 export class CompatReceiverQuery {
-  @ApiProperty() @IsMongoId({ message: 'receiverId must be a valid id' })
+  @ApiProperty() @ObjectIdField('receiverId must be a valid id')
   receiverId: string;
 }
 
 export class CompatMessageQuery {
-  @ApiProperty() @IsMongoId({ message: 'messageId must be a valid id' })
+  @ApiProperty() @ObjectIdField('messageId must be a valid id')
   messageId: string;
 }
 
@@ -42,13 +43,14 @@ export class CompatMessagesController {
   }
 
   @Post('message/send')
-  @SendRateLimit()
+  @RateLimit('send')
   @ApiCreatedResponse({ type: MessageResponse })
   send(@CurrentUser() caller: AuthUser, @Body() body: CompatSendDto): Promise<MessageResponse> {
     return this.compat.send(caller.userId, body.receiverId, body.message);
   }
 
   @Delete('message/delete/:messageId')
+  @RateLimit('edit')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   remove(@CurrentUser() caller: AuthUser, @Param('messageId', ParseObjectIdPipe) messageId: string): Promise<void> {

@@ -17,6 +17,9 @@ export class AppConfig {
    * about 20 µs with this KeyObject. Hand this to every signer and verifier, never the string.
    */
   readonly jwtKey: KeyObject;
+  /** `iss` and `aud` of access tokens: set and required, so a token of another service with the same secret is refused. */
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
   readonly bcryptRounds: number;
@@ -28,13 +31,27 @@ export class AppConfig {
   readonly authRateWindowMs: number;
   readonly sendRateLimit: number;
   readonly sendRateWindowMs: number;
+  readonly loginBackoff: { freeAttempts: number; baseMs: number; maxMs: number };
+  readonly rateLimitWindowMs: number;
+  readonly addressRateLimit: number;
+  readonly refreshRateLimit: number;
+  readonly searchRateLimit: number;
+  readonly syncRateLimit: number;
+  readonly receiptsRateLimit: number;
+  readonly editRateLimit: number;
+  readonly conversationRateLimit: number;
+  readonly presenceRateLimit: number;
+  readonly typingRateLimit: number;
   readonly wsMaxPayloadBytes: number;
+  readonly wsMaxConnectionsPerUser: number;
   readonly typingThrottleMs: number;
   readonly syncOverlapMs: number;
   readonly syncMaxAgeMs: number;
   readonly shutdownTimeoutMs: number;
   readonly redisUrl: string | null;
   readonly logLevel: EnvironmentVariables['LOG_LEVEL'];
+  /** Serve `/docs` and `/docs-json`: by default everywhere but production. */
+  readonly swaggerEnabled: boolean;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const get = <K extends keyof EnvironmentVariables>(key: K) => config.get(key, { infer: true }) as EnvironmentVariables[K];
@@ -50,6 +67,8 @@ export class AppConfig {
       new Logger('Config').warn('JWT_SECRET is not set: generated a random one; tokens will not survive a restart');
     }
     this.jwtKey = createSecretKey(Buffer.from(secret));
+    this.jwtIssuer = get('JWT_ISSUER');
+    this.jwtAudience = get('JWT_AUDIENCE');
     this.accessTokenTtlSeconds = get('JWT_ACCESS_TTL_SECONDS');
     this.refreshTokenTtlSeconds = get('REFRESH_TOKEN_TTL_SECONDS');
     this.bcryptRounds = get('BCRYPT_ROUNDS');
@@ -62,12 +81,26 @@ export class AppConfig {
     this.authRateWindowMs = get('AUTH_RATE_WINDOW_SECONDS') * 1000;
     this.sendRateLimit = get('SEND_RATE_LIMIT');
     this.sendRateWindowMs = get('SEND_RATE_WINDOW_SECONDS') * 1000;
+    this.loginBackoff = { freeAttempts: get('LOGIN_BACKOFF_FREE_ATTEMPTS'), baseMs: get('LOGIN_BACKOFF_BASE_MS'), maxMs: get('LOGIN_BACKOFF_MAX_SECONDS') * 1000 };
+    this.rateLimitWindowMs = get('RATE_LIMIT_WINDOW_SECONDS') * 1000;
+    this.addressRateLimit = get('ADDRESS_RATE_LIMIT');
+    this.refreshRateLimit = get('REFRESH_RATE_LIMIT');
+    this.searchRateLimit = get('SEARCH_RATE_LIMIT');
+    this.syncRateLimit = get('SYNC_RATE_LIMIT');
+    this.receiptsRateLimit = get('RECEIPTS_RATE_LIMIT');
+    this.editRateLimit = get('EDIT_RATE_LIMIT');
+    this.conversationRateLimit = get('CONVERSATION_RATE_LIMIT');
+    this.presenceRateLimit = get('PRESENCE_RATE_LIMIT');
+    this.typingRateLimit = get('TYPING_RATE_LIMIT');
     this.wsMaxPayloadBytes = get('WS_MAX_PAYLOAD_BYTES');
+    this.wsMaxConnectionsPerUser = get('WS_MAX_CONNECTIONS_PER_USER');
     this.typingThrottleMs = get('TYPING_THROTTLE_MS');
     this.syncOverlapMs = get('SYNC_OVERLAP_SECONDS') * 1000;
     this.syncMaxAgeMs = get('SYNC_MAX_AGE_DAYS') * 86_400_000;
     this.shutdownTimeoutMs = get('SHUTDOWN_TIMEOUT_MS');
     this.redisUrl = get('REDIS_URL') ?? null;
     this.logLevel = get('LOG_LEVEL');
+    const swagger = get('SWAGGER_ENABLED');
+    this.swaggerEnabled = swagger === undefined ? !this.isProduction : swagger === 'true';
   }
 }

@@ -72,4 +72,19 @@ describe('validateEnvironment', () => {
     expect(failure({ BODY_LIMIT_BYTES: '100' })).toMatch(/BODY_LIMIT_BYTES must not be less than 1024/);
     expect(failure({ LOG_LEVEL: 'verbose' })).toMatch(/LOG_LEVEL must be one of the following values/);
   });
+
+  it('refuses a bcrypt cost under 12 in production, and accepts it elsewhere (tests run at 4)', () => {
+    expect(failure({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/c', JWT_SECRET: SECRET, BCRYPT_ROUNDS: '10' })).toBe(
+      'Invalid configuration: BCRYPT_ROUNDS must be at least 12 in production',
+    );
+    expect(sut({ NODE_ENV: 'production', MONGODB_URI: 'mongodb://db/c', JWT_SECRET: SECRET, BCRYPT_ROUNDS: '12' }).BCRYPT_ROUNDS).toBe(12);
+    expect(sut({ BCRYPT_ROUNDS: '4' }).BCRYPT_ROUNDS).toBe(4);
+  });
+
+  it('validates the new security settings: iss/aud, the socket cap, SWAGGER_ENABLED', () => {
+    expect(sut({})).toMatchObject({ JWT_ISSUER: 'chatify', JWT_AUDIENCE: 'chatify-api', WS_MAX_CONNECTIONS_PER_USER: 20, RATE_LIMIT_WINDOW_SECONDS: 60 });
+    expect(failure({ SWAGGER_ENABLED: 'yes' })).toMatch(/SWAGGER_ENABLED must be one of the following values/);
+    expect(failure({ WS_MAX_CONNECTIONS_PER_USER: '0' })).toMatch(/WS_MAX_CONNECTIONS_PER_USER must not be less than 1/);
+    expect(failure({ SEARCH_RATE_LIMIT: 'many' })).toMatch(/SEARCH_RATE_LIMIT must be an integer number/);
+  });
 });

@@ -1,7 +1,7 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = () => Type(() => Number);
 // Blank counts as unset, like an empty value: `MONGODB_URI="  "` must not become an empty connection string.
@@ -29,13 +29,21 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(16)
   JWT_SECRET?: string;
 
+  /** `iss` of access tokens (checked on every request and handshake). */
+  @trimmed() @IsString() @Length(1, 200)
+  JWT_ISSUER = 'chatify';
+
+  /** `aud` of access tokens (checked on every request and handshake). */
+  @trimmed() @IsString() @Length(1, 200)
+  JWT_AUDIENCE = 'chatify-api';
+
   @toInt() @IsInt() @Min(10) @Max(86400)
   JWT_ACCESS_TTL_SECONDS = 900;
 
   @toInt() @IsInt() @Min(60) @Max(31_536_000)
   REFRESH_TOKEN_TTL_SECONDS = 2_592_000;
 
-  /** bcrypt cost factor; 12 in production, tests lower it for speed. */
+  /** bcrypt cost factor; at least 12 in production (refused below), tests lower it for speed. */
   @toInt() @IsInt() @Min(4) @Max(15)
   BCRYPT_ROUNDS = 12;
 
@@ -52,23 +60,79 @@ export class EnvironmentVariables {
   @toInt() @IsInt() @Min(2) @Max(10_000)
   GROUP_MAX_MEMBERS = 256;
 
-  /** Login and signup: attempts per window, per client address and per account. */
+  /** Login and signup: attempts per window, per client address (each has its own budget). */
   @toInt() @IsInt() @Min(1)
   AUTH_RATE_LIMIT = 10;
 
   @toInt() @IsInt() @Min(1)
   AUTH_RATE_WINDOW_SECONDS = 60;
 
-  /** Message sends: per user per window over REST, per connection per window over Socket.IO. */
+  /** Message sends: per user per window, REST and Socket.IO together, over every instance. */
   @toInt() @IsInt() @Min(1)
   SEND_RATE_LIMIT = 60;
 
   @toInt() @IsInt() @Min(1)
   SEND_RATE_WINDOW_SECONDS = 10;
 
+  /** Failed logins of one account: this many are free, then each further one must wait (capped backoff). */
+  @toInt() @IsInt() @Min(1) @Max(1000)
+  LOGIN_BACKOFF_FREE_ATTEMPTS = 5;
+
+  /** The first wait after the free attempts; it doubles with each further failure. */
+  @toInt() @IsInt() @Min(1) @Max(600_000)
+  LOGIN_BACKOFF_BASE_MS = 1000;
+
+  /** The longest wait: the owner is slowed down by a guesser, never locked out for longer than this. */
+  @toInt() @IsInt() @Min(1) @Max(3600)
+  LOGIN_BACKOFF_MAX_SECONDS = 30;
+
+  /** The window of the limits below (each counts per user, or per client address where noted). */
+  @toInt() @IsInt() @Min(1) @Max(86_400)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** Every HTTP request, per client address. */
+  @toInt() @IsInt() @Min(1)
+  ADDRESS_RATE_LIMIT = 1200;
+
+  /** `POST /auth/refresh`, per client address. */
+  @toInt() @IsInt() @Min(1)
+  REFRESH_RATE_LIMIT = 30;
+
+  /** `GET /users?q=` (it also tells whether an e-mail is registered). */
+  @toInt() @IsInt() @Min(1)
+  SEARCH_RATE_LIMIT = 30;
+
+  /** `GET /sync` (a client pages at once while `hasMore`). */
+  @toInt() @IsInt() @Min(1)
+  SYNC_RATE_LIMIT = 60;
+
+  /** `GET /messages/:id/receipts`. */
+  @toInt() @IsInt() @Min(1)
+  RECEIPTS_RATE_LIMIT = 60;
+
+  /** Edits and deletes, REST and socket together. */
+  @toInt() @IsInt() @Min(1)
+  EDIT_RATE_LIMIT = 60;
+
+  /** `POST /conversations` (direct and group). */
+  @toInt() @IsInt() @Min(1)
+  CONVERSATION_RATE_LIMIT = 30;
+
+  /** `presence:subscribe` calls. */
+  @toInt() @IsInt() @Min(1)
+  PRESENCE_RATE_LIMIT = 30;
+
+  /** `typing` events, starts and stops alike (over all conversations; the relay throttle is per conversation too). */
+  @toInt() @IsInt() @Min(1)
+  TYPING_RATE_LIMIT = 120;
+
   /** Largest Socket.IO frame accepted, in bytes. */
   @toInt() @IsInt() @Min(1024) @Max(10_485_760)
   WS_MAX_PAYLOAD_BYTES = 65_536;
+
+  /** Most Socket.IO connections one user may hold at once, over every instance (tabs, devices). */
+  @toInt() @IsInt() @Min(1) @Max(10_000)
+  WS_MAX_CONNECTIONS_PER_USER = 20;
 
   /** Minimum gap between two `typing` relays from one socket for one conversation. */
   @toInt() @IsInt() @Min(0)
@@ -90,9 +154,16 @@ export class EnvironmentVariables {
   @IsOptional() @trimmed() @IsString()
   REDIS_URL?: string;
 
+  /** The OpenAPI UI and document (`/docs`, `/docs-json`): on by default, off in production unless `true`. */
+  @IsOptional() @IsIn(['true', 'false'])
+  SWAGGER_ENABLED?: 'true' | 'false';
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 }
+
+/** The lowest bcrypt cost production accepts. */
+const MIN_PRODUCTION_BCRYPT_ROUNDS = 12;
 
 /** ConfigModule's `validate`: throws one readable line per problem, refusing to start. */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
@@ -103,6 +174,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (env.NODE_ENV === 'production') {
     if (!env.MONGODB_URI) problems.push('MONGODB_URI must be set in production');
     if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters in production');
+    if (env.BCRYPT_ROUNDS < MIN_PRODUCTION_BCRYPT_ROUNDS) problems.push(`BCRYPT_ROUNDS must be at least ${MIN_PRODUCTION_BCRYPT_ROUNDS} in production`);
   }
   if (problems.length > 0) {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);

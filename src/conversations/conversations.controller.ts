@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
+import { RateLimit } from '../common/rate-limit';
 import { ConversationPageResponse, ConversationResponse } from './conversation.response';
 import { ConversationsService } from './conversations.service';
 import { AddMembersDto, CreateConversationDto, RenameConversationDto } from './dto/create-conversation.dto';
@@ -16,6 +17,7 @@ export class ConversationsController {
 
   /** Direct: the pair's one conversation (201 when created, 200 when it existed). Group: 201. */
   @Post()
+  @RateLimit('conversation')
   @ApiCreatedResponse({ type: ConversationResponse })
   @ApiOkResponse({ type: ConversationResponse, description: 'direct conversation that already existed' })
   async create(@CurrentUser() caller: AuthUser, @Body() body: CreateConversationDto, @Res({ passthrough: true }) response: Response): Promise<ConversationResponse> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { afterPosition, derivedId, isDuplicateKey, toId as oid } from '../database/query-helpers';
+import { ConversationScope, derivedId, isDuplicateKey, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
@@ -215,10 +215,10 @@ export class ConversationsRepository {
     return this.conversations.find(filter).sort({ lastActivityAt: -1, _id: -1 }).limit(limit).lean<ConversationRecord[]>().exec();
   }
 
-  /** Conversations among `ids` whose title or members changed at or after `since` (sync). */
-  findChangedSince(ids: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<ConversationRecord[]> {
+  /** Scoped conversations whose title or members changed after `since`, since the caller joined (sync). */
+  findChangedSince(scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<ConversationRecord[]> {
     return this.conversations
-      .find({ _id: { $in: ids }, ...afterPosition('changedAt', since) })
+      .find(scopedChangesAfter(scope, '_id', since))
       .sort({ changedAt: 1, _id: 1 })
       .limit(limit)
       .lean<ConversationRecord[]>()
@@ -345,10 +345,10 @@ export class ConversationsRepository {
       .exec();
   }
 
-  /** Memberships of `conversationIds` whose marks moved at or after `since` (sync receipts). */
-  findMarksChangedSince(conversationIds: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<MembershipRecord[]> {
+  /** Memberships of the scoped conversations whose marks moved after `since`, since the caller joined (sync receipts). */
+  findMarksChangedSince(scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<MembershipRecord[]> {
     return this.memberships
-      .find({ conversationId: { $in: conversationIds }, ...afterPosition('changedAt', since) })
+      .find(scopedChangesAfter(scope, 'conversationId', since))
       .sort({ changedAt: 1, _id: 1 })
       .limit(limit)
       .lean<MembershipRecord[]>()

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
+import type { ConversationScope } from '../database/query-helpers';
 import type { MessageResponse } from '../messages/message.response';
 import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
@@ -205,22 +206,26 @@ export class ConversationsService {
 
   // ---- sync support -----------------------------------------------------------------------
 
-  /** Conversation ids the user is in, and those it left at or after `leftSince`. */
-  async conversationIdsForSync(userId: string, leftSince: Date): Promise<{ active: Types.ObjectId[]; left: Types.ObjectId[] }> {
+  /**
+   * What a sync may read: the conversations the user is in, each from its (latest) join on, since
+   * changes made while it was not a member are not its to see; and those it left at or after
+   * `leftSince`, with the time it left (a sync reports only their ids).
+   */
+  async membershipsForSync(userId: string, leftSince: Date): Promise<{ active: ConversationScope[]; left: { conversationId: Types.ObjectId; removedAt: Date }[] }> {
     const memberships = await this.repository.findMembershipsForSync(userId, leftSince);
     return {
-      active: memberships.filter((m) => !m.removedAt).map((m) => m.conversationId),
-      left: memberships.filter((m) => m.removedAt).map((m) => m.conversationId),
+      active: memberships.filter((m) => !m.removedAt).map((m) => ({ conversationId: m.conversationId, from: m.joinedAt })),
+      left: memberships.filter((m) => m.removedAt).map((m) => ({ conversationId: m.conversationId, removedAt: m.removedAt as Date })),
     };
   }
 
-  findMarksChangedSince(conversationIds: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
-    return this.repository.findMarksChangedSince(conversationIds, since, limit);
+  findMarksChangedSince(scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
+    return this.repository.findMarksChangedSince(scope, since, limit);
   }
 
-  /** Conversations changed since a position, each in `userId`'s view (members omit a user who left). */
-  async findChangedSince(userId: string, conversationIds: Types.ObjectId[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
-    const records = await this.repository.findChangedSince(conversationIds, since, limit);
+  /** Conversations changed since a position (each since the user joined it), in `userId`'s view. */
+  async findChangedSince(userId: string, scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
+    const records = await this.repository.findChangedSince(scope, since, limit);
     const responses = await this.toResponses(records, userId);
     return records.map((record, index) => ({ record, response: responses[index] }));
   }

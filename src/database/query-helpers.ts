@@ -28,6 +28,26 @@ export function afterPosition(field: string, since: { at: Date; id: Types.Object
   return { $or: [{ [field]: { $gt: since.at } }, { [field]: since.at, _id: { $gt: since.id } }] };
 }
 
+/** One conversation a sync may read, and from when: changes before `from` (the caller's join) are not the caller's to see. */
+export interface ConversationScope {
+  conversationId: Types.ObjectId;
+  from: Date;
+}
+
+/**
+ * Filter for changes after `since` (by `changedAt`, `_id`) in the scoped conversations, each from its
+ * own `from` on. `idField` names the conversation id in the collection (`_id` for conversations).
+ * Conversations joined before `since` share one `$in`; only recent joins need a branch of their own.
+ */
+export function scopedChangesAfter(scope: ConversationScope[], idField: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
+  const settled = scope.filter((entry) => entry.from <= since.at).map((entry) => entry.conversationId);
+  const branches: Record<string, unknown>[] = scope
+    .filter((entry) => entry.from > since.at)
+    .map((entry) => ({ [idField]: entry.conversationId, changedAt: { $gte: entry.from } }));
+  if (settled.length > 0) branches.unshift({ [idField]: { $in: settled } });
+  return { $and: [branches.length === 1 ? branches[0] : { $or: branches }, afterPosition('changedAt', since)] };
+}
+
 /**
  * A stable ObjectId derived from its parts (the first 12 bytes of their SHA-256). Used where a
  * document is naturally keyed by other ids (a membership by conversation and user, a message by

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
-import { SendRateLimit } from '../common/rate-limit';
+import { RateLimit } from '../common/rate-limit';
 import { SyncQuery } from './dto/message-page.query';
 import { EditMessageDto, SendMessageDto } from './dto/send-message.dto';
 import { MessageReceiptResponse, MessageResponse } from './message.response';
@@ -22,7 +22,7 @@ export class MessagesController {
 
   /** 201 with the stored message; 200 with the first one for a repeated clientId. */
   @Post('messages')
-  @SendRateLimit()
+  @RateLimit('send')
   @ApiCreatedResponse({ type: MessageResponse })
   @ApiOkResponse({ type: MessageResponse, description: 'a retry: the message first stored with this clientId' })
   async send(@CurrentUser() caller: AuthUser, @Body() body: SendMessageDto, @Res({ passthrough: true }) response: Response): Promise<MessageResponse> {
@@ -32,12 +32,14 @@ export class MessagesController {
   }
 
   @Patch('messages/:id')
+  @RateLimit('edit')
   @ApiOkResponse({ type: MessageResponse })
   edit(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: EditMessageDto): Promise<MessageResponse> {
     return this.messages.edit(caller.userId, id, body.text);
   }
 
   @Delete('messages/:id')
+  @RateLimit('edit')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   remove(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
@@ -45,12 +47,14 @@ export class MessagesController {
   }
 
   @Get('messages/:id/receipts')
+  @RateLimit('receipts')
   @ApiOkResponse({ type: MessageReceiptResponse, isArray: true })
   receipts(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<MessageReceiptResponse[]> {
     return this.messages.receipts(caller.userId, id);
   }
 
   @Get('sync')
+  @RateLimit('sync')
   @ApiOkResponse({ type: SyncResponse })
   sync(@CurrentUser() caller: AuthUser, @Query() query: SyncQuery): Promise<SyncResponse> {
     return this.syncService.sync(caller.userId, query.since);

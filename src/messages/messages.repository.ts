@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { derivedId, isDuplicateId, toId as oid } from '../database/query-helpers';
+import { ConversationScope, derivedId, isDuplicateId, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import { Message } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
@@ -106,10 +106,10 @@ export class MessagesRepository {
       .exec();
   }
 
-  /** Messages of `conversationIds` created/edited/deleted after a position (sync). */
-  findChangedSince(conversationIds: Types.ObjectId[], filter: Record<string, unknown>, limit: number): Promise<MessageRecord[]> {
+  /** Messages of the scoped conversations created/edited/deleted after a position, each while the caller was a member (sync). */
+  findChangedSince(scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number): Promise<MessageRecord[]> {
     return this.messages
-      .find({ conversationId: { $in: conversationIds }, ...filter })
+      .find(scopedChangesAfter(scope, 'conversationId', since))
       .sort({ changedAt: 1, _id: 1 })
       .limit(limit)
       .lean<MessageRecord[]>()
@@ -120,24 +120,30 @@ export class MessagesRepository {
     await this.receiptEvents.collection.insertOne({ _id: new Types.ObjectId(), ...event });
   }
 
-  /** When `userId`'s `type` mark first reached `seq` in the conversation, or null. */
-  async receiptTime(conversationId: Types.ObjectId, userId: Types.ObjectId, type: 'delivered' | 'read', seq: number): Promise<Date | null> {
-    const event = await this.receiptEvents
-      .findOne({ conversationId, userId, type, seq: { $gte: seq } })
-      .sort({ seq: 1 })
-      .lean<ReceiptEvent>()
+  /**
+   * When each of `userIds`' marks first reached `seq` in the conversation, per `<userId>:<type>`: one
+   * query for all of them (marks only move forward, so the earliest move at or past `seq` is the first).
+   */
+  async firstReceiptTimes(conversationId: Types.ObjectId, userIds: Types.ObjectId[], seq: number): Promise<Map<string, Date>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.receiptEvents
+      .aggregate<{ _id: { userId: Types.ObjectId; type: string }; at: Date }>([
+        { $match: { conversationId, userId: { $in: userIds }, seq: { $gte: seq } } },
+        { $group: { _id: { userId: '$userId', type: '$type' }, at: { $min: '$at' } } },
+      ])
       .exec();
-    return event?.at ?? null;
+    return new Map(rows.map((row) => [`${row._id.userId.toHexString()}:${row._id.type}`, row.at]));
   }
 
-  /** When `senderId` first sent a message at or after `seq` in the conversation, or null. */
-  async firstSentAtOrAfter(conversationId: Types.ObjectId, senderId: Types.ObjectId, seq: number): Promise<Date | null> {
-    const message = await this.messages
-      .findOne({ conversationId, seq: { $gte: seq }, senderId })
-      .sort({ seq: 1 })
-      .select({ createdAt: 1 })
-      .lean<Pick<Message, 'createdAt'>>()
+  /** When each of `senderIds` first sent a message at or after `seq` in the conversation: one query for all of them. */
+  async firstSentTimes(conversationId: Types.ObjectId, senderIds: Types.ObjectId[], seq: number): Promise<Map<string, Date>> {
+    if (senderIds.length === 0) return new Map();
+    const rows = await this.messages
+      .aggregate<{ _id: Types.ObjectId; at: Date }>([
+        { $match: { conversationId, seq: { $gte: seq }, senderId: { $in: senderIds } } },
+        { $group: { _id: '$senderId', at: { $min: '$createdAt' } } },
+      ])
       .exec();
-    return message?.createdAt ?? null;
+    return new Map(rows.map((row) => [row._id.toHexString(), row.at]));
   }
 }

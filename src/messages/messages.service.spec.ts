@@ -41,7 +41,7 @@ describe('MessagesService', () => {
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
-      'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'receiptTime', 'firstSentAtOrAfter',
+      'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'firstReceiptTimes', 'firstSentTimes',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', [
       'openDirect', 'advanceMarks', 'replaceLastMessage', 'requireMember', 'marksOfConversation',
@@ -307,10 +307,15 @@ describe('MessagesService', () => {
         ]),
       );
       // otherId: delivered passed by an explicit mark only.
-      repository.receiptTime.mockImplementation(async (_c, userId, type) => (userId.equals(otherId) && type === 'delivered' ? marked : userId.equals(third) ? marked : null));
-      repository.firstSentAtOrAfter.mockImplementation(async (_c, userId) => (userId.equals(third) ? replied : null));
+      repository.firstReceiptTimes.mockResolvedValueOnce(new Map([[`${otherId}:delivered`, marked], [`${third.toHexString()}:delivered`, marked], [`${third.toHexString()}:read`, marked]]));
+      repository.firstSentTimes.mockResolvedValueOnce(new Map([[third.toHexString(), replied]]));
 
       const rows = await sut.receipts(otherId, target._id.toHexString());
+
+      // One query each for every member at once, asked only of the members whose marks reached the message.
+      expect(repository.firstReceiptTimes).toHaveBeenCalledTimes(1);
+      expect(repository.firstReceiptTimes.mock.calls[0][1].map((id) => id.toHexString())).toEqual([otherId, third.toHexString()]);
+      expect(repository.firstSentTimes).toHaveBeenCalledTimes(1);
 
       expect(rows).toEqual([
         { userId: otherId, deliveredAt: marked.toISOString(), readAt: null },
@@ -324,8 +329,8 @@ describe('MessagesService', () => {
       repository.findById.mockResolvedValueOnce(target);
       conversations.requireMember.mockResolvedValueOnce(conversation(5));
       conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]));
-      repository.receiptTime.mockResolvedValue(null);
-      repository.firstSentAtOrAfter.mockResolvedValue(null);
+      repository.firstReceiptTimes.mockResolvedValueOnce(new Map());
+      repository.firstSentTimes.mockResolvedValueOnce(new Map());
       expect(await sut.receipts(senderId, target._id.toHexString())).toEqual([{ userId: otherId, deliveredAt: joinedAt.toISOString(), readAt: joinedAt.toISOString() }]);
     });
 

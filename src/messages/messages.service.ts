@@ -122,35 +122,29 @@ export class MessagesService {
     return { items: items.map((record) => toMessageResponse(record, record.conversationId, messageStatus(record, members))), hasMore };
   }
 
-  /** For each member other than the sender: when it got and read the message (members only). */
+  /**
+   * For each member other than the sender: when it got and read the message (members only). A mark
+   * moves three ways: an explicit mark (a receipt event), the member's own later message (sending
+   * moves the sender's marks, so status says `read` then too), or joining (marks start at the
+   * conversation's seq): the earliest wins. A constant number of queries, whatever the group size.
+   */
   async receipts(userId: string, messageId: string): Promise<MessageReceiptResponse[]> {
     const message = await this.requireVisibleMessage(userId, messageId);
     const marks = await this.conversations.marksOfConversation(message.conversationId);
     const others = marks.filter((member) => !member.userId.equals(message.senderId));
-    return Promise.all(
-      others.map(async (member) => {
-        const [deliveredAt, readAt] = await Promise.all([
-          member.deliveredUpToSeq >= message.seq ? this.markPassedAt(message, member, 'delivered') : null,
-          member.readUpToSeq >= message.seq ? this.markPassedAt(message, member, 'read') : null,
-        ]);
-        return { userId: member.userId.toHexString(), deliveredAt: deliveredAt?.toISOString() ?? null, readAt: readAt?.toISOString() ?? null };
-      }),
-    );
-  }
-
-  /**
-   * When a member's mark first passed a message. A mark moves three ways: an explicit mark (a
-   * receipt event), the member's own later message (sending moves the sender's marks, so status
-   * says `read` then too), or joining (marks start at the conversation's seq): the earliest wins.
-   */
-  private async markPassedAt(message: MessageRecord, member: MemberMarks & { joinedAt?: Date }, type: 'delivered' | 'read'): Promise<Date | null> {
+    const reached = others.filter((member) => member.deliveredUpToSeq >= message.seq).map((member) => member.userId);
     const [marked, replied] = await Promise.all([
-      this.repository.receiptTime(message.conversationId, member.userId, type, message.seq),
-      this.repository.firstSentAtOrAfter(message.conversationId, member.userId, message.seq),
+      this.repository.firstReceiptTimes(message.conversationId, reached, message.seq),
+      this.repository.firstSentTimes(message.conversationId, reached, message.seq),
     ]);
-    const times = [marked, replied].filter((time): time is Date => time instanceof Date);
-    if (times.length > 0) return new Date(Math.min(...times.map((time) => time.getTime())));
-    return member.joinedAt ?? null;
+    const passedAt = (member: MemberMarks & { joinedAt?: Date }, type: 'delivered' | 'read'): string | null => {
+      if ((type === 'read' ? member.readUpToSeq : member.deliveredUpToSeq) < message.seq) return null;
+      const id = member.userId.toHexString();
+      const times = [marked.get(`${id}:${type}`), replied.get(id)].filter((time): time is Date => time instanceof Date);
+      const first = times.length > 0 ? new Date(Math.min(...times.map((time) => time.getTime()))) : (member.joinedAt ?? null);
+      return first?.toISOString() ?? null;
+    };
+    return others.map((member) => ({ userId: member.userId.toHexString(), deliveredAt: passedAt(member, 'delivered'), readAt: passedAt(member, 'read') }));
   }
 
   /** A message the caller may see (member of its conversation); 404 otherwise. */

@@ -7,6 +7,7 @@ export class SyncResponse {
   @ApiProperty({ type: [MessageResponse] }) messages: MessageResponse[];
   @ApiProperty({ type: [ReceiptResponse] }) receipts: ReceiptResponse[];
   @ApiProperty({ type: [ConversationResponse] }) conversations: ConversationResponse[];
+  @ApiProperty({ type: [String], description: 'conversations the caller left or was removed from: their ids only' }) removed: string[];
   @ApiProperty() cursor: string;
   @ApiProperty() hasMore: boolean;
 }

@@ -1,60 +1,49 @@
-import { BadRequestException, GoneException, Injectable } from '@nestjs/common';
+import { GoneException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { isObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
-import { afterPosition } from '../database/query-helpers';
 import { ConversationsService } from '../conversations/conversations.service';
 import { messageStatus, toMessageResponse } from '../conversations/message-view';
 import type { ReceiptResponse } from './message.response';
 import { MessagesRepository } from './messages.repository';
+import { SyncCursorCodec, syncCursorKey, type SyncCursor, type SyncPosition } from './sync-cursor';
 import type { SyncResponse } from './sync.response';
 
 /** How many changes of each kind one sync answer holds at most. */
 const PAGE = 100;
 
-interface Position {
-  at: Date;
-  id: Types.ObjectId | null;
-}
-
 /**
- * The cursor: when it was issued and, per stream (messages, receipts, conversations), the position
- * read up to. A stream read to its end restarts SYNC_OVERLAP before "now", so a write that was in
- * flight when the cursor was issued is still seen next time (at worst twice; clients merge by id).
+ * Catch-up after being offline: every change in the caller's conversations since a cursor, each
+ * one made while the caller was a member. A stream read to its end restarts SYNC_OVERLAP before
+ * "now", so a write that was in flight when the cursor was issued is still seen next time (at
+ * worst twice; clients merge by id).
  */
-interface Cursor {
-  issuedAt: number;
-  messages: Position;
-  receipts: Position;
-  conversations: Position;
-}
-
-/** Catch-up after being offline: every change in the caller's conversations since a cursor. */
 @Injectable()
 export class SyncService {
+  private readonly cursors: SyncCursorCodec;
+
   constructor(
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.cursors = new SyncCursorCodec(syncCursorKey(config.jwtKey));
+  }
 
   async sync(userId: string, since: string | undefined): Promise<SyncResponse> {
     const now = Date.now();
-    const restart: Position = { at: new Date(now - this.config.syncOverlapMs), id: null };
+    const restart: SyncPosition = { at: new Date(now - this.config.syncOverlapMs), id: null };
     if (since === undefined) {
-      return { messages: [], receipts: [], conversations: [], hasMore: false, cursor: encode({ issuedAt: now, messages: restart, receipts: restart, conversations: restart }) };
+      const cursor = this.cursors.encode({ issuedAt: now, messages: restart, receipts: restart, conversations: restart });
+      return { messages: [], receipts: [], conversations: [], removed: [], hasMore: false, cursor };
     }
-    const cursor = decode(since);
-    if (now - cursor.issuedAt > this.config.syncMaxAgeMs) {
-      throw new GoneException('This cursor is too old to catch up from: reload your conversations and start a new sync');
-    }
+    const cursor = this.clamp(this.cursors.decode(since), now);
     const oldest = new Date(Math.min(cursor.messages.at.getTime(), cursor.receipts.at.getTime(), cursor.conversations.at.getTime()));
-    const { active, left } = await this.conversations.conversationIdsForSync(userId, oldest);
+    const { active, left } = await this.conversations.membershipsForSync(userId, oldest);
 
     const [messageRecords, markRecords, conversationChanges] = await Promise.all([
-      active.length ? this.messages.findChangedSince(active, afterPosition('changedAt', cursor.messages), PAGE + 1) : [],
+      active.length ? this.messages.findChangedSince(active, cursor.messages, PAGE + 1) : [],
       active.length ? this.conversations.findMarksChangedSince(active, cursor.receipts, PAGE + 1) : [],
-      active.length + left.length ? this.conversations.findChangedSince(userId, [...active, ...left], cursor.conversations, PAGE + 1) : [],
+      active.length ? this.conversations.findChangedSince(userId, active, cursor.conversations, PAGE + 1) : [],
     ]);
 
     const messagePage = messageRecords.slice(0, PAGE);
@@ -77,7 +66,7 @@ export class SyncService {
     }
 
     const conversationPage = conversationChanges.slice(0, PAGE);
-    const next = (records: { changedAt: Date; _id: Types.ObjectId }[], page: { changedAt: Date; _id: Types.ObjectId }[]): Position => {
+    const next = (records: { changedAt: Date; _id: Types.ObjectId }[], page: { changedAt: Date; _id: Types.ObjectId }[]): SyncPosition => {
       if (records.length <= PAGE) return restart;
       const last = page[page.length - 1];
       return { at: last.changedAt, id: last._id };
@@ -86,8 +75,10 @@ export class SyncService {
       messages,
       receipts,
       conversations: conversationPage.map((change) => change.response),
+      // Left since the conversation stream's position: the id alone, nothing of what happened after.
+      removed: left.filter((entry) => entry.removedAt >= cursor.conversations.at).map((entry) => entry.conversationId.toHexString()),
       hasMore: messageRecords.length > PAGE || markRecords.length > PAGE || conversationChanges.length > PAGE,
-      cursor: encode({
+      cursor: this.cursors.encode({
         issuedAt: now,
         messages: next(messageRecords, messagePage),
         receipts: next(markRecords, markPage),
@@ -98,38 +89,14 @@ export class SyncService {
       }),
     };
   }
-}
 
-function encode(cursor: Cursor): string {
-  const position = (p: Position) => [p.at.getTime(), p.id ? p.id.toHexString() : null];
-  return Buffer.from(
-    JSON.stringify({ v: 1, i: cursor.issuedAt, m: position(cursor.messages), r: position(cursor.receipts), c: position(cursor.conversations) }),
-  ).toString('base64url');
-}
-
-const MALFORMED = 'since is not a valid sync cursor';
-
-function decode(text: string): Cursor {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw new BadRequestException(MALFORMED);
+  /** 410 past the retention window; no position reaches further back than it, whatever the cursor says. */
+  private clamp(cursor: SyncCursor, now: number): SyncCursor {
+    if (now - cursor.issuedAt > this.config.syncMaxAgeMs) {
+      throw new GoneException('This cursor is too old to catch up from: reload your conversations and start a new sync');
+    }
+    const floor = now - this.config.syncMaxAgeMs;
+    const clamped = (position: SyncPosition): SyncPosition => (position.at.getTime() >= floor ? position : { at: new Date(floor), id: null });
+    return { ...cursor, messages: clamped(cursor.messages), receipts: clamped(cursor.receipts), conversations: clamped(cursor.conversations) };
   }
-  const record = raw as { v?: unknown; i?: unknown; m?: unknown; r?: unknown; c?: unknown };
-  if (!record || typeof record !== 'object' || record.v !== 1 || !isTime(record.i) || record.i > Date.now() + 60_000) {
-    throw new BadRequestException(MALFORMED);
-  }
-  return { issuedAt: record.i, messages: toPosition(record.m), receipts: toPosition(record.r), conversations: toPosition(record.c) };
-}
-
-function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
-}
-
-function toPosition(value: unknown): Position {
-  if (!Array.isArray(value) || value.length !== 2 || !isTime(value[0]) || (value[1] !== null && !isObjectId(value[1]))) {
-    throw new BadRequestException(MALFORMED);
-  }
-  return { at: new Date(value[0]), id: value[1] === null ? null : new Types.ObjectId(value[1] as string) };
 }

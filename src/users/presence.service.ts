@@ -16,6 +16,9 @@ export abstract class PresenceService {
   /** The users among `userIds` that are online. */
   abstract onlineAmong(userIds: string[]): Promise<Set<string>>;
 
+  /** How many connections the user has on other (live) instances: the per-user socket cap counts them. */
+  abstract connectionsElsewhere(userId: string): Promise<number>;
+
   async isOnline(userId: string): Promise<boolean> {
     return (await this.onlineAmong([userId])).has(userId);
   }
@@ -30,6 +33,10 @@ class Connections {
     const count = (this.counts.get(userId) ?? 0) + 1;
     this.counts.set(userId, count);
     return count === 1;
+  }
+
+  count(userId: string): number {
+    return this.counts.get(userId) ?? 0;
   }
 
   /** True when this was the user's last connection here. */
@@ -67,6 +74,10 @@ export class LocalPresence extends PresenceService {
   async onlineAmong(userIds: string[]): Promise<Set<string>> {
     return new Set(userIds.filter((userId) => this.connections.has(userId)));
   }
+
+  async connectionsElsewhere(): Promise<number> {
+    return 0;
+  }
 }
 
 type RedisClient = ReturnType<typeof createClient>;
@@ -78,7 +89,8 @@ const INSTANCE_TTL_MS = 30_000;
 const LIVE_CACHE_MS = 1_000;
 
 /**
- * Several instances (REDIS_URL): each user has a Redis hash of the instances it is connected to, and
+ * Several instances (REDIS_URL): each user has a Redis hash of the instances it is connected to (with
+ * how many connections each holds), and
  * each instance beats in a sorted set. A user is online while any live instance holds it, so a crashed
  * instance's users go offline within INSTANCE_TTL_MS instead of staying online forever.
  */
@@ -108,15 +120,29 @@ export class RedisPresence extends PresenceService implements OnModuleInit, OnAp
   }
 
   async connected(userId: string): Promise<boolean> {
-    if (!this.connections.add(userId)) return false;
-    await this.client.hSet(userKey(userId), this.instanceId, '1');
+    const first = this.connections.add(userId);
+    await this.client.hSet(userKey(userId), this.instanceId, String(this.connections.count(userId)));
+    if (!first) return false;
     return !(await this.onlineElsewhere(userId));
   }
 
   async disconnected(userId: string): Promise<boolean> {
-    if (!this.connections.remove(userId)) return false;
+    const last = this.connections.remove(userId);
+    if (!last) {
+      await this.client.hSet(userKey(userId), this.instanceId, String(this.connections.count(userId)));
+      return false;
+    }
     await this.client.hDel(userKey(userId), this.instanceId);
     return !(await this.onlineElsewhere(userId));
+  }
+
+  async connectionsElsewhere(userId: string): Promise<number> {
+    const [live, counts] = await Promise.all([this.liveInstances(), this.client.hGetAll(userKey(userId))]);
+    let total = 0;
+    for (const [instanceId, count] of Object.entries(counts)) {
+      if (instanceId !== this.instanceId && live.has(instanceId)) total += Number.parseInt(count, 10) || 1;
+    }
+    return total;
   }
 
   async onlineAmong(userIds: string[]): Promise<Set<string>> {

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
+import { RateLimit } from '../common/rate-limit';
 import { SearchUsersQuery } from './dto/search-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { PublicUserResponse, UserResponse } from './user.response';
@@ -26,6 +27,7 @@ export class UsersController {
   }
 
   @Get()
+  @RateLimit('search')
   @ApiOkResponse({ type: PublicUserResponse, isArray: true })
   search(@CurrentUser() caller: AuthUser, @Query() query: SearchUsersQuery): Promise<PublicUserResponse[]> {
     return this.users.search(caller.userId, query.q, query.limit);

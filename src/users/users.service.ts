@@ -88,6 +88,11 @@ export class UsersService {
     }));
   }
 
+  /** How many sockets the user has open on other instances (the per-user socket cap counts them too). */
+  connectionsElsewhere(userId: string): Promise<number> {
+    return this.presence.connectionsElsewhere(userId);
+  }
+
   /**
    * A socket opened. When the user just came online, publishes `presence.changed` with the stored
    * `lastSeenAt` (the same value REST and `presence:subscribe` show). Never throws: presence is

@@ -255,11 +255,7 @@ export class ChatClient {
 
   private upsertConversation(incoming: ConversationResponse, trustUnread: boolean): void {
     if (!incoming.members.some((member) => member.userId === this.me.id)) {
-      // We were removed from it.
-      this.conversations.delete(incoming.id);
-      this.threads.delete(incoming.id);
-      if (this.openId === incoming.id) void this.open(null);
-      this.emit('conversations');
+      this.dropConversation(incoming.id);
       return;
     }
     const known = this.conversations.get(incoming.id);
@@ -274,6 +270,14 @@ export class ChatClient {
     }
     this.conversations.set(incoming.id, next);
     this.afterConversationsChanged([next]);
+    this.emit('conversations');
+  }
+
+  /** We left it or were removed from it: forget it and its thread. */
+  private dropConversation(conversationId: string): void {
+    this.conversations.delete(conversationId);
+    this.threads.delete(conversationId);
+    if (this.openId === conversationId) void this.open(null);
     this.emit('conversations');
   }
 
@@ -839,6 +843,10 @@ export class ChatClient {
       }
       for (const conversation of answer.conversations) {
         this.upsertConversation(conversation, true);
+        changed = true;
+      }
+      for (const conversationId of answer.removed) {
+        this.dropConversation(conversationId);
         changed = true;
       }
       for (const message of answer.messages) {

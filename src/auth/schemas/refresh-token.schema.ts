@@ -3,8 +3,11 @@ import { Types } from 'mongoose';
 
 /**
  * One issued refresh token, stored only as a SHA-256 hash (the token itself is 256 random bits,
- * so a fast hash is enough). Tokens of one login share a `familyId`; rotation marks the old one
- * `rotatedAt`, and presenting a rotated token again revokes the whole family.
+ * so a fast hash is enough): the look-up from a presented token to its session (family). Whether the
+ * token still works is the session's to say (`Session.tokenHash`, `revokedAt`); rows of rotated
+ * tokens stay so that presenting one again is recognized as reuse.
+ * Rows written before sessions existed carry `rotatedAt`/`revokedAt` of their own (read once, when
+ * such a token is refreshed: see RefreshTokensRepository.adoptLegacyFamily).
  */
 @Schema({ collection: 'refresh_tokens', versionKey: false })
 export class RefreshToken {
@@ -25,11 +28,13 @@ export class RefreshToken {
   @Prop({ required: true })
   expiresAt: Date;
 
-  @Prop({ type: Date, default: null })
-  rotatedAt: Date | null;
+  /** Legacy rows only. */
+  @Prop({ type: Date })
+  rotatedAt?: Date | null;
 
-  @Prop({ type: Date, default: null })
-  revokedAt: Date | null;
+  /** Legacy rows only. */
+  @Prop({ type: Date })
+  revokedAt?: Date | null;
 }
 
 export const RefreshTokenSchema = SchemaFactory.createForClass(RefreshToken);

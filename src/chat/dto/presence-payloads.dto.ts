@@ -1,5 +1,6 @@
-import { ArrayMaxSize, IsArray, IsMongoId } from 'class-validator';
+import { ArrayMaxSize, IsArray } from 'class-validator';
 import type { PresenceSubscribePayload } from '../chat.events';
+import { ObjectIdField } from '../../common/object-id';
 
 /** How many users one `presence:subscribe` may name (a large contact list; more takes several calls). */
 export const PRESENCE_SUBSCRIBE_MAX_IDS = 500;
@@ -11,6 +12,6 @@ export const PRESENCE_MAX_SUBSCRIPTIONS = 5000;
 export class PresenceSubscribePayloadDto implements PresenceSubscribePayload {
   @IsArray()
   @ArrayMaxSize(PRESENCE_SUBSCRIBE_MAX_IDS)
-  @IsMongoId({ each: true, message: 'each of userIds must be a valid id' })
+  @ObjectIdField('each of userIds must be a valid id', { each: true })
   userIds: string[];
 }

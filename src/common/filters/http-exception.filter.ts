@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { RetryLaterException } from '../retry-later.exception';
 import { toErrorBody } from './error-body';
 
 /** The HTTP transport's one filter: contract-shaped errors, and no internals ever leak. */
@@ -17,6 +18,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       this.logger.error({ errorId, err: exception }, `Unhandled error ${errorId}`);
     }
     if (response.headersSent) return;
+    if (exception instanceof RetryLaterException) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     response.status(body.statusCode).json(body);
   }
 }

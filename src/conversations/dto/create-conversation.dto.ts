@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsMongoId, IsString, Length, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsString, Length, ValidateIf } from 'class-validator';
+import { ObjectIdField } from '../../common/object-id';
 
 const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -12,7 +13,7 @@ export class CreateConversationDto {
 
   @ApiPropertyOptional({ description: 'direct: the other user' })
   @ValidateIf((dto: CreateConversationDto) => dto.type === 'direct')
-  @IsMongoId({ message: 'userId must be a valid id' })
+  @ObjectIdField('userId must be a valid id')
   userId?: string;
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'group: its title' })
@@ -22,7 +23,7 @@ export class CreateConversationDto {
 
   @ApiPropertyOptional({ type: [String], description: 'group: the other members (the creator is added as admin)' })
   @ValidateIf((dto: CreateConversationDto) => dto.type === 'group')
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @IsMongoId({ each: true, message: 'memberIds must hold valid ids' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @ObjectIdField('memberIds must hold valid ids', { each: true })
   memberIds?: string[];
 }
 
@@ -34,6 +35,6 @@ export class RenameConversationDto {
 
 export class AddMembersDto {
   @ApiProperty({ type: [String] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @IsMongoId({ each: true, message: 'userIds must hold valid ids' })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @ObjectIdField('userIds must hold valid ids', { each: true })
   userIds: string[];
 }

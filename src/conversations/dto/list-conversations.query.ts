@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ObjectIdField } from '../../common/object-id';
 
 export class ListConversationsQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
@@ -8,6 +9,6 @@ export class ListConversationsQuery {
   limit = 20;
 
   @ApiPropertyOptional({ description: 'id of the last conversation of the previous page' })
-  @IsOptional() @IsMongoId({ message: 'before must be a valid id' })
+  @IsOptional() @ObjectIdField('before must be a valid id')
   before?: string;
 }

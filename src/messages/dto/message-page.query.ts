@@ -1,14 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ObjectIdField } from '../../common/object-id';
 
 export class MessagePageQuery {
   @ApiPropertyOptional({ description: 'the page just older than this message' })
-  @IsOptional() @IsMongoId({ message: 'before must be a valid id' })
+  @IsOptional() @ObjectIdField('before must be a valid id')
   before?: string;
 
   @ApiPropertyOptional({ description: 'the page just newer than this message' })
-  @IsOptional() @IsMongoId({ message: 'after must be a valid id' })
+  @IsOptional() @ObjectIdField('after must be a valid id')
   after?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsMongoId, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ObjectIdField } from '../../common/object-id';
 
 export const trimText = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -10,11 +11,11 @@ export const trimText = () => Transform(({ value }) => (typeof value === 'string
  */
 export class SendMessageDto {
   @ApiPropertyOptional({ description: 'the conversation to post in (or give recipientId)' })
-  @IsOptional() @IsMongoId({ message: 'conversationId must be a valid id' })
+  @IsOptional() @ObjectIdField('conversationId must be a valid id')
   conversationId?: string;
 
   @ApiPropertyOptional({ description: 'a user: their direct conversation is found or created' })
-  @IsOptional() @IsMongoId({ message: 'recipientId must be a valid id' })
+  @IsOptional() @ObjectIdField('recipientId must be a valid id')
   recipientId?: string;
 
   @ApiProperty({ minLength: 1, maxLength: 4000, description: '1..MESSAGE_MAX_LENGTH characters after trimming' })
@@ -34,6 +35,6 @@ export class EditMessageDto {
 
 export class MarkMessageDto {
   @ApiProperty({ description: 'everything up to and including this message' })
-  @IsMongoId({ message: 'messageId must be a valid id' })
+  @ObjectIdField('messageId must be a valid id')
   messageId: string;
 }

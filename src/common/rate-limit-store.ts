@@ -1,0 +1,146 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { createClient } from 'redis';
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * Where every rate limit counts (HTTP throttler, socket limits, login backoff): this process's memory
+ * with one instance, Redis when REDIS_URL is set, so that N instances allow what one does.
+ * `increment` is the throttler's contract; the other three serve the login backoff.
+ */
+export abstract class RateLimitStore implements ThrottlerStorage {
+  abstract increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord>;
+
+  /** Adds one to a counter that lives `ttlMs` from its latest bump; the new value. */
+  abstract bump(key: string, ttlMs: number): Promise<number>;
+
+  /** Milliseconds until `key` expires; 0 when it does not exist. */
+  abstract remaining(key: string): Promise<number>;
+
+  /** Sets `key` for `ms`; with `onlyIfAbsent`, only when it does not exist. True when it was set. */
+  abstract hold(key: string, ms: number, onlyIfAbsent?: boolean): Promise<boolean>;
+
+  abstract clear(...keys: string[]): Promise<void>;
+
+  /** Provider factory. */
+  static async connect(redisUrl: string | null): Promise<RateLimitStore> {
+    return redisUrl ? RedisRateLimitStore.connect(redisUrl) : new MemoryRateLimitStore();
+  }
+}
+
+/** One instance: the throttler's own in-memory storage, plus expiring counters. */
+export class MemoryRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
+  private readonly throttles = new ThrottlerStorageService();
+  private readonly entries = new Map<string, { value: number; expiresAt: number }>();
+
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return this.throttles.increment(key, ttl, limit, blockDuration, throttlerName);
+  }
+
+  async bump(key: string, ttlMs: number): Promise<number> {
+    const value = (this.live(key)?.value ?? 0) + 1;
+    this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });
+    return value;
+  }
+
+  async remaining(key: string): Promise<number> {
+    const entry = this.live(key);
+    return entry ? entry.expiresAt - Date.now() : 0;
+  }
+
+  async hold(key: string, ms: number, onlyIfAbsent = false): Promise<boolean> {
+    if (onlyIfAbsent && this.live(key)) return false;
+    this.entries.set(key, { value: 1, expiresAt: Date.now() + ms });
+    return true;
+  }
+
+  async clear(...keys: string[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key);
+  }
+
+  onApplicationShutdown(): void {
+    this.throttles.onApplicationShutdown();
+  }
+
+  private live(key: string): { value: number; expiresAt: number } | undefined {
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt <= Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+}
+
+const KEY_PREFIX = 'chatify:limit:';
+
+/**
+ * A fixed window per key, counted and blocked in one script run, so concurrent requests on any
+ * instance see one count. KEYS[1] the hits, KEYS[2] the block; ARGV ttl ms, limit, block ms.
+ */
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+local blocked = redis.call('PTTL', KEYS[2])
+if blocked <= 0 and hits > tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+  blocked = tonumber(ARGV[3])
+end
+return { hits, ttl, blocked }
+`;
+
+/** Several instances: the counters live in Redis. */
+export class RedisRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
+  private readonly logger = new Logger('RedisRateLimitStore');
+
+  private constructor(private readonly client: RedisClient) {
+    super();
+  }
+
+  static async connect(url: string): Promise<RedisRateLimitStore> {
+    const client = createClient({ url, socket: { connectTimeout: 10_000 } });
+    const store = new RedisRateLimitStore(client);
+    // Without a listener an 'error' event would crash the process; the client reconnects by itself.
+    client.on('error', (error: Error) => store.logger.warn(`Redis: ${error.message}`));
+    await client.connect();
+    return store;
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+    const [hits, ttlLeft, blockLeft] = (await this.client.eval(INCREMENT, {
+      keys: [`${KEY_PREFIX}${key}`, `${KEY_PREFIX}${key}:blocked`],
+      arguments: [String(ttl), String(limit), String(blockDuration)],
+    })) as [number, number, number];
+    return {
+      totalHits: hits,
+      timeToExpire: Math.max(0, Math.ceil(ttlLeft / 1000)),
+      isBlocked: blockLeft > 0,
+      timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
+    };
+  }
+
+  async bump(key: string, ttlMs: number): Promise<number> {
+    const [value] = (await this.client.multi().incr(`${KEY_PREFIX}${key}`).pExpire(`${KEY_PREFIX}${key}`, ttlMs).exec()) as unknown as [number];
+    return value;
+  }
+
+  async remaining(key: string): Promise<number> {
+    return Math.max(0, await this.client.pTTL(`${KEY_PREFIX}${key}`));
+  }
+
+  async hold(key: string, ms: number, onlyIfAbsent = false): Promise<boolean> {
+    const answer = await this.client.set(`${KEY_PREFIX}${key}`, '1', onlyIfAbsent ? { PX: ms, NX: true } : { PX: ms });
+    return answer === 'OK';
+  }
+
+  async clear(...keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.client.del(keys.map((key) => `${KEY_PREFIX}${key}`));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client.isOpen) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
