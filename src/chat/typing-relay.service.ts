@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService } from '../conversations/conversations.service';
+import { BlocksService } from '../users/blocks.service';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { TypingPayload } from './chat.events';
 import type { ChatSocket } from './chat.socket';
 
 /**
  * Typing indicators: checked against membership, relayed to the other members only (not to the typer's
- * own other tabs), never stored. `typing: true` is throttled per socket and conversation (a client sends
+ * own other tabs, nor to members with a block between them and the typer), never stored. `typing: true` is throttled per socket and conversation (a client sends
  * it on every keystroke); `typing: false` always passes so an indicator never sticks.
  */
 @Injectable()
@@ -19,6 +20,7 @@ export class TypingRelayService {
     private readonly conversations: ConversationsService,
     private readonly broadcaster: ChatBroadcaster,
     private readonly config: AppConfig,
+    private readonly blocks: BlocksService,
   ) {}
 
   async relay(socket: ChatSocket, { conversationId, typing }: TypingPayload): Promise<void> {
@@ -38,14 +40,16 @@ export class TypingRelayService {
       relayed.delete(conversationId);
     }
     let memberIds: string[];
+    let hidden: Set<string>;
     try {
-      ({ memberIds } = await this.conversations.requireMember(conversationId, userId));
+      // Typing stops both ways between users with a block between them (read beside the membership).
+      [{ memberIds }, hidden] = await Promise.all([this.conversations.requireMember(conversationId, userId), this.blocks.hiddenFrom(userId)]);
     } catch (error) {
       if (relayed.get(conversationId) === now) relayed.delete(conversationId);
       throw error;
     }
     this.broadcaster.toUsers(
-      memberIds.filter((memberId) => memberId !== userId),
+      memberIds.filter((memberId) => memberId !== userId && !hidden.has(memberId)),
       'typing',
       { conversationId, userId, typing },
     );

@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { AnyObject, Model, Types } from 'mongoose';
 import { afterPosition, derivedId, isDuplicateKey, toId as oid } from '../database/query-helpers';
+import type { ReplyPreview } from '../messages/schemas/message.schema';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
 export type ConversationRecord = Conversation;
 export type MembershipRecord = Membership;
 export type MarkType = 'read' | 'delivered';
+
+/** How many unread mentions a membership keeps at most (the newest). */
+export const MENTIONS_KEPT = 500;
 
 /** The membership of (conversation, user) has this `_id`, so it is found and updated by `_id` alone. */
 export function membershipId(conversationId: string | Types.ObjectId, userId: string | Types.ObjectId): Types.ObjectId {
@@ -81,14 +85,27 @@ export class ConversationsRepository {
   }
 
   /**
-   * Hands out the next message number, in the same atomic write that checks membership: null when
-   * the conversation does not exist or `userId` is not a member (an outsider never uses up a number).
+   * Hands out the next message number, in the same atomic write that checks what a send needs: null
+   * when the conversation does not exist, `userId` or one of `mentionedIds` is not a member, or (direct
+   * conversations) one member blocks the other. A refused send never uses up a number.
    */
-  allocateSeq(id: string, userId: string): Promise<ConversationRecord | null> {
+  allocateSeq(id: string, userId: string, mentionedIds: string[] = []): Promise<ConversationRecord | null> {
+    const members = mentionedIds.length === 0 ? oid(userId) : { $all: [userId, ...mentionedIds].map(oid) };
     return this.conversations
-      .findOneAndUpdate({ _id: oid(id), memberIds: oid(userId) }, { $inc: { seq: 1 } }, { new: true })
+      .findOneAndUpdate({ _id: oid(id), memberIds: members, 'blockedBy.0': { $exists: false } }, { $inc: { seq: 1 } }, { new: true })
       .lean<ConversationRecord>()
       .exec();
+  }
+
+  /** Records (or lifts) `blockerId`'s block on the pair's direct conversation, if they have one. */
+  async setDirectBlock(uniqueKey: string, blockerId: string, blocked: boolean): Promise<void> {
+    const change: AnyObject = blocked ? { $addToSet: { blockedBy: oid(blockerId) } } : { $pull: { blockedBy: oid(blockerId) } };
+    await this.conversations.collection.updateOne({ uniqueKey }, change);
+  }
+
+  /** After an edit or delete of a quoted message: the summary, if it is a reply to it, shows the new quote. */
+  async refreshQuotedPreview(id: string, preview: ReplyPreview): Promise<void> {
+    await this.conversations.collection.updateOne({ _id: oid(id), 'lastMessage.replyTo.id': preview.id }, { $set: { 'lastMessage.replyTo': preview } });
   }
 
   /** Sets the list summary to a newer message; an older concurrent send never overwrites it. */
@@ -220,19 +237,48 @@ export class ConversationsRepository {
     const below = (type: MarkType) => ({ _id, removedAt: null, [`${type}UpToSeq`]: { $lt: seq } });
     const moved = new Set<MarkType>();
     const collection = this.memberships.collection;
+    // The read mark passing a mention is what makes it no longer count (mentionCount).
+    const forgetReadMentions: AnyObject = { $pull: { mentionSeqs: { $lte: seq } } };
     if (types.includes('delivered')) {
-      const both = types.includes('read') ? move('read') : {};
-      const result = await collection.updateOne(below('delivered'), { $set: { ...move('delivered'), ...both, changedAt: at } });
+      const readToo = types.includes('read');
+      const both = readToo ? move('read') : {};
+      const result = await collection.updateOne(below('delivered'), { $set: { ...move('delivered'), ...both, changedAt: at }, ...(readToo ? forgetReadMentions : {}) });
       if (result.matchedCount > 0) {
         types.forEach((type) => moved.add(type));
         return moved;
       }
     }
     if (types.includes('read')) {
-      const result = await collection.updateOne(below('read'), { $set: { ...move('read'), changedAt: at } });
+      const result = await collection.updateOne(below('read'), { $set: { ...move('read'), changedAt: at }, ...forgetReadMentions });
       if (result.matchedCount > 0) moved.add('read');
     }
     return moved;
+  }
+
+  /**
+   * A message at `seq` mentions `userIds`: each one's membership records it, unless its read mark is
+   * already there. Only the newest MENTIONS_KEPT are kept (the count shows "that many or more").
+   */
+  async recordMentions(conversationId: string, userIds: string[], seq: number): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.memberships.collection.updateMany(
+      { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) }, removedAt: null, readUpToSeq: { $lt: seq } },
+      { $push: { mentionSeqs: { $each: [seq], $slice: -MENTIONS_KEPT } } } as AnyObject,
+    );
+  }
+
+  /** The message at `seq` was deleted: it no longer counts as a mention of `userIds`. */
+  async forgetMentions(conversationId: string, userIds: string[], seq: number): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.memberships.collection.updateMany(
+      { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) } },
+      { $pull: { mentionSeqs: seq } } as AnyObject,
+    );
+  }
+
+  /** The user's current memberships (search scope). Served by `{userId, removedAt}`. */
+  findActiveMembershipsOf(userId: string): Promise<MembershipRecord[]> {
+    return this.memberships.find({ userId: oid(userId), removedAt: null }, { conversationId: 1 }).lean<MembershipRecord[]>().exec();
   }
 
   /** Conversations the user is in now, plus those it left at or after `leftSince`. */
@@ -259,5 +305,6 @@ function toSnapshot(message: LastMessageSnapshot): LastMessageSnapshot {
   return {
     _id: message._id, seq: message.seq, senderId: message.senderId, text: message.text, clientId: message.clientId,
     createdAt: message.createdAt, editedAt: message.editedAt, deletedAt: message.deletedAt,
+    replyTo: message.replyTo ?? null, mentions: message.mentions ?? [], reactions: message.reactions ?? [],
   };
 }

@@ -4,13 +4,16 @@ import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import { MemberMarks, messageStatus, toMessageResponse } from '../conversations/message-view';
+import { MemberMarks, messageStatus, replyPreviewOf, samePreview, toMessageResponse } from '../conversations/message-view';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
+import { MAX_DISTINCT_REACTIONS, toReactionEmoji } from './reaction-emoji';
+import { searchTermsOf } from './search/search-terms';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
+const DELETED_REACTION = 'A deleted message cannot be reacted to';
 
 /** Sending, editing, deleting and reading messages. Every path checks membership first. */
 @Injectable()
@@ -36,13 +39,16 @@ export class MessagesService {
       throw new BadRequestException('Give exactly one of conversationId and recipientId');
     }
     const id = input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId();
-    if (input.clientId !== undefined) {
-      // A retry is answered before a number is taken, so retries leave no gap in `seq`.
-      const first = await this.repository.findById(id.toHexString());
-      if (first) return { message: await this.toResponse(first), created: false };
-    }
+    // A retry is answered before a number is taken, so retries leave no gap in `seq`. The quoted
+    // message of a reply is read beside it.
+    const [first, quoted] = await Promise.all([
+      input.clientId !== undefined ? this.repository.findById(id.toHexString()) : null,
+      input.replyToId !== undefined ? this.repository.findById(input.replyToId) : null,
+    ]);
+    if (first) return { message: await this.toResponse(first), created: false };
     const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
-    const conversation = await this.conversations.allocateSeq(conversationId, senderId);
+    const rich = this.richFields(conversationId, input, quoted, text);
+    const conversation = await this.conversations.allocateSeq(conversationId, senderId, rich.mentions.map((userId) => userId.toHexString()));
     const now = new Date();
     const record: MessageRecord = {
       _id: id,
@@ -55,6 +61,7 @@ export class MessagesService {
       editedAt: null,
       deletedAt: null,
       changedAt: now,
+      ...rich,
     };
     // Beside the insert: the sender has seen everything up to its own message, so its marks move
     // with it (unread counts and ticks never wait on the sender). Marks only move forward, so this
@@ -71,10 +78,44 @@ export class MessagesService {
     }
     const message = toMessageResponse(record, record.conversationId, 'sent');
     this.events.publish('message.created', { message, recipientIds: conversation.memberIds });
-    // After the insert, never beside it: the summary (and the unread counts it drives) only ever
-    // names a message that is stored.
-    await this.conversations.setLastMessage(conversation.id, record, now);
+    // After the insert, never beside it: the summary (and the unread and mention counts it drives)
+    // only ever names a message that is stored.
+    await Promise.all([
+      this.conversations.setLastMessage(conversation.id, record, now),
+      this.conversations.recordMentions(conversation.id, this.mentionedOthers(record), record.seq),
+    ]);
+    if (record.replyTo) return { message: await this.settleReplyPreview(record, conversation, message), created: true };
     return { message, created: true };
+  }
+
+  /**
+   * The send's quote, mentions and search terms. 400 when `replyToId` names no message of this
+   * conversation; whether every mention is a member is checked where `seq` is handed out.
+   */
+  private richFields(conversationId: string, input: SendMessageDto, quoted: MessageRecord | null, text: string): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
+    if (input.replyToId !== undefined && (!quoted || !quoted.conversationId.equals(conversationId))) {
+      throw new BadRequestException('replyToId must be a message of this conversation');
+    }
+    const mentions = [...new Set((input.mentions ?? []).map((userId) => userId.toLowerCase()))].map((userId) => new Types.ObjectId(userId));
+    return { replyTo: quoted ? replyPreviewOf(quoted) : null, mentions, reactions: [], searchTerms: searchTermsOf(text) };
+  }
+
+  /** Who a message's mentions count for: the mentioned members other than the sender. */
+  private mentionedOthers(message: MessageRecord): string[] {
+    return (message.mentions ?? []).filter((userId) => !userId.equals(message.senderId)).map((userId) => userId.toHexString());
+  }
+
+  /**
+   * The quoted message may have been edited or deleted between our read and our insert, too late for
+   * its own refresh of the replies to see this one: read it again and catch up. (If this read still
+   * sees the old version, that edit's refresh runs after our insert and updates this reply itself.)
+   */
+  private async settleReplyPreview(reply: MessageRecord, conversation: MemberConversation, sent: MessageResponse): Promise<MessageResponse> {
+    const quoted = await this.repository.findById((reply.replyTo as NonNullable<MessageRecord['replyTo']>).id.toHexString());
+    const preview = quoted ? replyPreviewOf(quoted) : null;
+    if (!preview || samePreview(preview, reply.replyTo)) return sent;
+    const updated = await this.repository.setReplyPreview(reply._id, preview, new Date());
+    return updated ? this.publishChange(updated, conversation, 'message.updated') : sent;
   }
 
   /** Changes the text (sender only, while still a member); publishes `message.updated`. */
@@ -82,19 +123,60 @@ export class MessagesService {
     const text = this.checkText(rawText);
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) throw new ConflictException('A deleted message cannot be edited');
-    const updated = await this.repository.updateText(message._id, text, new Date());
+    const now = new Date();
+    const updated = await this.repository.updateText(message._id, text, searchTermsOf(text), now);
     if (!updated) throw new ConflictException('A deleted message cannot be edited');
-    return this.publishChange(updated, conversation, 'message.updated');
+    const [response] = await Promise.all([this.publishChange(updated, conversation, 'message.updated'), this.refreshQuotes(updated, conversation, now)]);
+    return response;
   }
 
   /** Leaves a tombstone (sender only); publishes `message.deleted`. Deleting twice is a no-op. */
   async remove(userId: string, messageId: string): Promise<void> {
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) return;
-    const deleted = await this.repository.markDeleted(message._id, new Date());
+    const now = new Date();
+    const deleted = await this.repository.markDeleted(message._id, now);
     if (!deleted) return;
-    await this.conversations.replaceLastMessage(conversation.id, deleted);
+    await Promise.all([
+      this.conversations.replaceLastMessage(conversation.id, deleted),
+      this.refreshQuotes(deleted, conversation, now),
+      // A deleted message no longer counts as a mention (its record kept the mentions until now).
+      this.conversations.forgetMentions(conversation.id, this.mentionedOthers(message), message.seq),
+    ]);
     this.events.publish('message.deleted', { id: messageId, conversationId: conversation.id, recipientIds: conversation.memberIds });
+  }
+
+  /**
+   * After an edit or delete: replies quoting this message show it as it is now (and count as changed
+   * for sync), and so does the conversation's summary if its last message is such a reply. Clients
+   * that hold those replies update their quotes from this message's own event.
+   */
+  private async refreshQuotes(message: MessageRecord, conversation: MemberConversation, at: Date): Promise<void> {
+    const preview = replyPreviewOf(message);
+    await Promise.all([this.repository.refreshReplyPreviews(preview, at), this.conversations.refreshQuotedPreview(conversation.id, preview)]);
+  }
+
+  /**
+   * Adds (`on`) or takes back the caller's `emoji` on a message (members only, 404 otherwise), in one
+   * atomic update, and publishes `message.updated`. Repeating either is a no-op answered with the
+   * message. 409 for reacting to a deleted message, or for a new emoji past MAX_DISTINCT_REACTIONS.
+   */
+  async react(userId: string, messageId: string, rawEmoji: string, on: boolean): Promise<MessageResponse> {
+    const emoji = toReactionEmoji(rawEmoji);
+    const { message, conversation } = await this.findForMember(userId, messageId);
+    if (on && message.deletedAt) throw new ConflictException(DELETED_REACTION);
+    const user = new Types.ObjectId(userId);
+    const now = new Date();
+    const updated = on
+      ? await this.repository.addReaction(message._id, emoji, user, now, MAX_DISTINCT_REACTIONS)
+      : await this.repository.removeReaction(message._id, emoji, user, now);
+    if (updated) return this.publishChange(updated, conversation, 'message.updated');
+    // Nothing changed: find out why from the message as it is now.
+    const current = (await this.repository.findById(messageId)) ?? message;
+    const mine = (current.reactions ?? []).some((reaction) => reaction.emoji === emoji && reaction.userIds.some((id) => id.equals(user)));
+    if (on && current.deletedAt) throw new ConflictException(DELETED_REACTION);
+    if (on && !mine) throw new ConflictException(`A message has at most ${MAX_DISTINCT_REACTIONS} different reactions`);
+    return this.toResponse(current);
   }
 
   /** A page of history, oldest first: newest, `before` an id, or `after` an id. */
@@ -153,13 +235,18 @@ export class MessagesService {
 
   /** A message the caller may see (member of its conversation); 404 otherwise. */
   async requireVisibleMessage(userId: string, messageId: string): Promise<MessageRecord> {
+    return (await this.findForMember(userId, messageId)).message;
+  }
+
+  /** The message and its conversation, for a current member of it; 404 otherwise (never saying which). */
+  private async findForMember(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
     toObjectId(messageId, 'messageId');
     const message = await this.repository.findById(messageId);
     if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
-    await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
+    const conversation = await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
       throw new NotFoundException(MESSAGE_NOT_FOUND);
     });
-    return message;
+    return { message, conversation };
   }
 
   /** The message in the caller's view, with its current status. */
@@ -178,14 +265,9 @@ export class MessagesService {
   }
 
   private async requireOwnMessage(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
-    toObjectId(messageId, 'messageId');
-    const message = await this.repository.findById(messageId);
-    if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
-    const conversation = await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
-      throw new NotFoundException(MESSAGE_NOT_FOUND);
-    });
-    if (!message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
-    return { message, conversation };
+    const found = await this.findForMember(userId, messageId);
+    if (!found.message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
+    return found;
   }
 
   private async publishChange(message: MessageRecord, conversation: MemberConversation, event: 'message.updated'): Promise<MessageResponse> {

@@ -5,9 +5,11 @@ import { AppConfig } from '../config/app-config';
 import { afterPosition } from '../database/query-helpers';
 import { ConversationsService } from '../conversations/conversations.service';
 import { messageStatus, toMessageResponse } from '../conversations/message-view';
+import { BlocksService } from '../users/blocks.service';
+import { UsersService } from '../users/users.service';
 import type { ReceiptResponse } from './message.response';
 import { MessagesRepository } from './messages.repository';
-import type { SyncResponse } from './sync.response';
+import type { BlockChangeResponse, SyncResponse } from './sync.response';
 
 /** How many changes of each kind one sync answer holds at most. */
 const PAGE = 100;
@@ -27,6 +29,8 @@ interface Cursor {
   messages: Position;
   receipts: Position;
   conversations: Position;
+  /** Blocks and unblocks involving the caller (either side). */
+  blocks: Position;
 }
 
 /** Catch-up after being offline: every change in the caller's conversations since a cursor. */
@@ -36,25 +40,31 @@ export class SyncService {
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
+    private readonly blocks: BlocksService,
+    private readonly users: UsersService,
   ) {}
 
   async sync(userId: string, since: string | undefined): Promise<SyncResponse> {
     const now = Date.now();
     const restart: Position = { at: new Date(now - this.config.syncOverlapMs), id: null };
     if (since === undefined) {
-      return { messages: [], receipts: [], conversations: [], hasMore: false, cursor: encode({ issuedAt: now, messages: restart, receipts: restart, conversations: restart }) };
+      return {
+        messages: [], receipts: [], conversations: [], blocks: [], presence: [], hasMore: false,
+        cursor: encode({ issuedAt: now, messages: restart, receipts: restart, conversations: restart, blocks: restart }),
+      };
     }
     const cursor = decode(since);
     if (now - cursor.issuedAt > this.config.syncMaxAgeMs) {
       throw new GoneException('This cursor is too old to catch up from: reload your conversations and start a new sync');
     }
-    const oldest = new Date(Math.min(cursor.messages.at.getTime(), cursor.receipts.at.getTime(), cursor.conversations.at.getTime()));
+    const oldest = new Date(Math.min(cursor.messages.at.getTime(), cursor.receipts.at.getTime(), cursor.conversations.at.getTime(), cursor.blocks.at.getTime()));
     const { active, left } = await this.conversations.conversationIdsForSync(userId, oldest);
 
-    const [messageRecords, markRecords, conversationChanges] = await Promise.all([
+    const [messageRecords, markRecords, conversationChanges, blockRecords] = await Promise.all([
       active.length ? this.messages.findChangedSince(active, afterPosition('changedAt', cursor.messages), PAGE + 1) : [],
       active.length ? this.conversations.findMarksChangedSince(active, cursor.receipts, PAGE + 1) : [],
       active.length + left.length ? this.conversations.findChangedSince(userId, [...active, ...left], cursor.conversations, PAGE + 1) : [],
+      this.blocks.changedSince(userId, cursor.blocks, PAGE + 1),
     ]);
 
     const messagePage = messageRecords.slice(0, PAGE);
@@ -76,6 +86,15 @@ export class SyncService {
       }
     }
 
+    // Block effects: the caller's own block list, and the presence of everyone a block or unblock
+    // (by either side) changed for the caller, as the caller may see it now.
+    const blockPage = blockRecords.slice(0, PAGE);
+    const blocks: BlockChangeResponse[] = blockPage
+      .filter((block) => block.blockerId.equals(userId))
+      .map((block) => ({ userId: block.blockedId.toHexString(), blocked: block.active, at: block.changedAt.toISOString() }));
+    const others = [...new Set(blockPage.map((block) => (block.blockerId.equals(userId) ? block.blockedId : block.blockerId).toHexString()))];
+    const presence = others.length ? await this.users.presenceOf(userId, others) : [];
+
     const conversationPage = conversationChanges.slice(0, PAGE);
     const next = (records: { changedAt: Date; _id: Types.ObjectId }[], page: { changedAt: Date; _id: Types.ObjectId }[]): Position => {
       if (records.length <= PAGE) return restart;
@@ -86,7 +105,9 @@ export class SyncService {
       messages,
       receipts,
       conversations: conversationPage.map((change) => change.response),
-      hasMore: messageRecords.length > PAGE || markRecords.length > PAGE || conversationChanges.length > PAGE,
+      blocks,
+      presence,
+      hasMore: messageRecords.length > PAGE || markRecords.length > PAGE || conversationChanges.length > PAGE || blockRecords.length > PAGE,
       cursor: encode({
         issuedAt: now,
         messages: next(messageRecords, messagePage),
@@ -95,6 +116,7 @@ export class SyncService {
           conversationChanges.map((change) => change.record),
           conversationPage.map((change) => change.record),
         ),
+        blocks: next(blockRecords, blockPage),
       }),
     };
   }
@@ -103,7 +125,7 @@ export class SyncService {
 function encode(cursor: Cursor): string {
   const position = (p: Position) => [p.at.getTime(), p.id ? p.id.toHexString() : null];
   return Buffer.from(
-    JSON.stringify({ v: 1, i: cursor.issuedAt, m: position(cursor.messages), r: position(cursor.receipts), c: position(cursor.conversations) }),
+    JSON.stringify({ v: 1, i: cursor.issuedAt, m: position(cursor.messages), r: position(cursor.receipts), c: position(cursor.conversations), b: position(cursor.blocks) }),
   ).toString('base64url');
 }
 
@@ -116,11 +138,14 @@ function decode(text: string): Cursor {
   } catch {
     throw new BadRequestException(MALFORMED);
   }
-  const record = raw as { v?: unknown; i?: unknown; m?: unknown; r?: unknown; c?: unknown };
+  const record = raw as { v?: unknown; i?: unknown; m?: unknown; r?: unknown; c?: unknown; b?: unknown };
   if (!record || typeof record !== 'object' || record.v !== 1 || !isTime(record.i) || record.i > Date.now() + 60_000) {
     throw new BadRequestException(MALFORMED);
   }
-  return { issuedAt: record.i, messages: toPosition(record.m), receipts: toPosition(record.r), conversations: toPosition(record.c) };
+  const conversations = toPosition(record.c);
+  // Cursors issued before blocks were synced have no `b`: their block stream starts where conversations do.
+  const blocks = record.b === undefined ? conversations : toPosition(record.b);
+  return { issuedAt: record.i, messages: toPosition(record.m), receipts: toPosition(record.r), conversations, blocks };
 }
 
 function isTime(value: unknown): value is number {

@@ -1,6 +1,6 @@
-import { IsMongoId } from 'class-validator';
+import { IsBoolean, IsMongoId, IsString, MaxLength } from 'class-validator';
 import { EditMessageDto } from '../../messages/dto/send-message.dto';
-import type { DeleteMessagePayload, EditMessagePayload } from '../chat.events';
+import type { DeleteMessagePayload, EditMessagePayload, ReactPayload } from '../chat.events';
 
 /** `message:edit`: the REST body (same text rules) plus the id REST carries in its path. */
 export class EditMessagePayloadDto extends EditMessageDto implements EditMessagePayload {
@@ -12,4 +12,16 @@ export class EditMessagePayloadDto extends EditMessageDto implements EditMessage
 export class DeleteMessagePayloadDto implements DeleteMessagePayload {
   @IsMongoId({ message: 'messageId must be a valid id' })
   messageId: string;
+}
+
+/** `message:react`: the emoji itself is checked by the service (one emoji, as for REST's path). */
+export class ReactPayloadDto implements ReactPayload {
+  @IsMongoId({ message: 'messageId must be a valid id' })
+  messageId: string;
+
+  @IsString() @MaxLength(64)
+  emoji: string;
+
+  @IsBoolean()
+  on: boolean;
 }

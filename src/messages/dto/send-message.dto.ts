@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsMongoId, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsMongoId, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+/** How many users one message may mention. */
+export const MAX_MENTIONS = 50;
 
 export const trimText = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -24,6 +27,14 @@ export class SendMessageDto {
   @ApiPropertyOptional({ maxLength: 128, description: 'the client\'s idempotency key: a retry with the same one returns the first message' })
   @IsOptional() @IsString() @Length(1, 128)
   clientId?: string;
+
+  @ApiPropertyOptional({ description: 'the message this one replies to (a message of the same conversation)' })
+  @IsOptional() @IsMongoId({ message: 'replyToId must be a valid id' })
+  replyToId?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_MENTIONS, description: 'ids of the members this message mentions (each a current member)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_MENTIONS) @IsMongoId({ each: true, message: 'mentions must hold valid ids' })
+  mentions?: string[];
 }
 
 export class EditMessageDto {
