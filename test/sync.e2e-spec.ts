@@ -24,7 +24,7 @@ describe('Sync: catch-up after being offline (e2e)', () => {
   const sync = async (user: TestUser, since?: string): Promise<SyncBody> => {
     const response = await t.http().get('/api/v1/sync').query(since === undefined ? {} : { since }).set(user.auth);
     if (response.status !== 200) throw new Error(`sync: ${response.status} ${JSON.stringify(response.body)}`);
-    expect(Object.keys(response.body).sort()).toEqual(['conversations', 'cursor', 'hasMore', 'messages', 'receipts']);
+    expect(Object.keys(response.body).sort()).toEqual(['blocks', 'conversations', 'cursor', 'hasMore', 'messages', 'presence', 'receipts']);
     response.body.messages.forEach(expectMessageShape);
     response.body.conversations.forEach(expectConversationShape);
     for (const receipt of response.body.receipts) {
@@ -54,7 +54,7 @@ describe('Sync: catch-up after being offline (e2e)', () => {
     const [a, b] = await users(2);
     await send(t, a, (await openDirect(t, a, b)).id, 'earlier');
     const first = await sync(b);
-    expect(first).toEqual({ messages: [], receipts: [], conversations: [], cursor: expect.any(String), hasMore: false });
+    expect(first).toEqual({ messages: [], receipts: [], conversations: [], blocks: [], presence: [], cursor: expect.any(String), hasMore: false });
     expect(first.cursor.length).toBeGreaterThan(10);
   });
 
