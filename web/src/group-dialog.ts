@@ -55,8 +55,8 @@ export class GroupDialog {
     this.addSearch.value = '';
     this.addResults.replaceChildren();
     setText(this.error, '');
-    this.render();
     this.dialog.showModal();
+    this.render();
     (this.isAdmin() ? this.renameInput : byId<HTMLButtonElement>('group-close')).focus();
   }
 
