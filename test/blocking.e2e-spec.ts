@@ -1,19 +1,15 @@
 import { Types } from 'mongoose';
 import { createUsers } from './factories/user.factory';
-import { createTestApp, TestApp } from './helpers/app';
+import { createTestApp, TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, history, openDirect, send } from './helpers/messaging';
 import { sendRich, setBlocked } from './helpers/rich-messaging';
-import { closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
+import { barrier, collect, connectSocket, waitFor } from './helpers/socket';
 import { request, requestOk } from './realtime-helpers';
 
 describe('Blocking (e2e)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await t.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   const storedCount = (conversationId: string) => t.connection.collection('messages').countDocuments({ conversationId: new Types.ObjectId(conversationId) });
@@ -120,9 +116,7 @@ describe('Blocking (e2e)', () => {
     const aOffline = waitFor(watcherSocket, 'presence', { predicate: (state) => state.userId === a.id && !state.online });
     aSocket.close();
     await aOffline;
-    const toB = waitFor(bSocket, 'message:new');
-    await send(t, watcher, (await openDirect(t, watcher, b)).id, 'barrier for B');
-    await toB;
+    await barrier(bSocket, async () => send(t, watcher, (await openDirect(t, watcher, b)).id, 'barrier for B'));
     expect(bSees).toEqual([]);
     // B goes offline: A (back on a new tab, subscribed) must not hear it either.
     const aTab = await connectSocket(t.baseUrl, a.accessToken);
@@ -131,9 +125,7 @@ describe('Blocking (e2e)', () => {
     const bOffline = waitFor(watcherSocket, 'presence', { predicate: (state) => state.userId === b.id && !state.online });
     bSocket.close();
     await bOffline;
-    const toA = waitFor(aTab, 'message:new');
-    await send(t, watcher, (await openDirect(t, watcher, a)).id, 'barrier for A');
-    await toA;
+    await barrier(aTab, async () => send(t, watcher, (await openDirect(t, watcher, a)).id, 'barrier for A'));
     expect(aSees).toEqual([]);
     aTab.close();
     await waitFor(watcherSocket, 'presence', { predicate: (state) => state.userId === a.id && !state.online });
@@ -161,9 +153,7 @@ describe('Blocking (e2e)', () => {
     await requestOk(aSocket, 'typing', { conversationId: group.id, typing: true });
     await Promise.all([cHearsB, cHearsA]);
     // Barrier: a message from C reaches A and B after any typing relayed before it.
-    const barriers = [aSocket, bSocket].map((socket) => waitFor(socket, 'message:new'));
-    await send(t, c, group.id, 'barrier');
-    await Promise.all(barriers);
+    await Promise.all([aSocket, bSocket].map((socket) => barrier(socket, () => send(t, c, group.id, `barrier for ${socket.id}`))));
     expect(aSees).toEqual([]);
     expect(bSees).toEqual([]);
 

@@ -1,19 +1,15 @@
 import { Types } from 'mongoose';
 import { createUsers } from './factories/user.factory';
-import { createTestApp, TestApp } from './helpers/app';
+import { TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, getConversation, history, mark, openDirect, send } from './helpers/messaging';
 import { sendRich } from './helpers/rich-messaging';
-import { closeAllSockets, connectSocket, waitFor } from './helpers/socket';
+import { connectSocket, waitFor } from './helpers/socket';
 import { request } from './realtime-helpers';
 
 describe('Mentions (e2e)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await t.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   it('a message lists whom it mentions; mentionCount counts those after the read mark, and reading clears it', async () => {

@@ -1,18 +1,14 @@
 import { createUsers } from './factories/user.factory';
-import { createTestApp, TestApp } from './helpers/app';
+import { TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, expectMessageShape, getConversation, history, openDirect, send } from './helpers/messaging';
 import { react, reactionPath } from './helpers/rich-messaging';
-import { closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
+import { barrier, collect, connectSocket, waitFor } from './helpers/socket';
 import { request, requestOk } from './realtime-helpers';
 
 describe('Reactions (e2e)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await t.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   it('PUT adds the caller\'s reaction (200 Message), a repeat is a no-op; counts and userIds follow first use; DELETE takes it back', async () => {
@@ -126,9 +122,7 @@ describe('Reactions (e2e)', () => {
     await expect(request(aSocket, 'message:react', { messageId: message.id, emoji: 'nope', on: true })).resolves.toMatchObject({ ok: false, error: { status: 400 } });
     await expect(request(aSocket, 'message:react', { messageId: message.id, emoji: '👍' })).resolves.toMatchObject({ ok: false, error: { status: 400 } });
     // Barrier: a later event to the outsider proves the earlier ones would have arrived by now.
-    const barrier = waitFor(outsiderSocket, 'message:new');
-    await send(t, a, (await openDirect(t, a, outsider)).id, 'barrier');
-    await barrier;
+    await barrier(outsiderSocket, async () => send(t, a, (await openDirect(t, a, outsider)).id, 'barrier'));
     expect(outsiderSees).toEqual([]);
   });
 

@@ -1,18 +1,14 @@
 import { createUsers } from './factories/user.factory';
-import { createTestApp, TestApp } from './helpers/app';
+import { TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, expectMessageShape, getConversation, history, openDirect, send } from './helpers/messaging';
 import { sendRich } from './helpers/rich-messaging';
-import { closeAllSockets, connectSocket, waitFor } from './helpers/socket';
+import { connectSocket, waitFor } from './helpers/socket';
 import { request } from './realtime-helpers';
 
 describe('Replies (e2e)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterEach(() => closeAllSockets());
-  afterAll(async () => {
-    await t.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   it('a reply quotes its message: id, sender, text cut to 200 characters; everywhere a Message appears', async () => {

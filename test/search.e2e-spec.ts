@@ -1,15 +1,12 @@
 import { createUsers } from './factories/user.factory';
-import { createTestApp, TestApp } from './helpers/app';
+import { TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, expectMessageShape, openDirect, send } from './helpers/messaging';
 import { searchMessages } from './helpers/rich-messaging';
 
 describe('Message search (e2e)', () => {
   let t: TestApp;
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
+  useTestApp((app) => {
+    t = app;
   });
 
   const texts = (page: { items: { text: string | null }[] }) => page.items.map((m) => m.text);

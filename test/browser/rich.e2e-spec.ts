@@ -98,7 +98,7 @@ describe('rich messaging in the web client (Chromium)', () => {
     await page.getByRole('button', { name: `Add ${bob.name}` }).click();
     await page.getByRole('button', { name: 'Create group' }).click();
     await eventually(() => page.getByTestId('chat-title').textContent(), 'Trip', 'group opened on Ada');
-    groupId = (await page.evaluate(() => location.hash)).replace('#/c/', '');
+    groupId = new URL(page.url()).hash.replace('#/c/', '');
 
     await page.getByRole('button', { name: 'Group info' }).click();
     const dialog = page.getByTestId('group-dialog');
