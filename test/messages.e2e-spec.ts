@@ -26,7 +26,7 @@ describe('Messages (e2e)', () => {
       expectMessageShape(response.body);
       expect(response.body).toEqual({
         id: expect.any(String), conversationId: direct.id, seq: 1, senderId: a.id, text: 'hello', clientId: null,
-        createdAt: expect.any(String), editedAt: null, deletedAt: null, status: 'sent',
+        createdAt: expect.any(String), editedAt: null, deletedAt: null, status: 'sent', replyTo: null, mentions: [], reactions: [],
       });
       expect((await send(t, b, direct.id, 'second')).seq).toBe(2);
     });

@@ -57,6 +57,9 @@ describe('realtime: messages and receipts', () => {
         editedAt: null,
         deletedAt: null,
         status: 'sent',
+        replyTo: null,
+        mentions: [],
+        reactions: [],
       },
     });
     if (!answer.ok) return;

@@ -8,13 +8,13 @@ import {
 } from './helpers/messaging';
 
 interface ReceiptBody { conversationId: string; userId: string; type: 'delivered' | 'read'; messageId: string; at: string }
-interface SyncBody { messages: MessageBody[]; receipts: ReceiptBody[]; conversations: ConversationBody[]; removed: string[]; cursor: string; hasMore: boolean }
+interface SyncBody { messages: MessageBody[]; receipts: ReceiptBody[]; conversations: ConversationBody[]; removed: string[]; blocks: unknown[]; presence: unknown[]; cursor: string; hasMore: boolean }
 
 const MAX_AGE_DAYS = 7;
 /** Cursors as the server signs them (its key derives from the JWT secret the tests run with). */
 const codec = new SyncCursorCodec(syncCursorKey(createSecretKey(Buffer.from(TEST_ENV.JWT_SECRET))));
 const cursorOf = (issuedAt: number, position = issuedAt) =>
-  codec.encode({ issuedAt, messages: { at: new Date(position), id: null }, receipts: { at: new Date(position), id: null }, conversations: { at: new Date(position), id: null } });
+  codec.encode({ issuedAt, messages: { at: new Date(position), id: null }, receipts: { at: new Date(position), id: null }, conversations: { at: new Date(position), id: null }, blocks: { at: new Date(position), id: null } });
 /** The cursor's body with its signature, as a client would see them (`body.signature`). */
 const partsOf = (cursor: string) => {
   const [body, signature] = cursor.split('.');
@@ -35,7 +35,7 @@ describe('Sync: catch-up after being offline (e2e)', () => {
   const sync = async (user: TestUser, since?: string): Promise<SyncBody> => {
     const response = await t.http().get('/api/v1/sync').query(since === undefined ? {} : { since }).set(user.auth);
     if (response.status !== 200) throw new Error(`sync: ${response.status} ${JSON.stringify(response.body)}`);
-    expect(Object.keys(response.body).sort()).toEqual(['conversations', 'cursor', 'hasMore', 'messages', 'receipts', 'removed']);
+    expect(Object.keys(response.body).sort()).toEqual(['blocks', 'conversations', 'cursor', 'hasMore', 'messages', 'presence', 'receipts', 'removed']);
     for (const id of response.body.removed) expect(id).toMatch(OBJECT_ID);
     response.body.messages.forEach(expectMessageShape);
     response.body.conversations.forEach(expectConversationShape);
@@ -66,7 +66,7 @@ describe('Sync: catch-up after being offline (e2e)', () => {
     const [a, b] = await users(2);
     await send(t, a, (await openDirect(t, a, b)).id, 'earlier');
     const first = await sync(b);
-    expect(first).toEqual({ messages: [], receipts: [], conversations: [], removed: [], cursor: expect.any(String), hasMore: false });
+    expect(first).toEqual({ messages: [], receipts: [], conversations: [], removed: [], blocks: [], presence: [], cursor: expect.any(String), hasMore: false });
     expect(first.cursor.length).toBeGreaterThan(10);
   });
 

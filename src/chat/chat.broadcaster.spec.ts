@@ -21,6 +21,14 @@ describe('ChatBroadcaster', () => {
     expect(emit).toHaveBeenCalledWith('typing', { conversationId: 'c', userId: 'x', typing: true });
   });
 
+  it('leaves out the connections of the excepted users', () => {
+    const except = jest.fn(() => ({ emit }));
+    to.mockImplementationOnce((() => ({ emit, except })) as never);
+    sut.toRooms(['presence:x'], 'presence', { userId: 'x', online: true, lastSeenAt: null }, ['b']);
+    expect(except).toHaveBeenCalledWith(['user:b']);
+    expect(emit).toHaveBeenCalledWith('presence', { userId: 'x', online: true, lastSeenAt: null });
+  });
+
   it('emits nothing for an empty list (Socket.IO would otherwise address the whole namespace)', () => {
     sut.toUsers([], 'typing', { conversationId: 'c', userId: 'x', typing: true });
     sut.toRooms([], 'presence', { userId: 'x', online: true, lastSeenAt: null });

@@ -16,8 +16,8 @@ export class ChatBroadcaster {
   }
 
   /** One emit reaching every connection of every user in `userIds`. */
-  toUsers<E extends ServerEventName>(userIds: Iterable<string>, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
-    this.toRooms([...new Set(userIds)].map(userRoom), event, ...args);
+  toUsers<E extends ServerEventName>(userIds: Iterable<string>, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): void {
+    this.toRooms([...new Set(userIds)].map(userRoom), event, payload);
   }
 
   /** Closes every socket in `rooms`, on every instance (through Redis when configured). */
@@ -30,11 +30,14 @@ export class ChatBroadcaster {
     }
   }
 
-  toRooms<E extends ServerEventName>(rooms: string[], event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+  /** One emit reaching every connection in `rooms`, except those of `exceptUserIds`. */
+  toRooms<E extends ServerEventName>(rooms: string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0], exceptUserIds: string[] = []): void {
     // `to([])` would address the whole namespace: an event for nobody must reach nobody.
     if (!this.server || rooms.length === 0) return;
     try {
-      this.server.to(rooms).emit(event, ...args);
+      const args = [payload] as Parameters<ServerToClientEvents[E]>;
+      const target = this.server.to(rooms);
+      (exceptUserIds.length > 0 ? target.except(exceptUserIds.map(userRoom)) : target).emit(event, ...args);
     } catch (error) {
       // Emitting follows a stored write; failing it must not fail the write (domain events run in its call).
       this.logger.error({ err: error, event }, `Could not emit "${event}"`);

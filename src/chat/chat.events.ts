@@ -21,6 +21,10 @@ export interface SendMessagePayload {
   recipientId?: string;
   text: string;
   clientId?: string;
+  /** The message this one replies to (same conversation). */
+  replyToId?: string;
+  /** Ids of mentioned members (at most 50). */
+  mentions?: string[];
 }
 export interface EditMessagePayload {
   messageId: string;
@@ -28,6 +32,12 @@ export interface EditMessagePayload {
 }
 export interface DeleteMessagePayload {
   messageId: string;
+}
+/** `on: true` adds the caller's reaction with `emoji` (one emoji), `false` takes it back; both idempotent. */
+export interface ReactPayload {
+  messageId: string;
+  emoji: string;
+  on: boolean;
 }
 export interface MarkPayload {
   conversationId: string;
@@ -50,6 +60,7 @@ export interface ClientToServerEvents {
   'message:send': (payload: SendMessagePayload, ack: AckCallback<MessageResponse>) => void;
   'message:edit': (payload: EditMessagePayload, ack: AckCallback<MessageResponse>) => void;
   'message:delete': (payload: DeleteMessagePayload, ack: AckCallback<{ id: string }>) => void;
+  'message:react': (payload: ReactPayload, ack: AckCallback<MessageResponse>) => void;
   'conversation:delivered': (payload: MarkPayload, ack: AckCallback<DeliveredMarkResponse>) => void;
   'conversation:read': (payload: MarkPayload, ack: AckCallback<ReadMarkResponse>) => void;
   typing: (payload: TypingPayload, ack: AckCallback<Record<string, never>>) => void;
@@ -62,6 +73,12 @@ export interface TypingEvent {
   typing: boolean;
 }
 
+/** To the blocker's own connections only (blocking is private): its block list changed. */
+export interface BlockUpdatedEvent {
+  userId: string;
+  blocked: boolean;
+}
+
 export interface ServerToClientEvents {
   'message:new': (message: MessageResponse) => void;
   'message:updated': (message: MessageResponse) => void;
@@ -70,6 +87,7 @@ export interface ServerToClientEvents {
   typing: (event: TypingEvent) => void;
   presence: (state: PresenceState) => void;
   'conversation:updated': (conversation: ConversationResponse) => void;
+  'block:updated': (event: BlockUpdatedEvent) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -22,7 +22,7 @@ import { ok } from './chat.ack';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { Ack, CHAT_NAMESPACE, ClientEventName, PresenceState } from './chat.events';
 import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, sessionRoom, userRoom } from './chat.socket';
-import { DeleteMessagePayloadDto, EditMessagePayloadDto } from './dto/message-payloads.dto';
+import { DeleteMessagePayloadDto, EditMessagePayloadDto, ReactPayloadDto } from './dto/message-payloads.dto';
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
 import { InFlightWork } from './in-flight-work';
@@ -122,6 +122,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     return ok({ id: payload.messageId });
   }
 
+  @OnClientEvent('message:react')
+  async react(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: ReactPayloadDto): Promise<Ack<MessageResponse>> {
+    return ok(await this.messages.react(socket.data.user.userId, payload.messageId, payload.emoji, payload.on));
+  }
+
   @OnClientEvent('conversation:delivered')
   async delivered(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: MarkPayloadDto): Promise<Ack<DeliveredMarkResponse>> {
     return ok(await this.receipts.markDelivered(socket.data.user.userId, payload.conversationId, payload.messageId));
@@ -152,7 +157,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       throw new BadRequestException(`A connection may follow the presence of at most ${PRESENCE_MAX_SUBSCRIPTIONS} users`);
     }
     await socket.join(rooms);
-    return ok(await this.users.presenceOf(userIds));
+    // Users with a block between them and the caller are answered offline, and their events never come.
+    return ok(await this.users.presenceOf(socket.data.user.userId, userIds));
   }
 
   /**

@@ -15,9 +15,12 @@ const message: MessageResponse = {
   editedAt: null,
   deletedAt: null,
   status: 'sent',
+  replyTo: null,
+  mentions: [],
+  reactions: [],
 };
 
-const conversation: Omit<ConversationResponse, 'unreadCount'> = {
+const conversation: Omit<ConversationResponse, 'unreadCount' | 'mentionCount'> = {
   id: 'c1',
   type: 'group',
   title: 'Team',
@@ -49,17 +52,39 @@ describe('ChatPublisher', () => {
     expect(broadcaster.toUsers).toHaveBeenCalledWith(['u1'], 'message:deleted', { id: 'm1', conversationId: 'c1' });
   });
 
-  it('fills each recipient\'s own unreadCount, one emit per distinct count, 0 for removed members', () => {
+  it('fills each recipient\'s own unreadCount and mentionCount, one emit per distinct pair, 0 for removed members', () => {
     broadcaster.toUsers.mockImplementation(() => undefined);
-    sut.conversationChanged({ conversation, unreadCountByUser: { u1: 0, u2: 3, u3: 3 }, recipientIds: ['u1', 'u2', 'u3', 'removed', 'u2'] });
-    expect(broadcaster.toUsers).toHaveBeenCalledTimes(2);
-    expect(broadcaster.toUsers).toHaveBeenCalledWith(['u1', 'removed'], 'conversation:updated', { ...conversation, unreadCount: 0 });
-    expect(broadcaster.toUsers).toHaveBeenCalledWith(['u2', 'u3'], 'conversation:updated', { ...conversation, unreadCount: 3 });
+    sut.conversationChanged({
+      conversation,
+      unreadCountByUser: { u1: 0, u2: 3, u3: 3, u4: 3 },
+      mentionCountByUser: { u1: 0, u2: 0, u3: 0, u4: 1 },
+      recipientIds: ['u1', 'u2', 'u3', 'u4', 'removed', 'u2'],
+    });
+    expect(broadcaster.toUsers).toHaveBeenCalledTimes(3);
+    expect(broadcaster.toUsers).toHaveBeenCalledWith(['u1', 'removed'], 'conversation:updated', { ...conversation, unreadCount: 0, mentionCount: 0 });
+    expect(broadcaster.toUsers).toHaveBeenCalledWith(['u2', 'u3'], 'conversation:updated', { ...conversation, unreadCount: 3, mentionCount: 0 });
+    expect(broadcaster.toUsers).toHaveBeenCalledWith(['u4'], 'conversation:updated', { ...conversation, unreadCount: 3, mentionCount: 1 });
   });
 
-  it('sends presence to the subscribers\' room of that user', () => {
+  it('sends presence to the subscribers\' room of that user, except users with a block between them', () => {
     broadcaster.toRooms.mockImplementationOnce(() => undefined);
-    sut.presenceChanged({ userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z' });
-    expect(broadcaster.toRooms).toHaveBeenCalledWith(['presence:u1'], 'presence', { userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z' });
+    sut.presenceChanged({ userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z', hiddenFrom: ['u9'] });
+    expect(broadcaster.toRooms).toHaveBeenCalledWith(['presence:u1'], 'presence', { userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z' }, ['u9']);
+  });
+
+  it('tells a block to the blocker\'s connections only, and hides each side\'s presence from the other', () => {
+    broadcaster.toUsers.mockImplementation(() => undefined);
+    const hidden = (userId: string) => ({ userId, online: false, lastSeenAt: null });
+    sut.blockChanged({ blockerId: 'a', blockedId: 'b', blocked: true, changed: true, presence: { ofBlocked: hidden('b'), ofBlocker: hidden('a') } });
+    expect(broadcaster.toUsers.mock.calls).toEqual([
+      [['a'], 'block:updated', { userId: 'b', blocked: true }],
+      [['a'], 'presence', hidden('b')],
+      [['b'], 'presence', hidden('a')],
+    ]);
+  });
+
+  it('emits nothing for a block that changed nothing', () => {
+    sut.blockChanged({ blockerId: 'a', blockedId: 'b', blocked: false, changed: false, presence: { ofBlocked: { userId: 'b', online: true, lastSeenAt: null }, ofBlocker: { userId: 'a', online: true, lastSeenAt: null } } });
+    expect(broadcaster.toUsers).not.toHaveBeenCalled();
   });
 });

@@ -35,18 +35,20 @@ export class ChatPublisher {
     this.broadcaster.toUsers(recipientIds, 'receipt', receipt);
   }
 
-  /** Each recipient sees its own `unreadCount`: one emit per distinct count, not one per user. */
+  /** Each recipient sees its own `unreadCount` and `mentionCount`: one emit per distinct pair, not one per user. */
   @OnDomainEvent('conversation.changed')
-  conversationChanged({ conversation, unreadCountByUser, recipientIds }: DomainEventMap['conversation.changed']): void {
-    const byUnreadCount = new Map<number, string[]>();
+  conversationChanged({ conversation, unreadCountByUser, mentionCountByUser, recipientIds }: DomainEventMap['conversation.changed']): void {
+    const byCounts = new Map<string, { unreadCount: number; mentionCount: number; userIds: string[] }>();
     for (const userId of new Set(recipientIds)) {
       const unreadCount = unreadCountByUser[userId] ?? 0;
-      const group = byUnreadCount.get(unreadCount);
-      if (group) group.push(userId);
-      else byUnreadCount.set(unreadCount, [userId]);
+      const mentionCount = mentionCountByUser[userId] ?? 0;
+      const key = `${unreadCount}:${mentionCount}`;
+      const group = byCounts.get(key);
+      if (group) group.userIds.push(userId);
+      else byCounts.set(key, { unreadCount, mentionCount, userIds: [userId] });
     }
-    for (const [unreadCount, userIds] of byUnreadCount) {
-      this.broadcaster.toUsers(userIds, 'conversation:updated', { ...conversation, unreadCount });
+    for (const { unreadCount, mentionCount, userIds } of byCounts.values()) {
+      this.broadcaster.toUsers(userIds, 'conversation:updated', { ...conversation, unreadCount, mentionCount });
     }
   }
 
@@ -56,8 +58,21 @@ export class ChatPublisher {
     this.broadcaster.disconnectRooms([sessionRoom(sessionId)]);
   }
 
+  /** To the user's presence subscribers, except users with a block between them and this user. */
   @OnDomainEvent('presence.changed')
-  presenceChanged({ userId, online, lastSeenAt }: DomainEventMap['presence.changed']): void {
-    this.broadcaster.toRooms([presenceRoom(userId)], 'presence', { userId, online, lastSeenAt });
+  presenceChanged({ userId, online, lastSeenAt, hiddenFrom }: DomainEventMap['presence.changed']): void {
+    this.broadcaster.toRooms([presenceRoom(userId)], 'presence', { userId, online, lastSeenAt }, hiddenFrom);
+  }
+
+  /**
+   * The blocker's connections learn of their new block list; each side gets the other's presence as
+   * it may now see it (hidden while blocked, the real state once unblocked).
+   */
+  @OnDomainEvent('block.changed')
+  blockChanged({ blockerId, blockedId, blocked, changed, presence }: DomainEventMap['block.changed']): void {
+    if (!changed) return;
+    this.broadcaster.toUsers([blockerId], 'block:updated', { userId: blockedId, blocked });
+    this.broadcaster.toUsers([blockerId], 'presence', presence.ofBlocked);
+    this.broadcaster.toUsers([blockedId], 'presence', presence.ofBlocker);
   }
 }

@@ -1,6 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import type { ConversationsService } from '../conversations/conversations.service';
+import type { BlocksService } from '../users/blocks.service';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ChatBroadcaster } from './chat.broadcaster';
 import type { ChatSocket } from './chat.socket';
@@ -12,6 +13,7 @@ describe('TypingRelayService', () => {
   let now: number;
   let conversations: StrictMock<ConversationsService>;
   let broadcaster: StrictMock<ChatBroadcaster>;
+  let blocks: StrictMock<BlocksService>;
   let sut: TypingRelayService;
 
   beforeEach(() => {
@@ -20,21 +22,33 @@ describe('TypingRelayService', () => {
     conversations = strictMock<ConversationsService>('ConversationsService', ['requireMember']);
     broadcaster = strictMock<ChatBroadcaster>('ChatBroadcaster', ['toUsers']);
     broadcaster.toUsers.mockImplementation(() => undefined);
+    blocks = strictMock<BlocksService>('BlocksService', ['hiddenFrom']);
     sut = new TypingRelayService(
       conversations as unknown as ConversationsService,
       broadcaster as unknown as ChatBroadcaster,
       { typingThrottleMs: 1000 } as AppConfig,
+      blocks as unknown as BlocksService,
     );
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const members = () => conversations.requireMember.mockResolvedValueOnce({ id: 'c', type: 'group', seq: 1, memberIds: ['me', 'b', 'c'] } as never);
+  const members = (hidden: string[] = []) => {
+    conversations.requireMember.mockResolvedValueOnce({ id: 'c', type: 'group', seq: 1, memberIds: ['me', 'b', 'c'] } as never);
+    blocks.hiddenFrom.mockResolvedValueOnce(new Set(hidden));
+  };
 
   it('relays to the other members only', async () => {
     members();
     await sut.relay(socketOf('me'), { conversationId: 'c', typing: true });
     expect(conversations.requireMember).toHaveBeenCalledWith('c', 'me');
     expect(broadcaster.toUsers).toHaveBeenCalledWith(['b', 'c'], 'typing', { conversationId: 'c', userId: 'me', typing: true });
+  });
+
+  it('never reaches a member with a block between them and the typer (either side)', async () => {
+    members(['c']);
+    await sut.relay(socketOf('me'), { conversationId: 'c', typing: true });
+    expect(blocks.hiddenFrom).toHaveBeenCalledWith('me');
+    expect(broadcaster.toUsers).toHaveBeenCalledWith(['b'], 'typing', { conversationId: 'c', userId: 'me', typing: true });
   });
 
   it('drops a repeated typing:true within the window without asking the database, lets typing:false through', async () => {
@@ -62,6 +76,7 @@ describe('TypingRelayService', () => {
   it('does not count a refused (non-member) attempt against the throttle', async () => {
     const socket = socketOf('me');
     conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+    blocks.hiddenFrom.mockResolvedValueOnce(new Set());
     await expect(sut.relay(socket, { conversationId: 'c', typing: true })).rejects.toBeInstanceOf(NotFoundException);
     members();
     await sut.relay(socket, { conversationId: 'c', typing: true });

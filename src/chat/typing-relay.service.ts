@@ -1,15 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService } from '../conversations/conversations.service';
+import { BlocksService } from '../users/blocks.service';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { TypingPayload } from './chat.events';
 import type { ChatSocket } from './chat.socket';
 
 /**
  * Typing indicators: checked against membership, relayed to the other members only (not to the typer's
- * own other tabs), never stored. `typing: true` is throttled per socket and conversation (a client sends
- * it on every keystroke); `typing: false` is relayed once after each relayed start (so an indicator
- * never sticks) and is otherwise answered without a database read or a broadcast.
+ * own other tabs, nor to members with a block between them and the typer), never stored. `typing: true`
+ * is throttled per socket and conversation (a client sends it on every keystroke); `typing: false` is
+ * relayed once after each relayed start (so an indicator never sticks) and is otherwise answered
+ * without a database read or a broadcast.
  */
 @Injectable()
 export class TypingRelayService {
@@ -20,6 +22,7 @@ export class TypingRelayService {
     private readonly conversations: ConversationsService,
     private readonly broadcaster: ChatBroadcaster,
     private readonly config: AppConfig,
+    private readonly blocks: BlocksService,
   ) {}
 
   async relay(socket: ChatSocket, { conversationId, typing }: TypingPayload): Promise<void> {
@@ -41,14 +44,16 @@ export class TypingRelayService {
       relayed.delete(conversationId);
     }
     let memberIds: string[];
+    let hidden: Set<string>;
     try {
-      ({ memberIds } = await this.conversations.requireMember(conversationId, userId));
+      // Typing stops both ways between users with a block between them (read beside the membership).
+      [{ memberIds }, hidden] = await Promise.all([this.conversations.requireMember(conversationId, userId), this.blocks.hiddenFrom(userId)]);
     } catch (error) {
       if (relayed.get(conversationId) === now) relayed.delete(conversationId);
       throw error;
     }
     this.broadcaster.toUsers(
-      memberIds.filter((memberId) => memberId !== userId),
+      memberIds.filter((memberId) => memberId !== userId && !hidden.has(memberId)),
       'typing',
       { conversationId, userId, typing },
     );

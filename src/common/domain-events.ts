@@ -14,18 +14,41 @@ export interface DomainEventMap {
   'message.deleted': { id: string; conversationId: string; recipientIds: string[] };
   'receipt.moved': { receipt: ReceiptResponse; recipientIds: string[] };
   /**
-   * A conversation was created, renamed or changed members. `unreadCountByUser` fills each
-   * recipient's own `unreadCount`; removed members are among the recipients but not the members.
+   * A conversation was created, renamed or changed members. `unreadCountByUser` and
+   * `mentionCountByUser` fill each recipient's own `unreadCount` and `mentionCount`; removed members are among the recipients but not the members.
    */
   'conversation.changed': {
-    conversation: Omit<ConversationResponse, 'unreadCount'>;
+    conversation: Omit<ConversationResponse, 'unreadCount' | 'mentionCount'>;
     unreadCountByUser: Record<string, number>;
+    mentionCountByUser: Record<string, number>;
     recipientIds: string[];
   };
   /** A session ended (logout, or a reused refresh token revoked its family): its sockets are closed on every instance. */
   'session.revoked': { userId: string; sessionId: string };
-  /** A user's presence changed (first connection opened, last one closed). */
-  'presence.changed': { userId: string; online: boolean; lastSeenAt: string | null };
+  /**
+   * A user's presence changed (first connection opened, last one closed). `hiddenFrom`: users with a
+   * block between them and this user, who must not see it.
+   */
+  'presence.changed': { userId: string; online: boolean; lastSeenAt: string | null; hiddenFrom: string[] };
+  /**
+   * `blockerId` blocked or unblocked `blockedId` (`changed` false: it already was so). Published and
+   * awaited before the request is answered, so every effect (the direct conversation refusing sends)
+   * is in place first. `presence` is what each side may now see of the other.
+   */
+  'block.changed': {
+    blockerId: string;
+    blockedId: string;
+    blocked: boolean;
+    changed: boolean;
+    presence: { ofBlocked: PresenceView; ofBlocker: PresenceView };
+  };
+}
+
+/** A user's presence as one viewer may see it (hidden = offline, no last-seen time). */
+export interface PresenceView {
+  userId: string;
+  online: boolean;
+  lastSeenAt: string | null;
 }
 
 export type DomainEventName = keyof DomainEventMap;
@@ -37,5 +60,10 @@ export class DomainEvents {
 
   publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
     this.emitter.emit(name, payload);
+  }
+
+  /** Publishes and waits for every subscriber (one that keeps derived data current may fail the caller). */
+  async publishAndWait<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): Promise<void> {
+    await this.emitter.emitAsync(name, payload);
   }
 }

@@ -18,6 +18,8 @@ export class ConversationResponse {
   @ApiProperty({ type: () => MessageResponse, nullable: true }) lastMessage: MessageResponse | null;
   /** Messages from others after the caller's read mark. */
   @ApiProperty() unreadCount: number;
+  /** Messages after the caller's read mark that mention the caller. */
+  @ApiProperty() mentionCount: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time', description: 'last activity' }) updatedAt: string;
 }

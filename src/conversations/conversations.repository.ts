@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { Model, Types } from 'mongoose';
+import { AnyObject, Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, isDuplicateKey, scopedChangesAfter, toId as oid } from '../database/query-helpers';
+import type { ReplyPreview } from '../messages/schemas/message.schema';
 import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
@@ -10,10 +11,10 @@ export type ConversationRecord = Conversation;
 /** The members a batch of sends needs: who gets the messages, and the kind of conversation. */
 export type GrantedConversation = Pick<Conversation, '_id' | 'type' | 'memberIds'>;
 
-/** A request for `count` consecutive message numbers in a conversation, for messages of `senderIds`. */
+/** A request for `count` consecutive message numbers in a conversation: `memberIds` (the senders and the users they mention) must all be members. */
 export interface SeqRequest {
   conversationId: Types.ObjectId;
-  senderIds: Types.ObjectId[];
+  memberIds: Types.ObjectId[];
   count: number;
 }
 
@@ -43,6 +44,9 @@ export interface SenderMarks {
 }
 export type MembershipRecord = Membership;
 export type MarkType = 'read' | 'delivered';
+
+/** How many unread mentions a membership keeps at most (the newest). */
+export const MENTIONS_KEPT = 500;
 
 /** The membership of (conversation, user) has this `_id`, so it is found and updated by `_id` alone. */
 export function membershipId(conversationId: string | Types.ObjectId, userId: string | Types.ObjectId): Types.ObjectId {
@@ -117,15 +121,16 @@ export class ConversationsRepository {
 
   /**
    * Hands out `count` consecutive numbers in each requested conversation, in one round trip for all
-   * of them, each in the same atomic update that checks every sender is a member. A request whose
-   * check fails (unknown conversation, or a sender who is not a member) gets no grant: no number is
-   * used up. One conversation: one `findAndModify`. Several: one bulk of pipeline updates, each
-   * recording its grant (batch id → last number) in the document, then one read that finds them.
+   * of them, each in the same atomic update that checks what the sends need: every sender and every
+   * mentioned user is a member, and (direct conversations) neither member blocks the other. A
+   * request whose check fails gets no grant: no number is used up. One conversation: one
+   * `findAndModify`. Several: one bulk of pipeline updates, each recording its grant (batch id → last
+   * number) in the document, then one read that finds them.
    */
   async grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
     const grants = new Map<string, SeqGrant>();
     if (requests.length === 0) return grants;
-    const guard = (request: SeqRequest) => ({ _id: request.conversationId, memberIds: { $all: request.senderIds } });
+    const guard = (request: SeqRequest) => ({ _id: request.conversationId, memberIds: { $all: request.memberIds }, 'blockedBy.0': { $exists: false } });
     const projection = { _id: 1, type: 1, memberIds: 1, seq: 1, seqGrants: 1 };
     if (requests.length === 1) {
       const [request] = requests;
@@ -195,6 +200,35 @@ export class ConversationsRepository {
               },
             },
           ],
+        },
+      })),
+      { ordered: false },
+    );
+  }
+
+  /** Records (or lifts) `blockerId`'s block on the pair's direct conversation, if they have one. */
+  async setDirectBlock(uniqueKey: string, blockerId: string, blocked: boolean): Promise<void> {
+    const change: AnyObject = blocked ? { $addToSet: { blockedBy: oid(blockerId) } } : { $pull: { blockedBy: oid(blockerId) } };
+    await this.conversations.collection.updateOne({ uniqueKey }, change);
+  }
+
+  /** After an edit or delete of a quoted message: the summary, if it is a reply to it, shows the new quote. */
+  async refreshQuotedPreview(id: string, preview: ReplyPreview): Promise<void> {
+    await this.conversations.collection.updateOne({ _id: oid(id), 'lastMessage.replyTo.id': preview.id }, { $set: { 'lastMessage.replyTo': preview } });
+  }
+
+  /**
+   * Each stored message's mentions: every mentioned member's membership records the message's seq
+   * (unless its read mark is already there), in one round trip for the batch. Only the newest
+   * MENTIONS_KEPT are kept (the count shows "that many or more").
+   */
+  async recordMentions(mentions: { conversationId: Types.ObjectId; userIds: Types.ObjectId[]; seq: number }[]): Promise<void> {
+    if (mentions.length === 0) return;
+    await this.memberships.collection.bulkWrite(
+      mentions.map(({ conversationId, userIds, seq }) => ({
+        updateMany: {
+          filter: { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) }, removedAt: null, readUpToSeq: { $lt: seq } },
+          update: { $push: { mentionSeqs: { $each: [seq], $slice: -MENTIONS_KEPT } } } as AnyObject,
         },
       })),
       { ordered: false },
@@ -322,19 +356,36 @@ export class ConversationsRepository {
     const below = (type: MarkType) => ({ _id, removedAt: null, [`${type}UpToSeq`]: { $lt: seq } });
     const moved = new Set<MarkType>();
     const collection = this.memberships.collection;
+    // The read mark passing a mention is what makes it no longer count (mentionCount).
+    const forgetReadMentions: AnyObject = { $pull: { mentionSeqs: { $lte: seq } } };
     if (types.includes('delivered')) {
-      const both = types.includes('read') ? move('read') : {};
-      const result = await collection.updateOne(below('delivered'), { $set: { ...move('delivered'), ...both, changedAt: at } });
+      const readToo = types.includes('read');
+      const both = readToo ? move('read') : {};
+      const result = await collection.updateOne(below('delivered'), { $set: { ...move('delivered'), ...both, changedAt: at }, ...(readToo ? forgetReadMentions : {}) });
       if (result.matchedCount > 0) {
         types.forEach((type) => moved.add(type));
         return moved;
       }
     }
     if (types.includes('read')) {
-      const result = await collection.updateOne(below('read'), { $set: { ...move('read'), changedAt: at } });
+      const result = await collection.updateOne(below('read'), { $set: { ...move('read'), changedAt: at }, ...forgetReadMentions });
       if (result.matchedCount > 0) moved.add('read');
     }
     return moved;
+  }
+
+  /** The message at `seq` was deleted: it no longer counts as a mention of `userIds`. */
+  async forgetMentions(conversationId: string, userIds: string[], seq: number): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.memberships.collection.updateMany(
+      { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) } },
+      { $pull: { mentionSeqs: seq } } as AnyObject,
+    );
+  }
+
+  /** The user's current memberships (search scope). Served by `{userId, removedAt}`. */
+  findActiveMembershipsOf(userId: string): Promise<MembershipRecord[]> {
+    return this.memberships.find({ userId: oid(userId), removedAt: null }, { conversationId: 1 }).lean<MembershipRecord[]>().exec();
   }
 
   /** Conversations the user is in now, plus those it left at or after `leftSince`. */
@@ -361,5 +412,6 @@ function toSnapshot(message: LastMessageSnapshot): LastMessageSnapshot {
   return {
     _id: message._id, seq: message.seq, senderId: message.senderId, text: message.text, clientId: message.clientId,
     createdAt: message.createdAt, editedAt: message.editedAt, deletedAt: message.deletedAt,
+    replyTo: message.replyTo ?? null, mentions: message.mentions ?? [], reactions: message.reactions ?? [],
   };
 }

@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
 import type { AppConfig } from '../config/app-config';
+import type { BlocksService } from '../users/blocks.service';
 import type { UsersService } from '../users/users.service';
 import type { ConversationRecord, ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
@@ -24,19 +25,22 @@ describe('ConversationsService', () => {
   let repository: StrictMock<ConversationsRepository>;
   let users: StrictMock<UsersService>;
   let events: StrictMock<DomainEvents>;
+  let blocks: StrictMock<BlocksService>;
 
   beforeEach(() => {
     repository = strictMock<ConversationsRepository>('ConversationsRepository', [
       'findForMember', 'findByUniqueKey', 'upsertDirect', 'activateMemberships', 'rename', 'addMembers', 'removeMember',
-      'deactivateMembership', 'promoteFirstMemberIfNoAdmin', 'findActiveMemberships', 'createGroup',
+      'deactivateMembership', 'promoteFirstMemberIfNoAdmin', 'findActiveMemberships', 'createGroup', 'setDirectBlock',
     ]);
     users = strictMock<UsersService>('UsersService', ['existingIds']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
+    blocks = strictMock<BlocksService>('BlocksService', ['blockersAmong']);
     sut = new ConversationsService(
       repository as unknown as ConversationsRepository,
       users as unknown as UsersService,
       events as unknown as DomainEvents,
       { groupMaxMembers: 3 } as AppConfig,
+      blocks as unknown as BlocksService,
     );
   });
 
@@ -59,7 +63,25 @@ describe('ConversationsService', () => {
     it('answers 404 for an unknown user and creates nothing', async () => {
       repository.findByUniqueKey.mockResolvedValueOnce(null);
       users.existingIds.mockResolvedValueOnce([]);
+      blocks.blockersAmong.mockResolvedValueOnce([]);
       await expect(sut.openDirect(admin.toHexString(), outsider.toHexString())).rejects.toBeInstanceOf(NotFoundException);
+    });
+
+    it('answers 403 to a user the other one blocks, for an existing conversation and a new one alike, and creates nothing', async () => {
+      repository.findByUniqueKey.mockResolvedValueOnce(group({ type: 'direct', title: null, adminIds: [], blockedBy: [admin] }));
+      await expect(sut.openDirect(member.toHexString(), admin.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
+      repository.findByUniqueKey.mockResolvedValueOnce(null);
+      users.existingIds.mockResolvedValueOnce([admin.toHexString()]);
+      blocks.blockersAmong.mockResolvedValueOnce([admin.toHexString()]);
+      await expect(sut.openDirect(member.toHexString(), admin.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
+      expect(blocks.blockersAmong).toHaveBeenCalledWith(member.toHexString(), [admin.toHexString()]);
+      expect(repository.upsertDirect).not.toHaveBeenCalled();
+    });
+
+    it('lets the blocker itself open the conversation it has with the user it blocks', async () => {
+      const existing = group({ type: 'direct', title: null, adminIds: [], blockedBy: [admin] });
+      repository.findByUniqueKey.mockResolvedValueOnce(existing);
+      await expect(sut.openDirect(admin.toHexString(), member.toHexString())).resolves.toMatchObject({ created: false, conversation: { id: existing._id.toHexString() } });
     });
 
     it('finds the pair\'s conversation by the sorted key from either side', async () => {
@@ -72,6 +94,31 @@ describe('ConversationsService', () => {
       expect(repository.upsertDirect).not.toHaveBeenCalled();
       expect(first).toMatchObject({ created: false, conversation: { id: existing._id.toHexString() } });
       expect(second.conversation.id).toBe(existing._id.toHexString());
+    });
+  });
+
+  describe('whySendIsRefused', () => {
+    const conversationId = new Types.ObjectId().toHexString();
+
+    it.each([
+      ['a non-member', null, NotFoundException],
+      ['a member the other one blocks', group({ type: 'direct', blockedBy: [member] }), ForbiddenException],
+      ['the blocker', group({ type: 'direct', blockedBy: [admin] }), ForbiddenException],
+      ['a member mentioning a non-member', group(), BadRequestException],
+    ])('tells %s why the send was refused its number', async (_who, found, error) => {
+      repository.findForMember.mockResolvedValueOnce(found);
+      await expect(sut.whySendIsRefused(conversationId, admin.toHexString())).resolves.toBeInstanceOf(error);
+    });
+  });
+
+  describe('block marks', () => {
+    it('marks (and unmarks) the pair\'s direct conversation by its key, either way round', async () => {
+      repository.setDirectBlock.mockResolvedValue(undefined);
+      const presence = { ofBlocked: { userId: 'x', online: false, lastSeenAt: null }, ofBlocker: { userId: 'y', online: false, lastSeenAt: null } };
+      await sut.onBlockChanged({ blockerId: member.toHexString(), blockedId: admin.toHexString(), blocked: true, changed: true, presence });
+      await sut.onBlockChanged({ blockerId: member.toHexString(), blockedId: admin.toHexString(), blocked: false, changed: false, presence });
+      const key = [admin.toHexString(), member.toHexString()].sort().join(':');
+      expect(repository.setDirectBlock.mock.calls).toEqual([[key, member.toHexString(), true], [key, member.toHexString(), false]]);
     });
   });
 
@@ -98,10 +145,24 @@ describe('ConversationsService', () => {
       const newcomer = new Types.ObjectId().toHexString();
       repository.findForMember.mockResolvedValueOnce(conversation);
       users.existingIds.mockResolvedValueOnce([newcomer]);
+      blocks.blockersAmong.mockResolvedValueOnce([]);
       repository.addMembers.mockResolvedValueOnce(null);
       await expect(sut.addMembers(conversation._id.toHexString(), admin.toHexString(), [newcomer])).rejects.toBeInstanceOf(BadRequestException);
       expect(repository.activateMemberships).not.toHaveBeenCalled();
     });
+  });
+
+  it('refuses (403) to add a user who blocks the caller, naming nobody, and writes nothing', async () => {
+    const conversation = group();
+    const blocker = new Types.ObjectId().toHexString();
+    repository.findForMember.mockResolvedValueOnce(conversation);
+    users.existingIds.mockResolvedValueOnce([blocker]);
+    blocks.blockersAmong.mockResolvedValueOnce([blocker]);
+    const refusal = sut.addMembers(conversation._id.toHexString(), admin.toHexString(), [blocker]);
+    await expect(refusal).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(refusal).rejects.toThrow(/^(?!.*[0-9a-f]{24})/);
+    expect(blocks.blockersAmong).toHaveBeenCalledWith(admin.toHexString(), [blocker]);
+    expect(repository.addMembers).not.toHaveBeenCalled();
   });
 
   describe('removeMember', () => {

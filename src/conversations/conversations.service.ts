@@ -1,18 +1,22 @@
 import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
-import { DomainEvents } from '../common/domain-events';
+import { DomainEventMap, DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
 import type { ConversationScope } from '../database/query-helpers';
 import type { MessageResponse } from '../messages/message.response';
+import type { ReplyPreview } from '../messages/schemas/message.schema';
+import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
 import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SenderMarks, SeqGrant, SeqRequest, SummaryUpdate } from './conversations.repository';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
-import { MemberMarks, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
+import { MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
 import type { LastMessageSnapshot } from './schemas/conversation.schema';
 
 const NOT_FOUND = 'Conversation not found';
+const CANNOT_MESSAGE = 'You cannot message this user';
 
 /** A conversation the caller is a member of, as services use it. */
 export interface MemberConversation {
@@ -35,6 +39,7 @@ export class ConversationsService {
     private readonly users: UsersService,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly blocks: BlocksService,
   ) {}
 
   // ---- membership --------------------------------------------------------------------------
@@ -47,6 +52,20 @@ export class ConversationsService {
     return toMemberConversation(conversation);
   }
 
+  /**
+   * Why a send was refused its number (only after a refusal, never on the way of a send that goes
+   * through): 404 when the sender is not a member, 403 in a direct conversation where one member
+   * blocks the other, else 400 (a mentioned user is not a member).
+   */
+  async whySendIsRefused(conversationId: string, senderId: string): Promise<Error> {
+    const conversation = await this.repository.findForMember(conversationId, senderId);
+    if (!conversation) return new NotFoundException(NOT_FOUND);
+    const blockedBy = conversation.blockedBy ?? [];
+    if (blockedBy.some((id) => id.equals(senderId))) return new ForbiddenException('You blocked this user: unblock them to send messages');
+    if (blockedBy.length > 0) return new ForbiddenException('You cannot send messages to this user');
+    return new BadRequestException('mentions must be current members of this conversation');
+  }
+
   // ---- create / read -----------------------------------------------------------------------
 
   async create(callerId: string, dto: CreateConversationDto): Promise<{ conversation: ConversationResponse; created: boolean }> {
@@ -57,20 +76,49 @@ export class ConversationsService {
     return { conversation: await this.createGroup(callerId, dto.title as string, dto.memberIds as string[]), created: true };
   }
 
-  /** The one direct conversation of the pair, created on first use. 404 for an unknown user. */
+  /**
+   * The one direct conversation of the pair, created on first use. 404 for an unknown user; 403 when
+   * the other user blocks the caller (the blocker itself may still open it).
+   */
   async openDirect(callerId: string, otherUserId: string): Promise<{ conversation: MemberConversation; created: boolean }> {
     toObjectId(otherUserId, 'userId');
     if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
     const key = pairKey(callerId, otherUserId);
     const existing = await this.repository.findByUniqueKey(key);
-    if (existing) return { conversation: toMemberConversation(existing), created: false };
-    if ((await this.users.existingIds([otherUserId])).length === 0) throw new NotFoundException('User not found');
+    if (existing) {
+      if ((existing.blockedBy ?? []).some((id) => id.equals(otherUserId))) throw new ForbiddenException(CANNOT_MESSAGE);
+      return { conversation: toMemberConversation(existing), created: false };
+    }
+    const [exists, blockers] = await Promise.all([this.users.existingIds([otherUserId]), this.blocks.blockersAmong(callerId, [otherUserId])]);
+    if (exists.length === 0) throw new NotFoundException('User not found');
+    if (blockers.length > 0) throw new ForbiddenException(CANNOT_MESSAGE);
     const now = new Date();
     const { conversation, created } = await this.repository.upsertDirect(key, [callerId, otherUserId], now);
     // Idempotent, so the loser of a creation race runs it too: both members exist before anyone answers.
     await this.repository.activateMemberships(conversation._id, [callerId, otherUserId], 0, now);
+    if (created) await this.carryOverBlocks(conversation, callerId, otherUserId);
     if (created) await this.publishChanged(conversation, []);
     return { conversation: toMemberConversation(conversation), created };
+  }
+
+  /**
+   * A block written while this conversation was being created found no conversation to mark. The
+   * block record is written before its mark, so reading the records after the insert sees every
+   * block whose mark could have missed it.
+   */
+  private async carryOverBlocks(conversation: ConversationRecord, callerId: string, otherUserId: string): Promise<void> {
+    const [callerBlockedBy, otherBlockedBy] = await Promise.all([this.blocks.blockersAmong(callerId, [otherUserId]), this.blocks.blockersAmong(otherUserId, [callerId])]);
+    for (const blockerId of [...callerBlockedBy, ...otherBlockedBy]) await this.repository.setDirectBlock(conversation.uniqueKey, blockerId, true);
+    if (callerBlockedBy.length > 0) throw new ForbiddenException(CANNOT_MESSAGE);
+  }
+
+  /**
+   * Keeps the direct conversation's block marks in step with the block records; awaited by the
+   * block request (`publishAndWait`), so sends are refused before it is answered. Idempotent.
+   */
+  @OnEvent('block.changed', { suppressErrors: false })
+  async onBlockChanged({ blockerId, blockedId, blocked }: DomainEventMap['block.changed']): Promise<void> {
+    await this.repository.setDirectBlock(pairKey(blockerId, blockedId), blockerId, blocked);
   }
 
   /** The existing direct conversation of a pair, or null (never creates). */
@@ -85,12 +133,12 @@ export class ConversationsService {
     if (memberIds.length > this.config.groupMaxMembers) {
       throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
     }
-    await this.requireUsersExist(memberIds.slice(1));
+    await this.requireAddable(creatorId, memberIds.slice(1));
     const now = new Date();
     const conversation = await this.repository.createGroup({ title, memberIds, creatorId, now });
     await this.repository.activateMemberships(conversation._id, memberIds, 0, now);
     await this.publishChanged(conversation, []);
-    return this.toResponse(conversation, { unread: 0, members: [] });
+    return this.toResponse(conversation, { unread: 0, mentions: 0, members: [] });
   }
 
   /** The caller's view of one conversation (members only). */
@@ -133,7 +181,7 @@ export class ConversationsService {
     if (current.size + newIds.length > this.config.groupMaxMembers) {
       throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
     }
-    await this.requireUsersExist(newIds);
+    await this.requireAddable(callerId, newIds);
     const now = new Date();
     const updated = await this.repository.addMembers(conversationId, newIds, this.config.groupMaxMembers, now);
     if (!updated) throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
@@ -204,6 +252,26 @@ export class ConversationsService {
     return this.repository.replaceLastMessage(conversationId, snapshot);
   }
 
+  /** After an edit or delete of a quoted message, if the last message quotes it. */
+  refreshQuotedPreview(conversationId: string, preview: ReplyPreview): Promise<void> {
+    return this.repository.refreshQuotedPreview(conversationId, preview);
+  }
+
+  /** After a batch of sends: each mentioned member's `mentionCount` counts the messages that mention it (the sender excluded). */
+  recordMentions(mentions: { conversationId: Types.ObjectId; userIds: Types.ObjectId[]; seq: number }[]): Promise<void> {
+    return this.repository.recordMentions(mentions);
+  }
+
+  /** After a delete: the message no longer counts as a mention. */
+  forgetMentions(conversationId: string, userIds: string[], seq: number): Promise<void> {
+    return this.repository.forgetMentions(conversationId, userIds, seq);
+  }
+
+  /** Ids of the conversations the user is a member of now (what its history pages can show). */
+  async memberConversationIds(userId: string): Promise<Types.ObjectId[]> {
+    return (await this.repository.findActiveMembershipsOf(userId)).map((membership) => membership.conversationId);
+  }
+
   // ---- sync support -----------------------------------------------------------------------
 
   /**
@@ -239,14 +307,15 @@ export class ConversationsService {
     return conversations.map((conversation) => {
       const members = marks.get(conversation._id.toHexString()) ?? [];
       const own = members.find((member) => member.userId.equals(userId));
-      return this.toResponse(conversation, { unread: own ? unreadCount(conversation.lastMessageSeq ?? 0, own.readUpToSeq) : 0, members });
+      return this.toResponse(conversation, { unread: own ? unreadCount(conversation.lastMessageSeq ?? 0, own.readUpToSeq) : 0, mentions: mentionCount(own), members });
     });
   }
 
-  private toResponse(conversation: ConversationRecord, view: { unread: number; members: MemberMarks[] }): ConversationResponse {
+  private toResponse(conversation: ConversationRecord, view: { unread: number; mentions: number; members: MemberMarks[] }): ConversationResponse {
     return {
       ...toConversationBase(conversation, view.members),
       unreadCount: view.unread,
+      mentionCount: view.mentions,
     };
   }
 
@@ -259,20 +328,29 @@ export class ConversationsService {
     return conversation;
   }
 
-  private async requireUsersExist(userIds: string[]): Promise<void> {
-    const existing = new Set(await this.users.existingIds(userIds));
+  /** The users exist (404 naming the unknown ones) and none of them blocks the caller (403). */
+  private async requireAddable(callerId: string, userIds: string[]): Promise<void> {
+    const [found, blockers] = await Promise.all([this.users.existingIds(userIds), this.blocks.blockersAmong(callerId, userIds)]);
+    const existing = new Set(found);
     const unknown = userIds.filter((id) => !existing.has(id));
     if (unknown.length > 0) throw new NotFoundException(`Unknown users: ${unknown.join(', ')}`);
+    // Which of them blocks the caller stays theirs to know: the answer names nobody.
+    if (blockers.length > 0) throw new ForbiddenException('You cannot add one or more of these users');
   }
 
   /** Publishes `conversation.changed` to the members and to `removedIds`, each with its own unread count. */
   private async publishChanged(conversation: ConversationRecord, removedIds: string[]): Promise<void> {
     const marks = await this.marksOfConversation(conversation._id);
     const unreadCountByUser: Record<string, number> = {};
-    for (const member of marks) unreadCountByUser[member.userId.toHexString()] = unreadCount(conversation.lastMessageSeq ?? 0, member.readUpToSeq);
+    const mentionCountByUser: Record<string, number> = {};
+    for (const member of marks) {
+      unreadCountByUser[member.userId.toHexString()] = unreadCount(conversation.lastMessageSeq ?? 0, member.readUpToSeq);
+      mentionCountByUser[member.userId.toHexString()] = mentionCount(member);
+    }
     this.events.publish('conversation.changed', {
       conversation: toConversationBase(conversation, marks),
       unreadCountByUser,
+      mentionCountByUser,
       recipientIds: [...conversation.memberIds.map((id) => id.toHexString()), ...removedIds],
     });
   }
@@ -293,7 +371,7 @@ function toMemberConversation(conversation: ConversationRecord): MemberConversat
   };
 }
 
-function toConversationBase(conversation: ConversationRecord, marks: MemberMarks[]): Omit<ConversationResponse, 'unreadCount'> {
+function toConversationBase(conversation: ConversationRecord, marks: MemberMarks[]): Omit<ConversationResponse, 'unreadCount' | 'mentionCount'> {
   const admins = new Set(conversation.adminIds.map((id) => id.toHexString()));
   const last = conversation.lastMessage as (MessageFields & LastMessageSnapshot) | null;
   const lastMessage: MessageResponse | null = last ? toMessageResponse(last, conversation._id, messageStatus(last, marks)) : null;

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { MemberMarks, messageStatus, toMessageResponse, unreadCount } from './message-view';
+import { MemberMarks, mentionCount, messageStatus, replyPreviewOf, toMessageResponse, unreadCount } from './message-view';
 
 const alice = new Types.ObjectId();
 const bob = new Types.ObjectId();
@@ -102,7 +102,26 @@ describe('toMessageResponse', () => {
       editedAt: null,
       deletedAt: null,
       status: 'sent',
+      replyTo: null,
+      mentions: [],
+      reactions: [],
     });
+  });
+
+  it('shows the quote, mentions and reactions (count = users, in order of first use)', () => {
+    const quoted = new Types.ObjectId();
+    const [u1, u2] = [new Types.ObjectId(), new Types.ObjectId()];
+    const response = toMessageResponse(
+      { ...base, replyTo: { id: quoted, senderId: alice, text: 'earlier', deletedAt: null }, mentions: [u1], reactions: [{ emoji: '🎉', userIds: [u2, u1] }, { emoji: '👍', userIds: [u1] }] },
+      new Types.ObjectId(),
+      'sent',
+    );
+    expect(response.replyTo).toEqual({ id: quoted.toHexString(), senderId: alice.toHexString(), text: 'earlier', deletedAt: null });
+    expect(response.mentions).toEqual([u1.toHexString()]);
+    expect(response.reactions).toEqual([
+      { emoji: '🎉', count: 2, userIds: [u2.toHexString(), u1.toHexString()] },
+      { emoji: '👍', count: 1, userIds: [u1.toHexString()] },
+    ]);
   });
 
   it('shows a deleted message as a tombstone: text null even if text is still stored', () => {
@@ -114,5 +133,31 @@ describe('toMessageResponse', () => {
   it('fills a missing clientId with null', () => {
     const { clientId: _omitted, ...withoutClientId } = base;
     expect(toMessageResponse(withoutClientId as typeof base, 'b'.repeat(24), 'sent').clientId).toBeNull();
+  });
+});
+
+describe('replyPreviewOf', () => {
+  const quoted = { _id: new Types.ObjectId(), senderId: new Types.ObjectId(), text: 'x', deletedAt: null };
+
+  it('cuts the text to 200 characters without splitting an emoji, and keeps short text whole', () => {
+    expect(replyPreviewOf({ ...quoted, text: 'short' }).text).toBe('short');
+    expect(replyPreviewOf({ ...quoted, text: 'a'.repeat(500) }).text).toBe('a'.repeat(200));
+    const family = '👨‍👩‍👧';
+    const cut = replyPreviewOf({ ...quoted, text: `${'a'.repeat(198)}${family}tail` }).text as string;
+    expect(cut).toBe('a'.repeat(198));
+    expect([...replyPreviewOf({ ...quoted, text: '😀'.repeat(300) }).text as string]).toHaveLength(200);
+  });
+
+  it('shows a deleted message as null text with its deletion time', () => {
+    const deletedAt = new Date();
+    expect(replyPreviewOf({ ...quoted, text: 'gone', deletedAt })).toEqual({ id: quoted._id, senderId: quoted.senderId, text: null, deletedAt });
+  });
+});
+
+describe('mentionCount', () => {
+  it('counts the recorded mentions above the read mark only', () => {
+    expect(mentionCount({ readUpToSeq: 5, mentionSeqs: [3, 5, 6, 9] })).toBe(2);
+    expect(mentionCount({ readUpToSeq: 0 })).toBe(0);
+    expect(mentionCount(undefined)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
-import type { MessageResponse, MessageStatus } from '../messages/message.response';
+import type { MessageResponse, MessageStatus, ReplyPreviewResponse } from '../messages/message.response';
+import type { ReplyPreview } from '../messages/schemas/message.schema';
 import type { LastMessageSnapshot } from './schemas/conversation.schema';
 
 /** The stored fields a message response is made of (a message document or the list snapshot). */
@@ -10,6 +11,7 @@ export interface MemberMarks {
   userId: Types.ObjectId;
   readUpToSeq: number;
   deliveredUpToSeq: number;
+  mentionSeqs?: number[];
 }
 
 /**
@@ -53,5 +55,61 @@ export function toMessageResponse(message: MessageFields, conversationId: Types.
     editedAt: message.editedAt ? message.editedAt.toISOString() : null,
     deletedAt: message.deletedAt ? message.deletedAt.toISOString() : null,
     status,
+    replyTo: message.replyTo ? toReplyPreviewResponse(message.replyTo) : null,
+    mentions: (message.mentions ?? []).map((id) => id.toHexString()),
+    reactions: (message.reactions ?? []).map((reaction) => ({
+      emoji: reaction.emoji,
+      count: reaction.userIds.length,
+      userIds: reaction.userIds.map((id) => id.toHexString()),
+    })),
   };
+}
+
+function toReplyPreviewResponse(preview: ReplyPreview): ReplyPreviewResponse {
+  return {
+    id: preview.id.toHexString(),
+    senderId: preview.senderId.toHexString(),
+    text: preview.deletedAt ? null : preview.text,
+    deletedAt: preview.deletedAt ? preview.deletedAt.toISOString() : null,
+  };
+}
+
+/** How long a reply's quote of another message is, at most (characters). */
+export const REPLY_PREVIEW_LENGTH = 200;
+
+/**
+ * What a reply shows of `quoted`: its text cut to REPLY_PREVIEW_LENGTH characters (Unicode code
+ * points, never splitting a grapheme such as a flag or a family emoji), `null` once it is deleted.
+ */
+export function replyPreviewOf(quoted: { _id: Types.ObjectId; senderId: Types.ObjectId; text: string | null; deletedAt: Date | null }): ReplyPreview {
+  return { id: quoted._id, senderId: quoted.senderId, text: quoted.deletedAt || quoted.text === null ? null : cutText(quoted.text, REPLY_PREVIEW_LENGTH), deletedAt: quoted.deletedAt };
+}
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+function cutText(text: string, maxCodePoints: number): string {
+  if (text.length <= maxCodePoints) return text;
+  let length = 0;
+  let cut = '';
+  for (const { segment } of graphemes.segment(text)) {
+    length += [...segment].length;
+    if (length > maxCodePoints) break;
+    cut += segment;
+  }
+  return cut;
+}
+
+/** Whether two previews show the same thing (a reply's stored quote is current). */
+export function samePreview(a: ReplyPreview | null, b: ReplyPreview | null): boolean {
+  if (!a || !b) return a === b;
+  return a.id.equals(b.id) && a.text === b.text && (a.deletedAt?.getTime() ?? null) === (b.deletedAt?.getTime() ?? null);
+}
+
+/**
+ * Messages from others after the caller's read mark that mention the caller: the recorded mention
+ * seqs above the read mark (the mark pulls the ones it passes, see ConversationsRepository).
+ */
+export function mentionCount(member: { readUpToSeq: number; mentionSeqs?: number[] } | undefined): number {
+  if (!member) return 0;
+  return (member.mentionSeqs ?? []).filter((seq) => seq > member.readUpToSeq).length;
 }

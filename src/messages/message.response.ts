@@ -2,6 +2,21 @@ import { ApiProperty } from '@nestjs/swagger';
 
 export type MessageStatus = 'sent' | 'delivered' | 'read';
 
+/** The quoted message of a reply, as it is now: its text cut to 200 characters, `null` once it is deleted. */
+export class ReplyPreviewResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() senderId: string;
+  @ApiProperty({ type: String, nullable: true, maxLength: 200 }) text: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deletedAt: string | null;
+}
+
+/** One emoji on a message: who reacted with it (complete), in the order they did. */
+export class ReactionResponse {
+  @ApiProperty({ example: '👍' }) emoji: string;
+  @ApiProperty() count: number;
+  @ApiProperty({ type: [String] }) userIds: string[];
+}
+
 /** A message as REST answers and socket events carry it. */
 export class MessageResponse {
   @ApiProperty() id: string;
@@ -16,6 +31,12 @@ export class MessageResponse {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) editedAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) deletedAt: string | null;
   @ApiProperty({ enum: ['sent', 'delivered', 'read'] }) status: MessageStatus;
+  /** The message this one replies to, or `null`. */
+  @ApiProperty({ type: ReplyPreviewResponse, nullable: true }) replyTo: ReplyPreviewResponse | null;
+  /** Ids of the members this message mentions. */
+  @ApiProperty({ type: [String] }) mentions: string[];
+  /** Reactions, ordered by first use. */
+  @ApiProperty({ type: [ReactionResponse] }) reactions: ReactionResponse[];
 }
 
 export type ReceiptType = 'delivered' | 'read';

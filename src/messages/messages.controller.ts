@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
@@ -44,6 +44,23 @@ export class MessagesController {
   @ApiNoContentResponse()
   remove(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
     return this.messages.remove(caller.userId, id);
+  }
+
+  /** Adding one's existing reaction again is a no-op (members only). */
+  @Put('messages/:id/reactions/:emoji')
+  @ApiParam({ name: 'emoji', description: 'one emoji, URL-encoded (e.g. %F0%9F%91%8D for 👍)' })
+  @ApiOkResponse({ type: MessageResponse })
+  @ApiConflictResponse({ description: 'the message is deleted, or already has 20 different emoji' })
+  react(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Param('emoji') emoji: string): Promise<MessageResponse> {
+    return this.messages.react(caller.userId, id, emoji, true);
+  }
+
+  /** Removing an absent reaction is a no-op. */
+  @Delete('messages/:id/reactions/:emoji')
+  @ApiParam({ name: 'emoji', description: 'one emoji, URL-encoded' })
+  @ApiOkResponse({ type: MessageResponse })
+  unreact(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Param('emoji') emoji: string): Promise<MessageResponse> {
+    return this.messages.react(caller.userId, id, emoji, false);
   }
 
   @Get('messages/:id/receipts')

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { UsersModule } from '../users/users.module';
 import { ConversationMessagesController } from './conversation-messages.controller';
+import { MessageSearchController } from './message-search.controller';
+import { MessageSearchService } from './message-search.service';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
@@ -14,13 +17,14 @@ import { SyncService } from './sync.service';
 @Module({
   imports: [
     ConversationsModule,
+    UsersModule,
     MongooseModule.forFeature([
       { name: Message.name, schema: MessageSchema },
       { name: ReceiptEvent.name, schema: ReceiptEventSchema },
     ]),
   ],
-  controllers: [MessagesController, ConversationMessagesController],
-  providers: [MessagesRepository, SendBatcher, MessagesService, ReceiptsService, SyncService],
+  controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
+  providers: [MessagesRepository, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
   exports: [MessagesService, ReceiptsService],
 })
 export class MessagesModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, isDuplicateId, scopedChangesAfter, toId as oid } from '../database/query-helpers';
-import { Message } from './schemas/message.schema';
+import { Message, ReplyPreview } from './schemas/message.schema';
 import { ReceiptEvent } from './schemas/receipt-event.schema';
 
 export type MessageRecord = Message;
@@ -90,20 +90,105 @@ export class MessagesRepository {
       .exec();
   }
 
-  /** New text, unless the message was deleted meanwhile (null then). */
-  updateText(id: Types.ObjectId, text: string, at: Date): Promise<MessageRecord | null> {
+  /** New text (and its search terms), unless the message was deleted meanwhile (null then). */
+  updateText(id: Types.ObjectId, text: string, searchTerms: string[], at: Date): Promise<MessageRecord | null> {
     return this.messages
-      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, editedAt: at, changedAt: at } }, { new: true })
+      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text, searchTerms, editedAt: at, changedAt: at } }, { new: true })
       .lean<MessageRecord>()
       .exec();
   }
 
-  /** Leaves a tombstone; null when it already was one. */
+  /** Leaves a tombstone: no text, quote, mentions or reactions; null when it already was one. */
   markDeleted(id: Types.ObjectId, at: Date): Promise<MessageRecord | null> {
     return this.messages
-      .findOneAndUpdate({ _id: id, deletedAt: null }, { $set: { text: null, deletedAt: at, changedAt: at } }, { new: true })
+      .findOneAndUpdate(
+        { _id: id, deletedAt: null },
+        { $set: { text: null, replyTo: null, mentions: [], reactions: [], searchTerms: [], deletedAt: at, changedAt: at } },
+        { new: true },
+      )
       .lean<MessageRecord>()
       .exec();
+  }
+
+  /**
+   * Adds `userId`'s `emoji` in one atomic update (no read first): appended to that emoji's users, or
+   * as a new emoji at the end while the message has fewer than `maxDistinct`. Null when nothing
+   * changed: deleted or gone, already reacted so, or the cap reached (the caller tells them apart).
+   */
+  addReaction(id: Types.ObjectId, emoji: string, userId: Types.ObjectId, at: Date, maxDistinct: number): Promise<MessageRecord | null> {
+    const list = { $ifNull: ['$reactions', []] };
+    const withUser = {
+      $cond: [
+        { $in: [emoji, { $map: { input: list, as: 'r', in: '$$r.emoji' } }] },
+        { $map: { input: list, as: 'r', in: { $cond: [{ $eq: ['$$r.emoji', emoji] }, { emoji, userIds: { $concatArrays: ['$$r.userIds', [userId]] } }, '$$r'] } } },
+        { $concatArrays: [list, [{ emoji, userIds: [userId] }]] },
+      ],
+    };
+    return this.messages
+      .findOneAndUpdate(
+        {
+          _id: id,
+          deletedAt: null,
+          reactions: { $not: { $elemMatch: { emoji, userIds: userId } } },
+          $or: [{ 'reactions.emoji': emoji }, { [`reactions.${maxDistinct - 1}`]: { $exists: false } }],
+        },
+        [{ $set: { reactions: withUser, changedAt: at } }],
+        { new: true },
+      )
+      .lean<MessageRecord>()
+      .exec();
+  }
+
+  /** Takes `userId`'s `emoji` back in one atomic update (an emoji nobody uses any more goes); null when it was not there. */
+  removeReaction(id: Types.ObjectId, emoji: string, userId: Types.ObjectId, at: Date): Promise<MessageRecord | null> {
+    const withoutUser = {
+      $map: {
+        input: '$reactions',
+        as: 'r',
+        in: { $cond: [{ $eq: ['$$r.emoji', emoji] }, { emoji, userIds: { $filter: { input: '$$r.userIds', as: 'u', cond: { $ne: ['$$u', userId] } } } }, '$$r'] },
+      },
+    };
+    return this.messages
+      .findOneAndUpdate(
+        { _id: id, reactions: { $elemMatch: { emoji, userIds: userId } } },
+        [{ $set: { reactions: { $filter: { input: withoutUser, as: 'r', cond: { $gt: [{ $size: '$$r.userIds' }, 0] } } }, changedAt: at } }],
+        { new: true },
+      )
+      .lean<MessageRecord>()
+      .exec();
+  }
+
+  /**
+   * The quoted message changed: every reply to it shows the new preview, and is a change for sync.
+   * Served by the partial `replyTo.id` index; replies are in the quoted message's conversation.
+   */
+  async refreshReplyPreviews(preview: ReplyPreview, at: Date): Promise<void> {
+    await this.messages.collection.updateMany({ 'replyTo.id': preview.id }, { $set: { replyTo: preview, changedAt: at } });
+  }
+
+  /** One reply's preview, when it was stored from a quoted message that changed meanwhile. */
+  setReplyPreview(id: Types.ObjectId, preview: ReplyPreview, at: Date): Promise<MessageRecord | null> {
+    return this.messages
+      .findOneAndUpdate({ _id: id, 'replyTo.id': preview.id }, { $set: { replyTo: preview, changedAt: at } }, { new: true })
+      .lean<MessageRecord>()
+      .exec();
+  }
+
+  /**
+   * Search: messages of `conversationIds` whose text has every one of `terms`, newest first, older
+   * than `before`. The text index finds the candidates for `words`; `searchTerms` makes it every word.
+   */
+  search(input: { words: string[]; terms: string[]; conversationIds: Types.ObjectId[]; before: { createdAt: Date; id: Types.ObjectId } | null; limit: number }): Promise<MessageRecord[]> {
+    const filter: Record<string, unknown> = {
+      $text: { $search: input.words.join(' ') },
+      searchTerms: { $all: input.terms },
+      conversationId: { $in: input.conversationIds },
+      deletedAt: null,
+    };
+    if (input.before) {
+      filter.$or = [{ createdAt: { $lt: input.before.createdAt } }, { createdAt: input.before.createdAt, _id: { $lt: input.before.id } }];
+    }
+    return this.messages.find(filter).sort({ createdAt: -1, _id: -1 }).limit(input.limit).lean<MessageRecord[]>().exec();
   }
 
   /** Messages of the scoped conversations created/edited/deleted after a position, each while the caller was a member (sync). */

@@ -22,7 +22,8 @@ function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRec
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
     _id: new Types.ObjectId(), conversationId: new Types.ObjectId(conversationId), seq, senderId: new Types.ObjectId(senderId),
-    text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at, ...overrides,
+    text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at,
+    replyTo: null, mentions: [], reactions: [], searchTerms: [], ...overrides,
   };
 }
 
@@ -42,9 +43,11 @@ describe('MessagesService', () => {
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
       'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'firstReceiptTimes', 'firstSentTimes',
+      'addReaction', 'removeReaction', 'refreshReplyPreviews', 'setReplyPreview',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', [
       'openDirect', 'advanceMarks', 'replaceLastMessage', 'requireMember', 'marksOfConversation',
+      'forgetMentions', 'refreshQuotedPreview',
     ]);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     batcher = strictMock<SendBatcher>('SendBatcher', ['submit', 'onStored']);
@@ -61,11 +64,11 @@ describe('MessagesService', () => {
   });
 
   describe('send', () => {
-    /** The batcher stores what it is given, with the next number of the conversation. */
+    /** The batcher stores what it is given (its fields included), with the next number of the conversation. */
     function arrangeBatch(seq: number) {
       batcher.submit.mockImplementationOnce(async (send: PendingSend) => ({
         created: true as const,
-        record: { ...stored(seq), _id: send.id, conversationId: send.conversationId, senderId: send.senderId, text: send.text, clientId: send.clientId },
+        record: { ...stored(seq), _id: send.id, conversationId: send.conversationId, senderId: send.senderId, text: send.text, clientId: send.clientId, ...send.extra },
         recipientIds: [senderId, otherId],
       }));
     }
@@ -99,6 +102,55 @@ describe('MessagesService', () => {
       expect(conversations.openDirect).toHaveBeenCalledWith(senderId, otherId);
       expect((batcher.submit.mock.calls[0] as [PendingSend])[0].conversationId.toHexString()).toBe(conversationId);
       expect(message.seq).toBe(1);
+    });
+
+    it('a reply stores the quote (cut to 200 characters) and every field of the contract, empty when unused', async () => {
+      const quoted = stored(3, { senderId: new Types.ObjectId(otherId), text: 'q'.repeat(250) });
+      repository.findById.mockResolvedValueOnce(quoted).mockResolvedValueOnce(quoted);
+      arrangeBatch(4);
+      const { message } = await sut.send(senderId, { conversationId, text: 'yes', replyToId: quoted._id.toHexString() });
+      expect(message.replyTo).toEqual({ id: quoted._id.toHexString(), senderId: otherId, text: 'q'.repeat(200), deletedAt: null });
+      expect(message).toMatchObject({ mentions: [], reactions: [] });
+      const [send] = batcher.submit.mock.calls[0] as [PendingSend];
+      expect(send.extra?.replyTo?.text).toHaveLength(200);
+    });
+
+    it('a reply whose quote changed between its read and the insert is caught up, and that is published', async () => {
+      const quoted = stored(3, { text: 'before' });
+      const edited = { ...quoted, text: 'after', editedAt: new Date() };
+      repository.findById.mockResolvedValueOnce(quoted).mockResolvedValueOnce(edited);
+      arrangeBatch(4);
+      repository.setReplyPreview.mockImplementationOnce(async (id, preview) => ({ ...stored(4), _id: id, replyTo: preview }));
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
+      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      events.publish.mockImplementationOnce(() => undefined);
+
+      const { message } = await sut.send(senderId, { conversationId, text: 'yes', replyToId: quoted._id.toHexString() });
+
+      expect(message.replyTo?.text).toBe('after');
+      expect(events.publish).toHaveBeenLastCalledWith('message.updated', expect.objectContaining({ message }));
+    });
+
+    it.each([
+      ['no message', null],
+      ['a message of another conversation', stored(1, { conversationId: new Types.ObjectId() })],
+    ])('replyToId naming %s is a 400 before the send is queued', async (_name, quoted) => {
+      repository.findById.mockResolvedValueOnce(quoted);
+      await expect(sut.send(senderId, { conversationId, text: 'x', replyToId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(BadRequestException);
+      expect(batcher.submit).not.toHaveBeenCalled();
+    });
+
+    it('mentions (deduplicated, lower-cased) go to the batcher, which checks them with the number', async () => {
+      arrangeBatch(6);
+      const { message } = await sut.send(senderId, { conversationId, text: 'hey', mentions: [otherId.toUpperCase(), otherId, senderId] });
+      const [send] = batcher.submit.mock.calls[0] as [PendingSend];
+      expect(send.mentionIds?.map((id) => id.toHexString())).toEqual([otherId, senderId]);
+      expect(message.mentions).toEqual([otherId, senderId]);
+    });
+
+    it('a mention of a non-member is the batch\'s 400', async () => {
+      batcher.submit.mockRejectedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
+      await expect(sut.send(senderId, { conversationId, text: 'x', mentions: [new Types.ObjectId().toHexString()] })).rejects.toBeInstanceOf(BadRequestException);
     });
 
     it('a clientId gives the message the id derived from (sender, clientId)', async () => {
@@ -165,12 +217,18 @@ describe('MessagesService', () => {
       repository.updateText.mockResolvedValueOnce(updated);
       conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 0, deliveredUpToSeq: 2 }]));
       conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      repository.refreshReplyPreviews.mockResolvedValueOnce(undefined);
+      conversations.refreshQuotedPreview.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
       const response = await sut.edit(senderId, original._id.toHexString(), '  new ');
 
       expect(response).toMatchObject({ id: original._id.toHexString(), text: 'new', editedAt: '2026-01-02T00:00:00.000Z', status: 'delivered' });
-      expect(repository.updateText).toHaveBeenCalledWith(original._id, 'new', expect.any(Date));
+      expect(repository.updateText).toHaveBeenCalledWith(original._id, 'new', ['new'], expect.any(Date));
+      // Replies quoting it, and a summary that is such a reply, show the new text.
+      const preview = { id: original._id, senderId: original.senderId, text: 'new', deletedAt: null };
+      expect(repository.refreshReplyPreviews).toHaveBeenCalledWith(preview, expect.any(Date));
+      expect(conversations.refreshQuotedPreview).toHaveBeenCalledWith(conversationId, preview);
       expect(conversations.replaceLastMessage).toHaveBeenCalledWith(conversationId, updated);
       expect(events.publish).toHaveBeenCalledWith('message.updated', { message: response, recipientIds: [senderId, otherId] });
     });
@@ -211,19 +269,25 @@ describe('MessagesService', () => {
   });
 
   describe('remove', () => {
-    it('leaves a tombstone, refreshes the summary and publishes message.deleted', async () => {
-      const original = stored(4);
-      const tombstone = { ...original, text: null, deletedAt: new Date() };
+    it('leaves a tombstone, refreshes the summary, the quotes of it and the mention counts, and publishes message.deleted', async () => {
+      const original = stored(4, { mentions: [new Types.ObjectId(otherId), new Types.ObjectId(senderId)] });
+      const deletedAt = new Date();
+      const tombstone = { ...original, text: null, mentions: [], deletedAt };
       repository.findById.mockResolvedValueOnce(original);
       conversations.requireMember.mockResolvedValueOnce(conversation(4));
       repository.markDeleted.mockResolvedValueOnce(tombstone);
       conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      repository.refreshReplyPreviews.mockResolvedValueOnce(undefined);
+      conversations.refreshQuotedPreview.mockResolvedValueOnce(undefined);
+      conversations.forgetMentions.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
       await sut.remove(senderId, original._id.toHexString());
 
       expect(repository.markDeleted).toHaveBeenCalledWith(original._id, expect.any(Date));
       expect(conversations.replaceLastMessage).toHaveBeenCalledWith(conversationId, tombstone);
+      expect(repository.refreshReplyPreviews).toHaveBeenCalledWith({ id: original._id, senderId: original.senderId, text: null, deletedAt }, expect.any(Date));
+      expect(conversations.forgetMentions).toHaveBeenCalledWith(conversationId, [otherId], 4);
       expect(events.publish).toHaveBeenCalledWith('message.deleted', { id: original._id.toHexString(), conversationId, recipientIds: [senderId, otherId] });
     });
 
@@ -241,6 +305,76 @@ describe('MessagesService', () => {
       await expect(sut.remove(otherId, original._id.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
       repository.findById.mockResolvedValueOnce(null);
       await expect(sut.remove(senderId, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
+    });
+  });
+
+  describe('react', () => {
+    const arrangeMember = (message: MessageRecord) => {
+      repository.findById.mockResolvedValueOnce(message);
+      conversations.requireMember.mockResolvedValueOnce(conversation(message.seq));
+    };
+    const arrangePublish = () => {
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
+      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      events.publish.mockImplementationOnce(() => undefined);
+    };
+
+    it('adds in one atomic update, keeps the summary current and publishes message.updated', async () => {
+      const message = stored(2);
+      arrangeMember(message);
+      repository.addReaction.mockResolvedValueOnce({ ...message, reactions: [{ emoji: '👍', userIds: [new Types.ObjectId(otherId)] }] });
+      arrangePublish();
+      const response = await sut.react(otherId, message._id.toHexString(), '👍', true);
+      expect(repository.addReaction).toHaveBeenCalledWith(message._id, '👍', new Types.ObjectId(otherId), expect.any(Date), 20);
+      expect(response.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [otherId] }]);
+      expect(response.editedAt).toBeNull();
+      expect(events.publish).toHaveBeenCalledWith('message.updated', { message: response, recipientIds: [senderId, otherId] });
+    });
+
+    it('repeating a reaction, or taking back an absent one, answers the message and publishes nothing', async () => {
+      const mine = stored(2, { reactions: [{ emoji: '👍', userIds: [new Types.ObjectId(otherId)] }] });
+      arrangeMember(mine);
+      repository.addReaction.mockResolvedValueOnce(null);
+      repository.findById.mockResolvedValueOnce(mine);
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
+      await expect(sut.react(otherId, mine._id.toHexString(), '👍', true)).resolves.toMatchObject({ reactions: [{ emoji: '👍', count: 1 }] });
+
+      arrangeMember(mine);
+      repository.removeReaction.mockResolvedValueOnce(null);
+      repository.findById.mockResolvedValueOnce(mine);
+      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
+      await expect(sut.react(otherId, mine._id.toHexString(), '🎉', false)).resolves.toMatchObject({ id: mine._id.toHexString() });
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('a new emoji past the cap is a 409, and so is reacting to a deleted message (even one deleted meanwhile)', async () => {
+      const full = stored(2, { reactions: Array.from({ length: 20 }, (_, i) => ({ emoji: String.fromCodePoint(0x1f600 + i), userIds: [new Types.ObjectId(senderId)] })) });
+      arrangeMember(full);
+      repository.addReaction.mockResolvedValueOnce(null);
+      repository.findById.mockResolvedValueOnce(full);
+      await expect(sut.react(otherId, full._id.toHexString(), '👍', true)).rejects.toBeInstanceOf(ConflictException);
+
+      const deleted = stored(3, { deletedAt: new Date(), text: null });
+      arrangeMember(deleted);
+      await expect(sut.react(otherId, deleted._id.toHexString(), '👍', true)).rejects.toBeInstanceOf(ConflictException);
+
+      const live = stored(4);
+      arrangeMember(live);
+      repository.addReaction.mockResolvedValueOnce(null);
+      repository.findById.mockResolvedValueOnce({ ...live, deletedAt: new Date(), text: null });
+      await expect(sut.react(otherId, live._id.toHexString(), '👍', true)).rejects.toBeInstanceOf(ConflictException);
+      expect(events.publish).not.toHaveBeenCalled();
+    });
+
+    it('a non-member gets a 404 and changes nothing; a non-emoji is a 400 before any database work', async () => {
+      const message = stored(2);
+      repository.findById.mockResolvedValueOnce(message);
+      conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+      await expect(sut.react(new Types.ObjectId().toHexString(), message._id.toHexString(), '👍', true)).rejects.toBeInstanceOf(NotFoundException);
+      for (const emoji of ['a', '👍👍', '', 'x'.repeat(40), '1']) {
+        await expect(sut.react(otherId, message._id.toHexString(), emoji, true)).rejects.toBeInstanceOf(BadRequestException);
+      }
+      expect(repository.addReaction).not.toHaveBeenCalled();
     });
   });
 

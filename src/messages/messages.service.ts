@@ -4,14 +4,17 @@ import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import { MemberMarks, messageStatus, toMessageResponse } from '../conversations/message-view';
+import { MemberMarks, messageStatus, replyPreviewOf, samePreview, toMessageResponse } from '../conversations/message-view';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
 import { SendBatcher } from './send-batcher';
+import { MAX_DISTINCT_REACTIONS, toReactionEmoji } from './reaction-emoji';
+import { searchTermsOf } from './search/search-terms';
 
 const MESSAGE_NOT_FOUND = 'Message not found';
+const DELETED_REACTION = 'A deleted message cannot be reacted to';
 
 /** Sending, editing, deleting and reading messages. Every path checks membership first. */
 @Injectable()
@@ -44,21 +47,34 @@ export class MessagesService {
     }
     const id = input.clientId !== undefined ? messageIdFor(senderId, input.clientId) : new Types.ObjectId();
     const { outcome } = await this.admitInOrder(senderId, async () => {
-      const conversationId = input.conversationId ?? (await this.conversations.openDirect(senderId, input.recipientId as string)).conversation.id;
+      // The quoted message of a reply is read beside the direct conversation's look-up.
+      const [conversationId, quoted] = await Promise.all([
+        input.conversationId ?? this.conversations.openDirect(senderId, input.recipientId as string).then(({ conversation }) => conversation.id),
+        input.replyToId !== undefined ? this.repository.findById(input.replyToId) : null,
+      ]);
       toObjectId(conversationId, 'conversationId');
+      const rich = this.richFields(conversationId, input, quoted, text);
       // Wrapped, not returned: admission ends once the send is queued, not once it is stored.
       const submitted = this.batcher.submit({
         id, conversationId: new Types.ObjectId(conversationId), senderId: new Types.ObjectId(senderId), text, clientId: input.clientId ?? null,
+        mentionIds: rich.mentions, extra: rich,
       });
       return { outcome: submitted };
     });
     const result = await outcome;
     if (!result.created) return { message: await this.toResponse(result.record), created: false };
-    return { message: toMessageResponse(result.record, result.record.conversationId, 'sent'), created: true };
+    const message = toMessageResponse(result.record, result.record.conversationId, 'sent');
+    if (result.record.replyTo) {
+      const conversation = { id: result.record.conversationId.toHexString(), memberIds: result.recipientIds };
+      return { message: await this.settleReplyPreview(result.record, conversation, message), created: true };
+    }
+    return { message, created: true };
   }
+
   /**
    * Runs `admit` (the steps up to submitting a send) after the sender's previous send was submitted,
-   * so that a look-up on the way (a direct conversation by recipient) cannot let a later send overtake.
+   * so that a look-up on the way (a direct conversation by recipient, a quoted message) cannot let a
+   * later send overtake.
    */
   private async admitInOrder<T>(senderId: string, admit: () => Promise<T>): Promise<T> {
     const previous = this.admissions.get(senderId);
@@ -79,24 +95,95 @@ export class MessagesService {
     this.events.publish('message.created', { message: toMessageResponse(record, record.conversationId, 'sent'), recipientIds });
   }
 
+  /**
+   * The send's quote, mentions and search terms. 400 when `replyToId` names no message of this
+   * conversation; whether every mention is a member is checked where `seq` is handed out.
+   */
+  private richFields(conversationId: string, input: SendMessageDto, quoted: MessageRecord | null, text: string): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
+    if (input.replyToId !== undefined && (!quoted || !quoted.conversationId.equals(conversationId))) {
+      throw new BadRequestException('replyToId must be a message of this conversation');
+    }
+    const mentions = [...new Set((input.mentions ?? []).map((userId) => userId.toLowerCase()))].map((userId) => new Types.ObjectId(userId));
+    return { replyTo: quoted ? replyPreviewOf(quoted) : null, mentions, reactions: [], searchTerms: searchTermsOf(text) };
+  }
+
+  /** Who a message's mentions count for: the mentioned members other than the sender. */
+  private mentionedOthers(message: MessageRecord): string[] {
+    return (message.mentions ?? []).filter((userId) => !userId.equals(message.senderId)).map((userId) => userId.toHexString());
+  }
+
+  /**
+   * The quoted message may have been edited or deleted between our read and our insert, too late for
+   * its own refresh of the replies to see this one: read it again and catch up. (If this read still
+   * sees the old version, that edit's refresh runs after our insert and updates this reply itself.)
+   */
+  private async settleReplyPreview(reply: MessageRecord, conversation: Pick<MemberConversation, 'id' | 'memberIds'>, sent: MessageResponse): Promise<MessageResponse> {
+    const quoted = await this.repository.findById((reply.replyTo as NonNullable<MessageRecord['replyTo']>).id.toHexString());
+    const preview = quoted ? replyPreviewOf(quoted) : null;
+    if (!preview || samePreview(preview, reply.replyTo)) return sent;
+    const updated = await this.repository.setReplyPreview(reply._id, preview, new Date());
+    return updated ? this.publishChange(updated, conversation, 'message.updated') : sent;
+  }
+
   /** Changes the text (sender only, while still a member); publishes `message.updated`. */
   async edit(userId: string, messageId: string, rawText: string): Promise<MessageResponse> {
     const text = this.checkText(rawText);
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) throw new ConflictException('A deleted message cannot be edited');
-    const updated = await this.repository.updateText(message._id, text, new Date());
+    const now = new Date();
+    const updated = await this.repository.updateText(message._id, text, searchTermsOf(text), now);
     if (!updated) throw new ConflictException('A deleted message cannot be edited');
-    return this.publishChange(updated, conversation, 'message.updated');
+    const [response] = await Promise.all([this.publishChange(updated, conversation, 'message.updated'), this.refreshQuotes(updated, conversation, now)]);
+    return response;
   }
 
   /** Leaves a tombstone (sender only); publishes `message.deleted`. Deleting twice is a no-op. */
   async remove(userId: string, messageId: string): Promise<void> {
     const { message, conversation } = await this.requireOwnMessage(userId, messageId);
     if (message.deletedAt) return;
-    const deleted = await this.repository.markDeleted(message._id, new Date());
+    const now = new Date();
+    const deleted = await this.repository.markDeleted(message._id, now);
     if (!deleted) return;
-    await this.conversations.replaceLastMessage(conversation.id, deleted);
+    await Promise.all([
+      this.conversations.replaceLastMessage(conversation.id, deleted),
+      this.refreshQuotes(deleted, conversation, now),
+      // A deleted message no longer counts as a mention (its record kept the mentions until now).
+      this.conversations.forgetMentions(conversation.id, this.mentionedOthers(message), message.seq),
+    ]);
     this.events.publish('message.deleted', { id: messageId, conversationId: conversation.id, recipientIds: conversation.memberIds });
+  }
+
+  /**
+   * After an edit or delete: replies quoting this message show it as it is now (and count as changed
+   * for sync), and so does the conversation's summary if its last message is such a reply. Clients
+   * that hold those replies update their quotes from this message's own event.
+   */
+  private async refreshQuotes(message: MessageRecord, conversation: MemberConversation, at: Date): Promise<void> {
+    const preview = replyPreviewOf(message);
+    await Promise.all([this.repository.refreshReplyPreviews(preview, at), this.conversations.refreshQuotedPreview(conversation.id, preview)]);
+  }
+
+  /**
+   * Adds (`on`) or takes back the caller's `emoji` on a message (members only, 404 otherwise), in one
+   * atomic update, and publishes `message.updated`. Repeating either is a no-op answered with the
+   * message. 409 for reacting to a deleted message, or for a new emoji past MAX_DISTINCT_REACTIONS.
+   */
+  async react(userId: string, messageId: string, rawEmoji: string, on: boolean): Promise<MessageResponse> {
+    const emoji = toReactionEmoji(rawEmoji);
+    const { message, conversation } = await this.findForMember(userId, messageId);
+    if (on && message.deletedAt) throw new ConflictException(DELETED_REACTION);
+    const user = new Types.ObjectId(userId);
+    const now = new Date();
+    const updated = on
+      ? await this.repository.addReaction(message._id, emoji, user, now, MAX_DISTINCT_REACTIONS)
+      : await this.repository.removeReaction(message._id, emoji, user, now);
+    if (updated) return this.publishChange(updated, conversation, 'message.updated');
+    // Nothing changed: find out why from the message as it is now.
+    const current = (await this.repository.findById(messageId)) ?? message;
+    const mine = (current.reactions ?? []).some((reaction) => reaction.emoji === emoji && reaction.userIds.some((id) => id.equals(user)));
+    if (on && current.deletedAt) throw new ConflictException(DELETED_REACTION);
+    if (on && !mine) throw new ConflictException(`A message has at most ${MAX_DISTINCT_REACTIONS} different reactions`);
+    return this.toResponse(current);
   }
 
   /** A page of history, oldest first: newest, `before` an id, or `after` an id. */
@@ -149,13 +236,18 @@ export class MessagesService {
 
   /** A message the caller may see (member of its conversation); 404 otherwise. */
   async requireVisibleMessage(userId: string, messageId: string): Promise<MessageRecord> {
+    return (await this.findForMember(userId, messageId)).message;
+  }
+
+  /** The message and its conversation, for a current member of it; 404 otherwise (never saying which). */
+  private async findForMember(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
     toObjectId(messageId, 'messageId');
     const message = await this.repository.findById(messageId);
     if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
-    await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
+    const conversation = await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
       throw new NotFoundException(MESSAGE_NOT_FOUND);
     });
-    return message;
+    return { message, conversation };
   }
 
   /** The message in the caller's view, with its current status. */
@@ -174,17 +266,12 @@ export class MessagesService {
   }
 
   private async requireOwnMessage(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
-    toObjectId(messageId, 'messageId');
-    const message = await this.repository.findById(messageId);
-    if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
-    const conversation = await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
-      throw new NotFoundException(MESSAGE_NOT_FOUND);
-    });
-    if (!message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
-    return { message, conversation };
+    const found = await this.findForMember(userId, messageId);
+    if (!found.message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
+    return found;
   }
 
-  private async publishChange(message: MessageRecord, conversation: MemberConversation, event: 'message.updated'): Promise<MessageResponse> {
+  private async publishChange(message: MessageRecord, conversation: Pick<MemberConversation, 'id' | 'memberIds'>, event: 'message.updated'): Promise<MessageResponse> {
     const [response] = await Promise.all([this.toResponse(message), this.conversations.replaceLastMessage(conversation.id, message)]);
     this.events.publish(event, { message: response, recipientIds: conversation.memberIds });
     return response;

@@ -20,6 +20,7 @@ function message(seq: number, inConversation = conversationId): MessageRecord {
   return {
     _id: new Types.ObjectId(), conversationId: new Types.ObjectId(inConversation), seq, senderId: new Types.ObjectId(sender),
     text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at,
+    replyTo: null, mentions: [], reactions: [], searchTerms: [],
   };
 }
 

@@ -1,4 +1,4 @@
-import { NotFoundException } from '@nestjs/common';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ConversationsService } from '../conversations/conversations.service';
@@ -25,7 +25,7 @@ function counterGrants(members: Map<string, Types.ObjectId[]>) {
     for (const request of requests) {
       const key = request.conversationId.toHexString();
       const memberIds = members.get(key) ?? [];
-      if (!request.senderIds.every((sender) => memberIds.some((member) => member.equals(sender)))) continue;
+      if (!request.memberIds.every((required) => memberIds.some((member) => member.equals(required)))) continue;
       const first = (counters.get(key) ?? 0) + 1;
       counters.set(key, first + request.count - 1);
       grants.set(key, { firstSeq: first, conversation: { _id: request.conversationId, type: 'group', memberIds } });
@@ -42,7 +42,7 @@ describe('SendBatcher', () => {
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks', 'recordMentions', 'whySendIsRefused']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
     const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
     sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, metrics);
@@ -53,6 +53,8 @@ describe('SendBatcher', () => {
     messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
     conversations.applySummaries.mockResolvedValue(undefined);
     conversations.advanceSenderMarks.mockResolvedValue(undefined);
+    conversations.recordMentions.mockResolvedValue(undefined);
+    conversations.whySendIsRefused.mockImplementation(async () => new NotFoundException('Conversation not found'));
   });
 
   it('writes the sends of one tick as one batch: one grant, one insert, one summary and one marks update for all', async () => {
@@ -61,7 +63,7 @@ describe('SendBatcher', () => {
 
     expect(conversations.grantSeqs).toHaveBeenCalledTimes(1);
     const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
-    expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.senderIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
+    expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.memberIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
     expect(messages.insertMany).toHaveBeenCalledTimes(1);
     expect(conversations.applySummaries).toHaveBeenCalledTimes(1);
     expect(conversations.advanceSenderMarks).toHaveBeenCalledTimes(1);
@@ -159,6 +161,28 @@ describe('SendBatcher', () => {
     expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundException) });
     expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ record: MessageRecord }>).value.record.text)).toEqual(['ok', 'ok too']);
     expect(announced.map((entry) => entry.text)).toEqual(['ok', 'ok too']);
+  });
+
+  it('a mention of a non-member fails that send alone, with the reason; the others of the conversation are stored, numbered in order', async () => {
+    conversations.whySendIsRefused.mockResolvedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
+    const results = await Promise.allSettled([
+      sut.submit(pending(direct, alice, 'first')),
+      sut.submit({ ...pending(direct, alice, 'bad mention'), mentionIds: [mallory] }),
+      sut.submit({ ...pending(direct, bob, 'good mention'), mentionIds: [alice] }),
+    ]);
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(BadRequestException) });
+    const stored = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ record: MessageRecord }>).value.record);
+    expect(stored.map((record) => [record.text, record.seq])).toEqual([['first', 1], ['good mention', 2]]);
+  });
+
+  it('records each stored message\'s mentions of others (not the sender itself) in one call', async () => {
+    await Promise.all([
+      sut.submit({ ...pending(direct, alice, 'hi @bob'), mentionIds: [bob], extra: { mentions: [bob, alice] } }),
+      sut.submit(pending(direct, bob, 'no mention')),
+    ]);
+    expect(conversations.recordMentions).toHaveBeenCalledTimes(1);
+    const [mentions] = conversations.recordMentions.mock.calls[0];
+    expect(mentions.map((m: { seq: number; userIds: Types.ObjectId[] }) => [m.seq, m.userIds.map((id) => id.toHexString())])).toEqual([[1, [bob.toHexString()]]]);
   });
 
   it('a message refused alone by the insert fails alone; a refused retry answers the stored one', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
@@ -13,8 +13,10 @@ export interface PendingSend {
   senderId: Types.ObjectId;
   text: string;
   clientId: string | null;
-  /** Further fields to store with the message (checked before it was submitted). */
-  extra?: Partial<MessageRecord>;
+  /** Users the message mentions: they must be members too, checked with the number. */
+  mentionIds?: Types.ObjectId[];
+  /** The rich fields to store with the message (checked before it was submitted); empty when absent. */
+  extra?: Partial<Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'>>;
 }
 
 /** What a send turned into: stored now, or the earlier message of the same (sender, clientId). */
@@ -36,19 +38,20 @@ const MAX_BATCH = 512;
 /** Called, in `seq` order, for every message a batch stored, as soon as the batch is durable. */
 export type StoredListener = (record: MessageRecord, recipientIds: string[]) => void;
 
-const NOT_FOUND = 'Conversation not found';
-
 /**
  * Group commit of sends. Sends that arrive while a batch is being written join the next one, so a
  * batch costs a fixed number of round trips whatever its size:
  *
  * 1. retries: one look-up by `_id` of the batch's clientId messages (a retry is answered with the
  *    stored message and takes no number, so it leaves no gap);
- * 2. numbers: `grantSeqs` — per conversation one atomic `+k` that also checks the senders are
- *    members (one round trip for all conversations);
+ * 2. numbers: `grantSeqs` — per conversation one atomic `+k` that also checks the senders and the
+ *    users they mention are members and no block stands between the two of a direct conversation
+ *    (one round trip for all conversations); a refused conversation is retried message by message,
+ *    and a message refused alone fails alone with the reason (404, 403 or 400);
  * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error;
  * 4. the stored messages are handed to the listener (→ `message:new`), in `seq` order;
- * 5. the list summaries and the senders' marks, one bulk update each, side by side.
+ * 5. the list summaries, the senders' marks and the mentioned members' mention counts, one bulk
+ *    update each, side by side (overlapping the next batch).
  *
  * Then every send of the batch is answered. One batch is written at a time, so the sends of one
  * sender reach the queue, get their numbers and are announced in the order they were submitted.
@@ -209,42 +212,40 @@ export class SendBatcher {
     return fresh;
   }
 
-  /** Gives each send its number; sends into a conversation the sender is not a member of fail with 404. */
+  /**
+   * Gives each send its number. A conversation whose grant is refused as a whole (one sender not a
+   * member, one mention of a non-member, a block) is asked again message by message, in order, so
+   * that only the sends that break a rule fail, each with its reason.
+   */
   private async number(fresh: Waiting[], batchId: string): Promise<{ waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[]> {
     const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
     const grants = await this.conversations.grantSeqs([...byConversation.values()].map(requestFor), batchId);
-    // A conversation refused as a whole may have one non-member among several members: ask per sender.
-    const retry = [...byConversation.entries()].filter(([key, group]) => !grants.has(key) && distinctSenders(group).length > 1);
-    const perSender = new Map<string, Waiting[]>();
-    for (const [, group] of retry) for (const [key, sub] of groupBy(group, ({ send }) => `${send.conversationId.toHexString()}:${send.senderId.toHexString()}`)) perSender.set(key, sub);
-    const senderGrants = perSender.size > 0 ? await this.grantEach(perSender, batchId) : new Map();
     const now = new Date();
     const numbered: { waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[] = [];
-    const place = (group: Waiting[], grant: { firstSeq: number; conversation: GrantedConversation } | undefined) => {
-      group.forEach((waiting, index) => {
-        if (!grant) return waiting.reject(new NotFoundException(NOT_FOUND));
-        const { send } = waiting;
-        const record: MessageRecord = {
-          _id: send.id, conversationId: send.conversationId, seq: grant.firstSeq + index, senderId: send.senderId, text: send.text,
-          clientId: send.clientId, createdAt: now, editedAt: null, deletedAt: null, changedAt: now, ...send.extra,
-        };
-        numbered.push({ waiting, record, conversation: grant.conversation });
-      });
+    const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
+      const { send } = waiting;
+      const record = {
+        _id: send.id, conversationId: send.conversationId, seq, senderId: send.senderId, text: send.text, clientId: send.clientId,
+        createdAt: now, editedAt: null, deletedAt: null, changedAt: now, replyTo: null, mentions: [], reactions: [], searchTerms: [], ...send.extra,
+      } as MessageRecord;
+      numbered.push({ waiting, record, conversation });
     };
-    for (const [key, group] of byConversation) if (grants.has(key) || distinctSenders(group).length === 1) place(group, grants.get(key));
-    for (const [key, group] of perSender) place(group, senderGrants.get(key));
+    for (const [key, group] of byConversation) {
+      const grant = grants.get(key);
+      if (grant) group.forEach((waiting, index) => place(waiting, grant.firstSeq + index, grant.conversation));
+      else await this.numberOneByOne(group, `${batchId}.${key}`, place);
+    }
     return numbered;
   }
 
-  private async grantEach(groups: Map<string, Waiting[]>, batchId: string) {
-    const grants = new Map<string, { firstSeq: number; conversation: GrantedConversation }>();
-    const entries = [...groups.entries()];
-    const results = await Promise.all(entries.map(([key, group]) => this.conversations.grantSeqs([requestFor(group)], `${batchId}.${key}`)));
-    entries.forEach(([key, group], index) => {
-      const grant = results[index].get(group[0].send.conversationId.toHexString());
-      if (grant) grants.set(key, grant);
-    });
-    return grants;
+  /** The refused conversation's sends, each asked for its own number, one after another (send order). */
+  private async numberOneByOne(group: Waiting[], batchId: string, place: (waiting: Waiting, seq: number, conversation: GrantedConversation) => void): Promise<void> {
+    for (const [index, waiting] of group.entries()) {
+      const key = waiting.send.conversationId.toHexString();
+      const grant = group.length === 1 ? undefined : (await this.conversations.grantSeqs([requestFor([waiting])], `${batchId}.${index}`)).get(key);
+      if (grant) place(waiting, grant.firstSeq, grant.conversation);
+      else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.send.senderId.toHexString()));
+    }
   }
 
   private announce(record: MessageRecord, recipientIds: string[]): void {
@@ -269,7 +270,14 @@ export class SendBatcher {
         marks.set(markKey, { conversationId: record.conversationId, userId: record.senderId, seq: record.seq, messageId: record._id, at: record.createdAt });
       }
     }
-    await Promise.all([this.conversations.applySummaries([...newest.values()]), this.conversations.advanceSenderMarks([...marks.values()])]);
+    const mentions = records
+      .map((record) => ({ conversationId: record.conversationId, seq: record.seq, userIds: (record.mentions ?? []).filter((userId) => !userId.equals(record.senderId)) }))
+      .filter((mention) => mention.userIds.length > 0);
+    await Promise.all([
+      this.conversations.applySummaries([...newest.values()]),
+      this.conversations.advanceSenderMarks([...marks.values()]),
+      this.conversations.recordMentions(mentions),
+    ]);
   }
 
   /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
@@ -289,14 +297,13 @@ export class SendBatcher {
   }
 }
 
+/** The grant a group of sends into one conversation needs: its size, and who must be members. */
 function requestFor(group: Waiting[]): SeqRequest {
-  return { conversationId: group[0].send.conversationId, senderIds: distinctSenders(group), count: group.length };
-}
-
-function distinctSenders(group: Waiting[]): Types.ObjectId[] {
-  const seen = new Map<string, Types.ObjectId>();
-  for (const { send } of group) seen.set(send.senderId.toHexString(), send.senderId);
-  return [...seen.values()];
+  const members = new Map<string, Types.ObjectId>();
+  for (const { send } of group) {
+    for (const id of [send.senderId, ...(send.mentionIds ?? [])]) members.set(id.toHexString(), id);
+  }
+  return { conversationId: group[0].send.conversationId, memberIds: [...members.values()], count: group.length };
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

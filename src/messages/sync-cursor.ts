@@ -10,7 +10,7 @@ export interface SyncPosition {
 }
 
 /**
- * The cursor: when it was issued and, per stream (messages, receipts, conversations), the position
+ * The cursor: when it was issued and, per stream (messages, receipts, conversations, blocks), the position
  * read up to. Only the server makes cursors: each is signed, so a client cannot move a position
  * back (to replay conversations it has left) or invent one.
  */
@@ -19,6 +19,8 @@ export interface SyncCursor {
   messages: SyncPosition;
   receipts: SyncPosition;
   conversations: SyncPosition;
+  /** Blocks and unblocks involving the caller (either side). */
+  blocks: SyncPosition;
 }
 
 const MALFORMED = 'since is not a valid sync cursor';
@@ -36,7 +38,9 @@ export class SyncCursorCodec {
   encode(cursor: SyncCursor): string {
     const position = (p: SyncPosition) => [p.at.getTime(), p.id ? p.id.toHexString() : null];
     const body = Buffer.from(
-      JSON.stringify({ v: VERSION, i: cursor.issuedAt, m: position(cursor.messages), r: position(cursor.receipts), c: position(cursor.conversations) }),
+      JSON.stringify({
+        v: VERSION, i: cursor.issuedAt, m: position(cursor.messages), r: position(cursor.receipts), c: position(cursor.conversations), b: position(cursor.blocks),
+      }),
     ).toString('base64url');
     return `${body}.${this.sign(body)}`;
   }
@@ -50,11 +54,14 @@ export class SyncCursorCodec {
     } catch {
       throw new BadRequestException(MALFORMED);
     }
-    const record = raw as { v?: unknown; i?: unknown; m?: unknown; r?: unknown; c?: unknown };
+    const record = raw as { v?: unknown; i?: unknown; m?: unknown; r?: unknown; c?: unknown; b?: unknown };
     if (!record || typeof record !== 'object' || record.v !== VERSION || !isTime(record.i) || record.i > Date.now() + 60_000) {
       throw new BadRequestException(MALFORMED);
     }
-    return { issuedAt: record.i, messages: toPosition(record.m), receipts: toPosition(record.r), conversations: toPosition(record.c) };
+    const conversations = toPosition(record.c);
+    // Cursors signed before blocks were synced have no `b`: their block stream starts where conversations do.
+    const blocks = record.b === undefined ? conversations : toPosition(record.b);
+    return { issuedAt: record.i, messages: toPosition(record.m), receipts: toPosition(record.r), conversations, blocks };
   }
 
   private sign(body: string): string {

@@ -5,8 +5,10 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { messageStatus, toMessageResponse } from '../conversations/message-view';
 import type { ReceiptResponse } from './message.response';
 import { MessagesRepository } from './messages.repository';
+import { BlocksService } from '../users/blocks.service';
+import { UsersService } from '../users/users.service';
 import { SyncCursorCodec, syncCursorKey, type SyncCursor, type SyncPosition } from './sync-cursor';
-import type { SyncResponse } from './sync.response';
+import type { BlockChangeResponse, SyncResponse } from './sync.response';
 
 /** How many changes of each kind one sync answer holds at most. */
 const PAGE = 100;
@@ -25,6 +27,8 @@ export class SyncService {
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly config: AppConfig,
+    private readonly blocks: BlocksService,
+    private readonly users: UsersService,
   ) {
     this.cursors = new SyncCursorCodec(syncCursorKey(config.jwtKey));
   }
@@ -33,17 +37,18 @@ export class SyncService {
     const now = Date.now();
     const restart: SyncPosition = { at: new Date(now - this.config.syncOverlapMs), id: null };
     if (since === undefined) {
-      const cursor = this.cursors.encode({ issuedAt: now, messages: restart, receipts: restart, conversations: restart });
-      return { messages: [], receipts: [], conversations: [], removed: [], hasMore: false, cursor };
+      const cursor = this.cursors.encode({ issuedAt: now, messages: restart, receipts: restart, conversations: restart, blocks: restart });
+      return { messages: [], receipts: [], conversations: [], removed: [], blocks: [], presence: [], hasMore: false, cursor };
     }
     const cursor = this.clamp(this.cursors.decode(since), now);
-    const oldest = new Date(Math.min(cursor.messages.at.getTime(), cursor.receipts.at.getTime(), cursor.conversations.at.getTime()));
+    const oldest = new Date(Math.min(cursor.messages.at.getTime(), cursor.receipts.at.getTime(), cursor.conversations.at.getTime(), cursor.blocks.at.getTime()));
     const { active, left } = await this.conversations.membershipsForSync(userId, oldest);
 
-    const [messageRecords, markRecords, conversationChanges] = await Promise.all([
+    const [messageRecords, markRecords, conversationChanges, blockRecords] = await Promise.all([
       active.length ? this.messages.findChangedSince(active, cursor.messages, PAGE + 1) : [],
       active.length ? this.conversations.findMarksChangedSince(active, cursor.receipts, PAGE + 1) : [],
       active.length ? this.conversations.findChangedSince(userId, active, cursor.conversations, PAGE + 1) : [],
+      this.blocks.changedSince(userId, cursor.blocks, PAGE + 1),
     ]);
 
     const messagePage = messageRecords.slice(0, PAGE);
@@ -65,6 +70,15 @@ export class SyncService {
       }
     }
 
+    // Block effects: the caller's own block list, and the presence of everyone a block or unblock
+    // (by either side) changed for the caller, as the caller may see it now.
+    const blockPage = blockRecords.slice(0, PAGE);
+    const blocks: BlockChangeResponse[] = blockPage
+      .filter((block) => block.blockerId.equals(userId))
+      .map((block) => ({ userId: block.blockedId.toHexString(), blocked: block.active, at: block.changedAt.toISOString() }));
+    const others = [...new Set(blockPage.map((block) => (block.blockerId.equals(userId) ? block.blockedId : block.blockerId).toHexString()))];
+    const presence = others.length ? await this.users.presenceOf(userId, others) : [];
+
     const conversationPage = conversationChanges.slice(0, PAGE);
     const next = (records: { changedAt: Date; _id: Types.ObjectId }[], page: { changedAt: Date; _id: Types.ObjectId }[]): SyncPosition => {
       if (records.length <= PAGE) return restart;
@@ -77,7 +91,9 @@ export class SyncService {
       conversations: conversationPage.map((change) => change.response),
       // Left since the conversation stream's position: the id alone, nothing of what happened after.
       removed: left.filter((entry) => entry.removedAt >= cursor.conversations.at).map((entry) => entry.conversationId.toHexString()),
-      hasMore: messageRecords.length > PAGE || markRecords.length > PAGE || conversationChanges.length > PAGE,
+      blocks,
+      presence,
+      hasMore: messageRecords.length > PAGE || markRecords.length > PAGE || conversationChanges.length > PAGE || blockRecords.length > PAGE,
       cursor: this.cursors.encode({
         issuedAt: now,
         messages: next(messageRecords, messagePage),
@@ -86,6 +102,7 @@ export class SyncService {
           conversationChanges.map((change) => change.record),
           conversationPage.map((change) => change.record),
         ),
+        blocks: next(blockRecords, blockPage),
       }),
     };
   }
@@ -97,6 +114,9 @@ export class SyncService {
     }
     const floor = now - this.config.syncMaxAgeMs;
     const clamped = (position: SyncPosition): SyncPosition => (position.at.getTime() >= floor ? position : { at: new Date(floor), id: null });
-    return { ...cursor, messages: clamped(cursor.messages), receipts: clamped(cursor.receipts), conversations: clamped(cursor.conversations) };
+    return {
+      ...cursor,
+      messages: clamped(cursor.messages), receipts: clamped(cursor.receipts), conversations: clamped(cursor.conversations), blocks: clamped(cursor.blocks),
+    };
   }
 }

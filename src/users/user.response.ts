@@ -14,3 +14,21 @@ export class UserResponse extends PublicUserResponse {
   @ApiProperty() email: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
+
+/**
+ * The public view of a stored user. `online` is what the viewer may see: false (and no last-seen
+ * time) when `hidden`, i.e. there is a block between the viewer and this user.
+ */
+export function toPublicUserResponse(
+  user: { _id: { toHexString(): string }; name: string; avatarUrl?: string | null; lastSeenAt?: Date | null },
+  online: boolean,
+  hidden = false,
+): PublicUserResponse {
+  return {
+    id: user._id.toHexString(),
+    name: user.name,
+    avatarUrl: user.avatarUrl ?? null,
+    online: online && !hidden,
+    lastSeenAt: !hidden && user.lastSeenAt ? user.lastSeenAt.toISOString() : null,
+  };
+}

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
 import { RateLimit } from '../common/rate-limit';
@@ -33,9 +33,31 @@ export class UsersController {
     return this.users.search(caller.userId, query.q, query.limit);
   }
 
+  /** The users the caller blocks (private to the caller). */
+  @Get('me/blocked')
+  @ApiOkResponse({ type: PublicUserResponse, isArray: true })
+  blocked(@CurrentUser() caller: AuthUser): Promise<PublicUserResponse[]> {
+    return this.users.blockedUsers(caller.userId);
+  }
+
   @Get(':id')
   @ApiOkResponse({ type: PublicUserResponse })
-  getOne(@Param('id', ParseObjectIdPipe) id: string): Promise<PublicUserResponse> {
-    return this.users.getPublic(id);
+  getOne(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<PublicUserResponse> {
+    return this.users.getPublic(caller.userId, id);
+  }
+
+  /** Idempotent; blocking oneself is a 400, an unknown user a 404. */
+  @Post(':id/block')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'blocked (or already blocked)' })
+  block(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
+    return this.users.setBlocked(caller.userId, id, true);
+  }
+
+  @Delete(':id/block')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiNoContentResponse({ description: 'unblocked (or was not blocked)' })
+  unblock(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
+    return this.users.setBlocked(caller.userId, id, false);
   }
 }

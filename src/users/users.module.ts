@@ -1,18 +1,28 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
+import { BlocksRepository } from './blocks.repository';
+import { BlocksService } from './blocks.service';
 import { LocalPresence, PresenceService, RedisPresence } from './presence.service';
+import { Block, BlockSchema } from './schemas/block.schema';
 import { User, UserSchema } from './schemas/user.schema';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 @Module({
-  imports: [MongooseModule.forFeature([{ name: User.name, schema: UserSchema }])],
+  imports: [
+    MongooseModule.forFeature([
+      { name: User.name, schema: UserSchema },
+      { name: Block.name, schema: BlockSchema },
+    ]),
+  ],
   controllers: [UsersController],
   providers: [
     UsersRepository,
     UsersService,
+    BlocksRepository,
+    BlocksService,
     {
       // One instance: in-memory connection counts. Several (REDIS_URL): shared through Redis.
       provide: PresenceService,
@@ -20,6 +30,6 @@ import { UsersService } from './users.service';
       useFactory: (config: AppConfig) => (config.redisUrl ? RedisPresence.connect(config.redisUrl) : new LocalPresence()),
     },
   ],
-  exports: [UsersService],
+  exports: [UsersService, BlocksService],
 })
 export class UsersModule {}

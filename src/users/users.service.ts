@@ -1,40 +1,33 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { DomainEvents } from '../common/domain-events';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { DomainEvents, PresenceView } from '../common/domain-events';
+import { toObjectId } from '../common/object-id';
+import { BlocksService } from './blocks.service';
 import type { UpdateUserDto } from './dto/update-user.dto';
 import { PresenceService } from './presence.service';
-import type { PublicUserResponse, UserResponse } from './user.response';
+import { PublicUserResponse, toPublicUserResponse, UserResponse } from './user.response';
 import { UserRecord, UsersRepository } from './users.repository';
 
-/** Users: profiles, search, and the online / last-seen state everyone sees. */
+/** Users: profiles, search, blocking, and the online / last-seen state others see. */
 @Injectable()
 export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly presence: PresenceService,
     private readonly events: DomainEvents,
+    private readonly blocks: BlocksService,
   ) {}
 
   private readonly logger = new Logger('UsersService');
 
-  private toPublicResponse(user: UserRecord, online: Set<string>): PublicUserResponse {
-    const id = user._id.toHexString();
-    return {
-      id,
-      name: user.name,
-      avatarUrl: user.avatarUrl ?? null,
-      online: online.has(id),
-      lastSeenAt: user.lastSeenAt ? user.lastSeenAt.toISOString() : null,
-    };
-  }
-
   private async toResponse(user: UserRecord): Promise<UserResponse> {
     const online = await this.presence.onlineAmong([user._id.toHexString()]);
-    return { ...this.toPublicResponse(user, online), email: user.email, createdAt: user.createdAt.toISOString() };
+    return { ...toPublicUserResponse(user, online.has(user._id.toHexString())), email: user.email, createdAt: user.createdAt.toISOString() };
   }
 
-  private async toPublicResponses(users: UserRecord[]): Promise<PublicUserResponse[]> {
-    const online = await this.presence.onlineAmong(users.map((user) => user._id.toHexString()));
-    return users.map((user) => this.toPublicResponse(user, online));
+  /** Public views for `viewerId`: presence hidden where a block stands between them. */
+  private async toPublicResponses(viewerId: string, users: UserRecord[]): Promise<PublicUserResponse[]> {
+    const [online, hidden] = await Promise.all([this.presence.onlineAmong(users.map((user) => user._id.toHexString())), this.blocks.hiddenFrom(viewerId)]);
+    return users.map((user) => toPublicUserResponse(user, online.has(user._id.toHexString()), hidden.has(user._id.toHexString())));
   }
 
   /** Creates an account; the e-mail must already be normalized. 409 when taken. */
@@ -60,16 +53,49 @@ export class UsersService {
     return this.toResponse(user);
   }
 
-  async getPublic(userId: string): Promise<PublicUserResponse> {
+  async getPublic(viewerId: string, userId: string): Promise<PublicUserResponse> {
     const user = await this.users.findById(userId);
     if (!user) throw new NotFoundException('User not found');
-    const [response] = await this.toPublicResponses([user]);
+    const [response] = await this.toPublicResponses(viewerId, [user]);
     return response;
   }
 
   async search(callerId: string, text: string, limit: number): Promise<PublicUserResponse[]> {
     const users = await this.users.search(text, limit, callerId);
-    return this.toPublicResponses(users);
+    return this.toPublicResponses(callerId, users);
+  }
+
+  // ---- blocking ---------------------------------------------------------------------------------
+
+  /**
+   * Blocks or unblocks `userId` for the caller (idempotent). Blocking oneself is a 400, an unknown
+   * user a 404. Answers once every effect is in place (the `block.changed` subscribers are awaited):
+   * their direct conversation refuses sends, and presence and typing stop both ways.
+   */
+  async setBlocked(callerId: string, userId: string, blocked: boolean): Promise<void> {
+    toObjectId(userId, 'id');
+    if (userId === callerId) throw new BadRequestException('You cannot block yourself');
+    if ((await this.users.existingIds([userId])).length === 0) throw new NotFoundException('User not found');
+    const changed = await this.blocks.setBlocked(callerId, userId, blocked, new Date());
+    const [ofBlocked, ofBlocker] = await Promise.all([this.presenceFor(callerId, userId), this.presenceFor(userId, callerId)]);
+    // Published even when nothing changed: the subscribers' writes are idempotent and so repair a
+    // block whose first attempt failed half-way.
+    await this.events.publishAndWait('block.changed', { blockerId: callerId, blockedId: userId, blocked, changed, presence: { ofBlocked, ofBlocker } });
+  }
+
+  /** The users the caller blocks, most recently blocked first (their presence is hidden from the caller). */
+  async blockedUsers(callerId: string): Promise<PublicUserResponse[]> {
+    const ids = await this.blocks.blockedBy(callerId);
+    const byId = new Map((await this.users.findManyByIds(ids)).map((user) => [user._id.toHexString(), user]));
+    return ids.flatMap((id) => {
+      const user = byId.get(id);
+      return user ? [toPublicUserResponse(user, false, true)] : [];
+    });
+  }
+
+  private async presenceFor(viewerId: string, userId: string): Promise<PresenceView> {
+    const [state] = await this.presenceOf(viewerId, [userId]);
+    return state;
   }
 
   /** The ids among `userIds` that belong to existing users. */
@@ -77,14 +103,17 @@ export class UsersService {
     return this.users.existingIds(userIds);
   }
 
-  /** Current presence of each user (unknown ids are reported offline). */
-  async presenceOf(userIds: string[]): Promise<{ userId: string; online: boolean; lastSeenAt: string | null }[]> {
-    const [records, online] = await Promise.all([this.users.findManyByIds(userIds), this.presence.onlineAmong(userIds)]);
+  /**
+   * Current presence of each user as `viewerId` may see it: unknown ids, and users with a block
+   * between them and the viewer, are reported offline with no last-seen time.
+   */
+  async presenceOf(viewerId: string, userIds: string[]): Promise<PresenceView[]> {
+    const [records, online, hidden] = await Promise.all([this.users.findManyByIds(userIds), this.presence.onlineAmong(userIds), this.blocks.hiddenFrom(viewerId)]);
     const lastSeen = new Map(records.map((user) => [user._id.toHexString(), user.lastSeenAt?.toISOString() ?? null]));
     return userIds.map((userId) => ({
       userId,
-      online: online.has(userId),
-      lastSeenAt: lastSeen.get(userId) ?? null,
+      online: online.has(userId) && !hidden.has(userId),
+      lastSeenAt: hidden.has(userId) ? null : (lastSeen.get(userId) ?? null),
     }));
   }
 
@@ -101,10 +130,10 @@ export class UsersService {
   async connectionOpened(userId: string): Promise<void> {
     try {
       if (!(await this.presence.connected(userId))) return;
-      const user = await this.users.findById(userId);
+      const [user, hiddenFrom] = await Promise.all([this.users.findById(userId), this.blocks.hiddenFrom(userId)]);
       // Announce only if still online: a quick disconnect may have gone offline meanwhile.
       if (await this.presence.isOnline(userId)) {
-        this.events.publish('presence.changed', { userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null });
+        this.events.publish('presence.changed', { userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null, hiddenFrom: [...hiddenFrom] });
       }
     } catch (error) {
       this.logger.warn({ err: error, userId }, 'Could not record an opened connection');
@@ -115,10 +144,10 @@ export class UsersService {
   async connectionClosed(userId: string): Promise<void> {
     if (!(await this.presence.disconnected(userId))) return;
     const at = new Date();
-    await this.users.setLastSeen(userId, at);
+    const [, hiddenFrom] = await Promise.all([this.users.setLastSeen(userId, at), this.blocks.hiddenFrom(userId)]);
     // A new connection may have arrived while we were writing: only announce offline if still so.
     if (!(await this.presence.isOnline(userId))) {
-      this.events.publish('presence.changed', { userId, online: false, lastSeenAt: at.toISOString() });
+      this.events.publish('presence.changed', { userId, online: false, lastSeenAt: at.toISOString(), hiddenFrom: [...hiddenFrom] });
     }
   }
 }

@@ -9,37 +9,12 @@
  * Needs /usr/bin/chromium (scripts/ensure-chromium.sh) and the built client in dist/web (built here
  * with web/build.mjs when missing, which `npm test` normally does beforehand through `npm run build`).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { eventually, WAIT_MS } from './browser-helpers';
-
-const ROOT = join(__dirname, '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');
-/** Generous for a loaded CI machine, but bounded: a step that never happens fails the test. */
-const PASSWORD = 'correct horse battery staple';
+import { bubbles, DESKTOP, eventually, launchChromium, PASSWORD, PHONE, type Person, SCREENSHOTS, signUpInBrowser, visible } from './browser-helpers';
 
 jest.setTimeout(120_000);
-
-interface Person {
-  name: string;
-  email: string;
-  context: BrowserContext;
-  page: Page;
-}
-
-
-async function visible(locator: Locator, timeout = WAIT_MS): Promise<void> {
-  await locator.waitFor({ state: 'visible', timeout });
-}
-
-/** The message bubbles (stored or still pending) whose text is exactly `text`. */
-function bubbles(page: Page, text: string): Locator {
-  return page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
-}
 
 let shot = 0;
 async function screenshot(step: string, ...people: Person[]): Promise<void> {
@@ -56,31 +31,12 @@ describe('web client in Chromium', () => {
   let ada: Person;
   let bob: Person;
 
-  async function signUp(name: string, email: string, viewport: { width: number; height: number }): Promise<Person> {
-    const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
-    const page = await context.newPage();
-    await page.goto(`${testApp.baseUrl}/`);
-    await page.getByTestId('auth-mode-signup').click();
-    await page.getByLabel('Name', { exact: true }).fill(name);
-    await page.getByLabel('E-mail', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    return { name, email, context, page };
-  }
+  const signUp = (name: string, email: string, viewport: { width: number; height: number }) => signUpInBrowser(browser, testApp.baseUrl, name, email, viewport);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh`);
-    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html'))) {
-      execFileSync(process.execPath, [join(ROOT, 'web', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
     // This run's numbered steps replace the previous run's.
-    for (const file of readdirSync(SCREENSHOTS)) if (/^\d\d-.*\.png$/.test(file)) rmSync(join(SCREENSHOTS, file));
+    browser = await launchChromium(/^\d\d-.*\.png$/);
     testApp = await createTestApp();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
   });
 
   afterAll(async () => {
@@ -97,8 +53,8 @@ describe('web client in Chromium', () => {
   });
 
   it('lets two people sign up through the form and shows them signed in and connected', async () => {
-    ada = await signUp('Ada Lovelace', 'ada@example.test', { width: 1280, height: 800 });
-    bob = await signUp('Bob Builder', 'Bob@Example.test', { width: 390, height: 844 });
+    ada = await signUp('Ada Lovelace', 'ada@example.test', DESKTOP);
+    bob = await signUp('Bob Builder', 'Bob@Example.test', PHONE);
     for (const person of [ada, bob]) {
       await eventually(() => person.page.getByTestId('me-name').textContent(), person.name, `${person.name} signed in`);
       await eventually(() => person.page.getByTestId('connection-status').getAttribute('data-state'), 'online', `${person.name} connected`);

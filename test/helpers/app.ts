@@ -5,6 +5,7 @@ import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { closeAllSockets } from './socket';
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -91,3 +92,19 @@ export async function createTestApp(env: Record<string, string> = {}, options: {
 }
 
 export type AnyApp = INestApplication;
+
+/**
+ * The usual lifecycle of an e2e file: one app booted before its tests (handed to `use`), every socket
+ * closed after each test, the app closed after all.
+ */
+export function useTestApp(use: (app: TestApp) => void, env: Record<string, string> = {}): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await createTestApp(env);
+    use(app);
+  });
+  afterEach(() => closeAllSockets());
+  afterAll(async () => {
+    await app?.close();
+  });
+}

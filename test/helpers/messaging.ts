@@ -19,6 +19,9 @@ export interface MessageBody {
   editedAt: string | null;
   deletedAt: string | null;
   status: 'sent' | 'delivered' | 'read';
+  replyTo: { id: string; senderId: string; text: string | null; deletedAt: string | null } | null;
+  mentions: string[];
+  reactions: { emoji: string; count: number; userIds: string[] }[];
 }
 
 export interface ConversationBody {
@@ -28,6 +31,7 @@ export interface ConversationBody {
   members: { userId: string; role: 'admin' | 'member' }[];
   lastMessage: MessageBody | null;
   unreadCount: number;
+  mentionCount: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -89,7 +93,9 @@ export async function membership(t: TestApp, conversationId: string, userId: str
 
 /** Every field of a `Message`, with types; `null` where the contract allows it. */
 export function expectMessageShape(message: unknown): void {
-  expect(Object.keys(message as object).sort()).toEqual(['clientId', 'conversationId', 'createdAt', 'deletedAt', 'editedAt', 'id', 'senderId', 'seq', 'status', 'text'].sort());
+  expect(Object.keys(message as object).sort()).toEqual(
+    ['clientId', 'conversationId', 'createdAt', 'deletedAt', 'editedAt', 'id', 'mentions', 'reactions', 'replyTo', 'senderId', 'seq', 'status', 'text'].sort(),
+  );
   const m = message as MessageBody;
   expect(m.id).toMatch(OBJECT_ID);
   expect(m.conversationId).toMatch(OBJECT_ID);
@@ -101,11 +107,25 @@ export function expectMessageShape(message: unknown): void {
   expect(m.editedAt === null || ISO.test(m.editedAt)).toBe(true);
   expect(m.deletedAt === null || ISO.test(m.deletedAt)).toBe(true);
   expect(['sent', 'delivered', 'read']).toContain(m.status);
+  if (m.replyTo !== null) {
+    expect(Object.keys(m.replyTo).sort()).toEqual(['deletedAt', 'id', 'senderId', 'text']);
+    expect(m.replyTo.id).toMatch(OBJECT_ID);
+    expect(m.replyTo.senderId).toMatch(OBJECT_ID);
+    expect(m.replyTo.text === null || (typeof m.replyTo.text === 'string' && [...m.replyTo.text].length <= 200)).toBe(true);
+    expect(m.replyTo.deletedAt === null || ISO.test(m.replyTo.deletedAt)).toBe(true);
+  }
+  expect(Array.isArray(m.mentions) && m.mentions.every((id) => OBJECT_ID.test(id))).toBe(true);
+  expect(Array.isArray(m.reactions)).toBe(true);
+  for (const reaction of m.reactions) {
+    expect(Object.keys(reaction).sort()).toEqual(['count', 'emoji', 'userIds']);
+    expect(reaction.count).toBe(reaction.userIds.length);
+    expect(reaction.count).toBeGreaterThan(0);
+  }
 }
 
 /** Every field of a `Conversation`. */
 export function expectConversationShape(conversation: unknown): void {
-  expect(Object.keys(conversation as object).sort()).toEqual(['createdAt', 'id', 'lastMessage', 'members', 'title', 'type', 'unreadCount', 'updatedAt'].sort());
+  expect(Object.keys(conversation as object).sort()).toEqual(['createdAt', 'id', 'lastMessage', 'members', 'mentionCount', 'title', 'type', 'unreadCount', 'updatedAt'].sort());
   const c = conversation as ConversationBody;
   expect(c.id).toMatch(OBJECT_ID);
   expect(['direct', 'group']).toContain(c.type);
@@ -118,6 +138,7 @@ export function expectConversationShape(conversation: unknown): void {
   }
   if (c.lastMessage !== null) expectMessageShape(c.lastMessage);
   expect(Number.isInteger(c.unreadCount) && c.unreadCount >= 0).toBe(true);
+  expect(Number.isInteger(c.mentionCount) && c.mentionCount >= 0).toBe(true);
   expect(c.createdAt).toMatch(ISO);
   expect(c.updatedAt).toMatch(ISO);
 }

@@ -60,3 +60,14 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export function closeAllSockets(): void {
   while (open.length) open.pop()?.close();
 }
+
+/**
+ * An ordering barrier for "it did not arrive": resolves once `socket` gets the `message:new` that
+ * `sendLater` causes. Events to one socket arrive in the order they were emitted, so anything emitted
+ * to it before has arrived by then; check what was collected afterwards.
+ */
+export async function barrier(socket: ChatSocket, sendLater: () => Promise<unknown>): Promise<void> {
+  const arrival = waitFor(socket, 'message:new');
+  await sendLater();
+  await arrival;
+}

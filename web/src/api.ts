@@ -70,6 +70,14 @@ export class Api {
     return this.request('GET', `/users/${encodeURIComponent(id)}`);
   }
 
+  blockedUsers(): Promise<PublicUserResponse[]> {
+    return this.request('GET', '/users/me/blocked');
+  }
+
+  setBlocked(userId: string, blocked: boolean): Promise<void> {
+    return this.request(blocked ? 'POST' : 'DELETE', `/users/${encodeURIComponent(userId)}/block`);
+  }
+
   // ---- conversations --------------------------------------------------------------------------------
   conversations(before?: string, limit = 50): Promise<ConversationPageResponse> {
     return this.request('GET', withQuery('/conversations', { limit, before }));
@@ -87,6 +95,19 @@ export class Api {
     return this.request('POST', '/conversations', { type: 'group', title, memberIds });
   }
 
+  renameGroup(conversationId: string, title: string): Promise<ConversationResponse> {
+    return this.request('PATCH', `/conversations/${encodeURIComponent(conversationId)}`, { title });
+  }
+
+  addMembers(conversationId: string, userIds: string[]): Promise<ConversationResponse> {
+    return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/members`, { userIds });
+  }
+
+  /** Removes a member (an admin), or leaves (`userId` = oneself). */
+  removeMember(conversationId: string, userId: string): Promise<void> {
+    return this.request('DELETE', `/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(userId)}`);
+  }
+
   messages(conversationId: string, page: { before?: string; after?: string; limit?: number } = {}): Promise<MessagePageResponse> {
     return this.request('GET', withQuery(`/conversations/${encodeURIComponent(conversationId)}/messages`, { limit: 50, ...page }));
   }
@@ -102,6 +123,23 @@ export class Api {
   // ---- messages -------------------------------------------------------------------------------------
   sendMessage(conversationId: string, text: string, clientId: string): Promise<MessageResponse> {
     return this.request('POST', '/messages', { conversationId, text, clientId });
+  }
+
+  editMessage(messageId: string, text: string): Promise<MessageResponse> {
+    return this.request('PATCH', `/messages/${encodeURIComponent(messageId)}`, { text });
+  }
+
+  deleteMessage(messageId: string): Promise<void> {
+    return this.request('DELETE', `/messages/${encodeURIComponent(messageId)}`);
+  }
+
+  react(messageId: string, emoji: string, on: boolean): Promise<MessageResponse> {
+    return this.request(on ? 'PUT' : 'DELETE', `/messages/${encodeURIComponent(messageId)}/reactions/${encodeURIComponent(emoji)}`);
+  }
+
+  /** Newest first; `before` is the last result of the previous page. */
+  searchMessages(q: string, before?: string, limit = 20): Promise<MessagePageResponse> {
+    return this.request('GET', withQuery('/search/messages', { q, before, limit }));
   }
 
   /** Catch-up: without `since` only a cursor for "now"; with it, every change after that cursor. */

@@ -5,7 +5,7 @@
  */
 import type { PresenceState, TypingEvent } from '../../src/chat/chat.events';
 import type { ConversationResponse } from '../../src/conversations/conversation.response';
-import type { MessageResponse, MessageStatus, ReceiptResponse } from '../../src/messages/message.response';
+import type { MessageResponse, MessageStatus, ReceiptResponse, ReplyPreviewResponse } from '../../src/messages/message.response';
 import type { SyncResponse } from '../../src/messages/sync.response';
 import type { PublicUserResponse, UserResponse } from '../../src/users/user.response';
 import { ApiError, type Api } from './api.js';
@@ -22,6 +22,15 @@ export interface PendingMessage {
   state: 'pending' | 'failed';
   error: string | null;
   inFlight: boolean;
+  /** The quote shown at once, and the message it replies to. */
+  replyTo: ReplyPreviewResponse | null;
+  mentions: string[];
+}
+
+/** What `send` takes beside the text: the message replied to, and who is mentioned. */
+export interface SendOptions {
+  replyTo?: MessageResponse | null;
+  mentions?: string[];
 }
 
 export interface Thread {
@@ -38,7 +47,7 @@ export interface Thread {
 
 export type ThreadItem = { kind: 'message'; message: MessageResponse } | { kind: 'pending'; pending: PendingMessage };
 
-export type Topic = 'conversations' | 'thread' | 'typing' | 'users' | 'connection' | 'open';
+export type Topic = 'conversations' | 'thread' | 'typing' | 'users' | 'connection' | 'open' | 'blocks';
 export type Listener = (topic: Topic, conversationId: string | null) => void;
 
 const STATUS_RANK: Record<MessageStatus, number> = { sent: 0, delivered: 1, read: 2 };
@@ -55,7 +64,7 @@ function maxStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
 function combine(known: MessageResponse, incoming: MessageResponse): MessageResponse {
   let merged: MessageResponse = { ...incoming, status: maxStatus(known.status, incoming.status) };
   if (known.deletedAt && !incoming.deletedAt) {
-    merged = { ...merged, text: null, deletedAt: known.deletedAt };
+    merged = { ...merged, text: null, deletedAt: known.deletedAt, reactions: [], mentions: [], replyTo: null };
   } else if (known.editedAt && (!incoming.editedAt || known.editedAt > incoming.editedAt) && !incoming.deletedAt) {
     merged = { ...merged, text: known.text, editedAt: known.editedAt };
   }
@@ -80,6 +89,12 @@ export class ChatClient {
   readonly typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   connection: ConnectionState = 'connecting';
   openId: string | null = null;
+  /** Users I block (private to me). */
+  readonly blocked = new Set<string>();
+  /** Direct conversations whose other member refused my messages (403): they block me. */
+  readonly refused = new Set<string>();
+  /** A message the view should scroll to and highlight once it is shown (a search result, a quote). */
+  focusMessageId: string | null = null;
 
   private readonly realtime: Realtime;
   private readonly listeners = new Set<Listener>();
@@ -128,7 +143,7 @@ export class ChatClient {
     // The cursor is taken before the conversations are loaded, so nothing that happens in between is
     // missed: the first catch-up (on the first socket connect) covers it, and merging by id drops repeats.
     await this.resetCursor().catch(() => undefined);
-    await this.loadConversations();
+    await Promise.all([this.loadConversations(), this.loadBlocked()]);
     if (this.stopped) return;
     await this.realtime.start((socket) => this.listen(socket));
   }
@@ -266,6 +281,7 @@ export class ChatClient {
         ...incoming,
         lastMessage: keepLast ? known.lastMessage : incoming.lastMessage,
         unreadCount: trustUnread ? incoming.unreadCount : known.unreadCount,
+        mentionCount: trustUnread ? incoming.mentionCount : known.mentionCount,
       };
     }
     this.conversations.set(incoming.id, next);
@@ -414,15 +430,34 @@ export class ChatClient {
         conversation.lastMessage = combine(last, merged);
       }
     }
+    this.refreshQuotesOf(merged);
     return isNew;
+  }
+
+  /** Replies we hold that quote `message` show it as it is now (the server does the same for reads and sync). */
+  private refreshQuotesOf(message: MessageResponse): void {
+    const thread = this.threads.get(message.conversationId);
+    const deleted = Boolean(message.deletedAt);
+    const quote = (replyTo: ReplyPreviewResponse): ReplyPreviewResponse => ({
+      ...replyTo,
+      text: deleted || message.text === null ? null : [...message.text].slice(0, 200).join(''),
+      deletedAt: message.deletedAt,
+    });
+    if (thread) {
+      for (const [id, reply] of thread.messages) if (reply.replyTo?.id === message.id) thread.messages.set(id, { ...reply, replyTo: quote(reply.replyTo) });
+    }
+    const conversation = this.conversations.get(message.conversationId);
+    const last = conversation?.lastMessage;
+    if (conversation && last?.replyTo?.id === message.id) conversation.lastMessage = { ...last, replyTo: quote(last.replyTo) };
   }
 
   // ---- sending --------------------------------------------------------------------------------------
 
   /** Shows the message at once and sends it; it is retried (same clientId, so never stored twice). */
-  send(conversationId: string, rawText: string): void {
+  send(conversationId: string, rawText: string, options: SendOptions = {}): void {
     const text = rawText.trim();
     if (!text) return;
+    const quoted = options.replyTo ?? null;
     const pending: PendingMessage = {
       clientId: newClientId(),
       conversationId,
@@ -431,6 +466,8 @@ export class ChatClient {
       state: 'pending',
       error: null,
       inFlight: false,
+      replyTo: quoted ? { id: quoted.id, senderId: quoted.senderId, text: quoted.text === null ? null : [...quoted.text].slice(0, 200).join(''), deletedAt: quoted.deletedAt } : null,
+      mentions: [...new Set(options.mentions ?? [])],
     };
     this.thread(conversationId).pending.set(pending.clientId, pending);
     this.stopTyping(conversationId);
@@ -460,8 +497,15 @@ export class ChatClient {
     if (pending.inFlight || pending.state !== 'pending' || !this.realtime.connected) return;
     pending.inFlight = true;
     try {
-      const stored = await this.realtime.request('message:send', { conversationId: pending.conversationId, text: pending.text, clientId: pending.clientId });
+      const stored = await this.realtime.request('message:send', {
+        conversationId: pending.conversationId,
+        text: pending.text,
+        clientId: pending.clientId,
+        ...(pending.replyTo ? { replyToId: pending.replyTo.id } : {}),
+        ...(pending.mentions.length ? { mentions: pending.mentions } : {}),
+      });
       this.mergeMessage(stored);
+      this.refused.delete(pending.conversationId);
       this.emit('thread', pending.conversationId);
       this.emit('conversations');
     } catch (error) {
@@ -474,11 +518,114 @@ export class ChatClient {
       } else {
         pending.state = 'failed';
         pending.error = status === 429 ? 'Sending too fast. Try again in a moment.' : error instanceof Error ? error.message : 'Not sent';
+        // 403 in a direct conversation: one of us blocks the other. If it is not me, they block me.
+        if (status === 403 && !this.blockedInConversation(pending.conversationId)) this.refused.add(pending.conversationId);
         this.emit('thread', pending.conversationId);
+        this.emit('blocks');
       }
     } finally {
       pending.inFlight = false;
     }
+  }
+
+  // ---- changing messages ----------------------------------------------------------------------------
+
+  /** Sends an edit of one of our messages; the stored version (and `message:updated`) replaces it. */
+  async editMessage(message: MessageResponse, rawText: string): Promise<void> {
+    const text = rawText.trim();
+    if (!text || text === message.text) return;
+    const updated = this.realtime.connected ? await this.realtime.request('message:edit', { messageId: message.id, text }) : await this.api.editMessage(message.id, text);
+    this.mergeMessage(updated);
+    this.emit('thread', message.conversationId);
+    this.emit('conversations');
+  }
+
+  async deleteMessage(message: MessageResponse): Promise<void> {
+    if (this.realtime.connected) await this.realtime.request('message:delete', { messageId: message.id });
+    else await this.api.deleteMessage(message.id);
+    this.onMessageDeleted(message.id, message.conversationId);
+  }
+
+  /** Adds our reaction with `emoji`, or takes it back when we already reacted so. */
+  async toggleReaction(message: MessageResponse, emoji: string): Promise<void> {
+    const on = !message.reactions.some((reaction) => reaction.emoji === emoji && reaction.userIds.includes(this.me.id));
+    const updated = this.realtime.connected
+      ? await this.realtime.request('message:react', { messageId: message.id, emoji, on })
+      : await this.api.react(message.id, emoji, on);
+    this.mergeMessage(updated);
+    this.emit('thread', message.conversationId);
+    this.emit('conversations');
+  }
+
+  /** Scrolls the open view to a message once it is loaded: older pages are fetched until it is there. */
+  async reveal(conversationId: string, messageId: string): Promise<boolean> {
+    const thread = this.thread(conversationId);
+    for (let pages = 0; pages < 40 && !thread.messages.has(messageId); pages += 1) {
+      if (!thread.loaded) await this.loadThread(conversationId);
+      else if (thread.hasMoreOlder) await this.loadOlder(conversationId);
+      else break;
+    }
+    if (!thread.messages.has(messageId)) return false;
+    this.focusMessageId = messageId;
+    this.emit('thread', conversationId);
+    return true;
+  }
+
+  searchMessages(q: string, before?: string): Promise<{ items: MessageResponse[]; hasMore: boolean }> {
+    return this.api.searchMessages(q, before);
+  }
+
+  // ---- groups ---------------------------------------------------------------------------------------
+
+  async renameGroup(conversationId: string, title: string): Promise<void> {
+    this.upsertConversation(await this.api.renameGroup(conversationId, title), true);
+  }
+
+  async addMembers(conversationId: string, users: PublicUserResponse[]): Promise<void> {
+    users.forEach((user) => this.rememberUser(user));
+    this.upsertConversation(await this.api.addMembers(conversationId, users.map((user) => user.id)), true);
+  }
+
+  /** An admin removes a member; with our own id, we leave the group. */
+  async removeMember(conversationId: string, userId: string): Promise<void> {
+    await this.api.removeMember(conversationId, userId);
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation) return;
+    this.upsertConversation({ ...conversation, members: conversation.members.filter((member) => member.userId !== userId) }, false);
+  }
+
+  // ---- blocking -------------------------------------------------------------------------------------
+
+  /** In a direct conversation: whether I block the other member. */
+  blockedInConversation(conversationId: string): boolean {
+    const conversation = this.conversations.get(conversationId);
+    const partner = conversation ? this.partnerId(conversation) : null;
+    return partner !== null && this.blocked.has(partner);
+  }
+
+  async setBlocked(userId: string, blocked: boolean): Promise<void> {
+    await this.api.setBlocked(userId, blocked);
+    this.applyBlock(userId, blocked);
+  }
+
+  private async loadBlocked(): Promise<void> {
+    try {
+      const users = await this.api.blockedUsers();
+      this.blocked.clear();
+      for (const user of users) {
+        this.blocked.add(user.id);
+        this.rememberUser(user);
+      }
+      this.emit('blocks');
+    } catch {
+      // Shown as not blocked until the next start; the server enforces it anyway.
+    }
+  }
+
+  private applyBlock(userId: string, blocked: boolean): void {
+    if (blocked) this.blocked.add(userId);
+    else this.blocked.delete(userId);
+    this.emit('blocks');
   }
 
   private flushOutbox(): void {
@@ -529,6 +676,7 @@ export class ChatClient {
     socket.on('typing', (event) => this.onTyping(event));
     socket.on('presence', (state) => this.applyPresence(state));
     socket.on('conversation:updated', (conversation) => this.upsertConversation(conversation, false));
+    socket.on('block:updated', ({ userId, blocked }) => this.applyBlock(userId, blocked));
   }
 
   private onConnect(): void {
@@ -554,7 +702,10 @@ export class ChatClient {
       this.clearTyping(conversationId, message.senderId);
       if (isNew) {
         const conversation = this.conversations.get(conversationId);
-        if (conversation && !this.isOnScreen(conversationId)) conversation.unreadCount += 1;
+        if (conversation && !this.isOnScreen(conversationId)) {
+          conversation.unreadCount += 1;
+          if (message.mentions.includes(this.me.id)) conversation.mentionCount += 1;
+        }
         this.markIncoming(conversationId, message);
       }
     }
@@ -566,7 +717,11 @@ export class ChatClient {
     const now = new Date().toISOString();
     const thread = this.threads.get(conversationId);
     const known = thread?.messages.get(id);
-    if (thread && known) thread.messages.set(id, { ...known, text: null, deletedAt: known.deletedAt ?? now });
+    if (thread && known) {
+      const tombstone = { ...known, text: null, deletedAt: known.deletedAt ?? now, reactions: [], mentions: [], replyTo: null };
+      thread.messages.set(id, tombstone);
+      this.refreshQuotesOf(tombstone);
+    }
     const conversation = this.conversations.get(conversationId);
     if (conversation?.lastMessage?.id === id) conversation.lastMessage = { ...conversation.lastMessage, text: null, deletedAt: conversation.lastMessage.deletedAt ?? now };
     this.emit('thread', conversationId);
@@ -674,8 +829,9 @@ export class ChatClient {
       if (message.senderId !== this.me.id && (!newest || message.seq > newest.seq)) newest = message;
     }
     if (!newest) return;
-    if (conversation.unreadCount !== 0) {
+    if (conversation.unreadCount !== 0 || conversation.mentionCount !== 0) {
       conversation.unreadCount = 0;
+      conversation.mentionCount = 0;
       this.emit('conversations');
     }
     const already = this.readSent.get(conversationId) ?? 0;
@@ -689,6 +845,7 @@ export class ChatClient {
         const current = this.conversations.get(conversationId);
         if (current && !this.isOnScreen(conversationId)) {
           current.unreadCount = answer.unreadCount;
+          if (answer.unreadCount === 0) current.mentionCount = 0;
           this.emit('conversations');
         }
       },
@@ -859,6 +1016,8 @@ export class ChatClient {
         }
       }
       for (const receipt of answer.receipts) this.applyReceipt(receipt);
+      for (const change of answer.blocks) this.applyBlock(change.userId, change.blocked);
+      for (const state of answer.presence) this.applyPresence(state);
       cursor = answer.cursor;
       localStorage.setItem(this.cursorKey, cursor);
     } while (answer.hasMore && !this.stopped);

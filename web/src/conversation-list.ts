@@ -68,6 +68,7 @@ export class ConversationList {
           'span',
           { class: 'conversation-bottom' },
           h('span', { class: 'conversation-preview', 'data-testid': 'conversation-preview' }, h('span', { class: 'preview-tick', hidden: true }), h('span', { class: 'preview-text' })),
+          h('span', { class: 'badge mention-badge', 'data-testid': 'mention-badge', hidden: true }, '@'),
           h('span', { class: 'badge', 'data-testid': 'unread-badge', hidden: true }),
         ),
       ),
@@ -111,12 +112,17 @@ export class ConversationList {
     }
     setText(preview.querySelector('.preview-text')!, text);
 
-    const badge = button.querySelector<HTMLElement>('.badge')!;
+    const mentionBadge = button.querySelector<HTMLElement>('.mention-badge')!;
+    mentionBadge.hidden = conversation.mentionCount === 0;
+    mentionBadge.setAttribute('aria-label', `${conversation.mentionCount} ${conversation.mentionCount === 1 ? 'mention' : 'mentions'} of you`);
+    mentionBadge.title = mentionBadge.getAttribute('aria-label') ?? '';
+
+    const badge = button.querySelector<HTMLElement>('.badge:not(.mention-badge)')!;
     badge.hidden = conversation.unreadCount === 0;
     setText(badge, conversation.unreadCount > 99 ? '99+' : String(conversation.unreadCount));
     badge.setAttribute('aria-label', `${conversation.unreadCount} unread`);
 
-    const unread = conversation.unreadCount > 0 ? `, ${conversation.unreadCount} unread` : '';
+    const unread = (conversation.unreadCount > 0 ? `, ${conversation.unreadCount} unread` : '') + (conversation.mentionCount > 0 ? `, ${conversation.mentionCount} mentioning you` : '');
     button.setAttribute('aria-label', `${title}${showOnline ? ', online' : ''}${unread}: ${preview.textContent ?? ''}`);
   }
 

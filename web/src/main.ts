@@ -8,7 +8,9 @@ import { ChatClient, type Topic } from './chat-client.js';
 import { ChatView } from './chat-view.js';
 import { ConversationList } from './conversation-list.js';
 import { byId } from './dom.js';
+import { GroupDialog } from './group-dialog.js';
 import { PeopleDialog } from './people-dialog.js';
+import { SearchPanel } from './search-panel.js';
 import { Session, type AuthResult } from './session.js';
 
 const session = new Session();
@@ -48,6 +50,9 @@ class ChatApp {
   private readonly list: ConversationList;
   private readonly chat: ChatView;
   private readonly people: PeopleDialog;
+  private readonly group: GroupDialog;
+  /** A message to show once its conversation is open (a search result). */
+  private revealAfterOpen: { conversationId: string; messageId: string } | null = null;
   private readonly dirty = new Set<Topic>();
   private scheduled = false;
   private readonly clock: ReturnType<typeof setInterval>;
@@ -60,8 +65,10 @@ class ChatApp {
     this.client = new ChatClient(api, session, current.user);
     const signal = this.listeners.signal;
     this.list = new ConversationList(this.client, (id) => this.navigate(id), signal);
-    this.chat = new ChatView(this.client, signal);
+    this.group = new GroupDialog(this.client, () => this.navigate(null), signal);
+    this.chat = new ChatView(this.client, signal, { onGroupInfo: (id) => this.group.open(id) });
     this.people = new PeopleDialog(this.client, (id) => this.navigate(id), signal);
+    new SearchPanel(this.client, (conversationId, messageId) => this.navigate(conversationId, messageId), signal);
     this.cleanups.push(this.client.subscribe((topic) => this.invalidate(topic)));
 
     this.on(byId('new-chat-button'), 'click', () => this.people.open('direct'));
@@ -88,8 +95,13 @@ class ChatApp {
     this.listeners.abort();
     this.cleanups.forEach((cleanup) => cleanup());
     this.client.stop();
-    const dialog = byId<HTMLDialogElement>('people-dialog');
-    if (dialog.open) dialog.close();
+    for (const id of ['people-dialog', 'group-dialog']) {
+      const dialog = byId<HTMLDialogElement>(id);
+      if (dialog.open) dialog.close();
+    }
+    byId<HTMLInputElement>('message-search').value = '';
+    byId('search-panel').hidden = true;
+    byId('conversation-nav').hidden = false;
     // Nothing of this person may stay on the page for the next one.
     byId('conversation-list').replaceChildren();
     byId('message-list').replaceChildren();
@@ -101,7 +113,8 @@ class ChatApp {
     target.addEventListener(type, listener, { signal: this.listeners.signal });
   }
 
-  private navigate(conversationId: string | null): void {
+  private navigate(conversationId: string | null, messageId?: string): void {
+    this.revealAfterOpen = conversationId && messageId ? { conversationId, messageId } : null;
     const hash = conversationId ? `#/c/${conversationId}` : '#/';
     if (location.hash !== hash) location.hash = hash;
     else this.route();
@@ -110,9 +123,12 @@ class ChatApp {
   private route(): void {
     const id = conversationFromHash();
     const switching = id !== this.client.openId;
+    const reveal = this.revealAfterOpen;
+    this.revealAfterOpen = null;
     void this.client.open(id).then((found) => {
       // A link to a conversation that is gone or not ours: back to the list.
       if (!found && conversationFromHash() === id) this.navigate(null);
+      else if (found && id && reveal?.conversationId === id) void this.client.reveal(id, reveal.messageId);
     });
     this.applyLayout();
     if (id && switching) {
@@ -172,6 +188,10 @@ class ChatApp {
       return;
     }
     if (topics.has('conversations') || topics.has('users')) this.chat.renderHeader();
+    if (topics.has('conversations') || topics.has('users') || topics.has('blocks')) {
+      this.chat.renderBlocked();
+      this.group.render();
+    }
     if (topics.has('thread') || topics.has('users')) this.chat.renderMessages();
     if (topics.has('typing') || topics.has('users')) this.chat.renderTyping();
   }

@@ -1,5 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import type { ReplyPreview, StoredReaction } from '../../messages/schemas/message.schema';
 
 /** The last message as shown in the conversation list, copied on every send/edit/delete. */
 export interface LastMessageSnapshot {
@@ -11,6 +12,10 @@ export interface LastMessageSnapshot {
   createdAt: Date;
   editedAt: Date | null;
   deletedAt: Date | null;
+  /** Absent in summaries written before replies, mentions and reactions existed. */
+  replyTo?: ReplyPreview | null;
+  mentions?: Types.ObjectId[];
+  reactions?: StoredReaction[];
 }
 
 /**
@@ -71,6 +76,13 @@ export class Conversation {
 
   @Prop({ required: true })
   createdAt: Date;
+
+  /**
+   * Direct conversations only: which of the two members blocks the other. A send needs this to be
+   * empty (checked in the same update that hands out `seq`), so a block costs sends no extra look-up.
+   */
+  @Prop({ type: [Types.ObjectId], default: [] })
+  blockedBy?: Types.ObjectId[];
 }
 
 export const ConversationSchema = SchemaFactory.createForClass(Conversation);

@@ -41,6 +41,14 @@ export class Membership {
   @Prop({ type: Date, default: null })
   deliveredAt: Date | null;
 
+  /**
+   * Seqs of messages that mention this member and that its read mark had not reached when they were
+   * recorded (pulled when the read mark passes them): `mentionCount` counts those above `readUpToSeq`.
+   * Capped at MENTIONS_KEPT, the newest kept.
+   */
+  @Prop({ type: [Number], default: [] })
+  mentionSeqs?: number[];
+
   /** Last time a mark moved, or the member joined/left: what catch-up reports as receipt changes. */
   @Prop({ required: true })
   changedAt: Date;

@@ -1,7 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsNotEmpty, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { ObjectIdField } from '../../common/object-id';
+
+/** How many users one message may mention. */
+export const MAX_MENTIONS = 50;
 
 export const trimText = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -25,6 +28,14 @@ export class SendMessageDto {
   @ApiPropertyOptional({ maxLength: 128, description: 'the client\'s idempotency key: a retry with the same one returns the first message' })
   @IsOptional() @IsString() @Length(1, 128)
   clientId?: string;
+
+  @ApiPropertyOptional({ description: 'the message this one replies to (a message of the same conversation)' })
+  @IsOptional() @ObjectIdField('replyToId must be a valid id')
+  replyToId?: string;
+
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_MENTIONS, description: 'ids of the members this message mentions (each a current member)' })
+  @IsOptional() @IsArray() @ArrayMaxSize(MAX_MENTIONS) @ObjectIdField('mentions must hold valid ids', { each: true })
+  mentions?: string[];
 }
 
 export class EditMessageDto {

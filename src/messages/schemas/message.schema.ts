@@ -1,6 +1,24 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
 
+/**
+ * What a reply shows of the message it quotes, copied into the reply and kept current: an edit or
+ * delete of the quoted message rewrites it in every reply (see MessagesService).
+ */
+export interface ReplyPreview {
+  id: Types.ObjectId;
+  senderId: Types.ObjectId;
+  /** The quoted text cut to REPLY_PREVIEW_LENGTH characters; `null` once the quoted message is deleted. */
+  text: string | null;
+  deletedAt: Date | null;
+}
+
+/** One emoji on a message and who used it, in the order they did. */
+export interface StoredReaction {
+  emoji: string;
+  userIds: Types.ObjectId[];
+}
+
 @Schema({ collection: 'messages', versionKey: false })
 export class Message {
   _id: Types.ObjectId;
@@ -31,9 +49,27 @@ export class Message {
   @Prop({ type: Date, default: null })
   deletedAt: Date | null;
 
-  /** Creation, edit or deletion time: what catch-up (sync) reads changes by. */
+  /** Creation, edit, deletion or reaction time: what catch-up (sync) reads changes by. */
   @Prop({ required: true })
   changedAt: Date;
+
+  @Prop({ type: Object, default: null })
+  replyTo: ReplyPreview | null;
+
+  /** Members mentioned when it was sent (fixed at send time). */
+  @Prop({ type: [Types.ObjectId], default: [] })
+  mentions: Types.ObjectId[];
+
+  /** Ordered by first use; an emoji whose last user took it back is removed. At most MAX_DISTINCT_REACTIONS. */
+  @Prop({ type: [Object], default: [] })
+  reactions: StoredReaction[];
+
+  /**
+   * The text's words as search matches them (lower-cased, diacritics folded, stop words dropped,
+   * stemmed): a search requires every word of its query here, while the text index finds the candidates.
+   */
+  @Prop({ type: [String], default: [] })
+  searchTerms: string[];
 }
 
 export const MessageSchema = SchemaFactory.createForClass(Message);
@@ -47,3 +83,7 @@ MessageSchema.index({ conversationId: 1, seq: 1 }, { name: 'history_by_seq' });
 // (sender, clientId), so a retry finds the first message by `_id` and cannot be stored twice.
 // Sync: messages of the caller's conversations created, edited or deleted since a cursor.
 MessageSchema.index({ conversationId: 1, changedAt: 1, _id: 1 });
+// Edit/delete of a quoted message: the replies whose preview shows it (only replies are in this index).
+MessageSchema.index({ 'replyTo.id': 1 }, { partialFilterExpression: { 'replyTo.id': { $exists: true } } });
+// Message search (`GET /search/messages`): the candidates for the query's words (English stemming and stop words).
+MessageSchema.index({ text: 'text' }, { default_language: 'english', name: 'text_text' });

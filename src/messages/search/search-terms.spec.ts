@@ -1,0 +1,26 @@
+import { stemEnglish } from './english-stemmer';
+import { searchTermsOf, searchWords } from './search-terms';
+
+describe('stemEnglish (Porter2)', () => {
+  it.each([
+    ['running', 'run'], ['runs', 'run'], ['run', 'run'], ['cats', 'cat'], ['caresses', 'caress'], ['ponies', 'poni'], ['ties', 'tie'],
+    ['hopping', 'hop'], ['hoped', 'hope'], ['agreed', 'agre'], ['generously', 'generous'], ['happiness', 'happi'], ['happy', 'happi'],
+    ['national', 'nation'], ['relational', 'relat'], ['dying', 'die'], ['skies', 'sky'], ['news', 'news'], ['succeeding', 'succeed'],
+    ['meeting', 'meet'], ['meetings', 'meet'], ['communication', 'communic'], ['generalization', 'general'], ["dog's", 'dog'], ['controlling', 'control'],
+    ['fly', 'fli'], ['by', 'by'], ['cry', 'cri'], ['sky', 'sky'], ['yelling', 'yell'],
+  ])('%s → %s', (word, stem) => {
+    expect(stemEnglish(word)).toBe(stem);
+  });
+});
+
+describe('search words and terms', () => {
+  it('lower-cases, folds diacritics, splits on punctuation and drops stop words', () => {
+    expect(searchWords('The CAFÉ, and — the crème brûlée!')).toEqual(['cafe', 'creme', 'brulee']);
+    expect(searchWords("Don't stop O'Brien's band")).toEqual(['stop', "o'brien's", 'band']);
+    expect(searchWords('the and of ... !!!')).toEqual([]);
+  });
+
+  it('stores each stem once', () => {
+    expect(searchTermsOf('Running runs; the runner ran')).toEqual(['run', 'runner', 'ran']);
+  });
+});
