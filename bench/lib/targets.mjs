@@ -34,6 +34,18 @@ export function appEnv({ mongoUri, port }) {
     AUTH_RATE_WINDOW_SECONDS: '1',
     SEND_RATE_LIMIT: '100000000',
     SEND_RATE_WINDOW_SECONDS: '1',
+    // Every other limit (per client address: the load generator is one address) likewise.
+    RATE_LIMIT_WINDOW_SECONDS: '1',
+    ADDRESS_RATE_LIMIT: '100000000',
+    REFRESH_RATE_LIMIT: '100000000',
+    SEARCH_RATE_LIMIT: '100000000',
+    SYNC_RATE_LIMIT: '100000000',
+    RECEIPTS_RATE_LIMIT: '100000000',
+    EDIT_RATE_LIMIT: '100000000',
+    CONVERSATION_RATE_LIMIT: '100000000',
+    PRESENCE_RATE_LIMIT: '100000000',
+    TYPING_RATE_LIMIT: '100000000',
+    WS_MAX_CONNECTIONS_PER_USER: '10000',
     // No Redis adapter: a single instance, in-memory rooms (like the relay).
     REDIS_URL: '',
     SCARF_ANALYTICS: 'false',

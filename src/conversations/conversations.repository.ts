@@ -24,8 +24,22 @@ export interface SeqGrant {
   conversation: GrantedConversation;
 }
 
-/** How many recent grants a conversation remembers, so that a batch can read its own back. */
-const SEQ_GRANTS_KEPT = 32;
+/**
+ * How many recent grants a conversation remembers, so that a batch can read its own back (kept short:
+ * every update of the conversation rewrites the document). A grant pushed out before its batch read
+ * it back (16 other batches in between) costs a gap: the batch asks again message by message.
+ */
+const SEQ_GRANTS_KEPT = 16;
+
+/**
+ * Bulk writes touch documents in `_id` order. On a database that runs a bulk as one transaction (the
+ * development database does), two bulks that lock the same documents in different orders would
+ * deadlock until the server's deadlock timeout breaks one; one order for every bulk makes them wait
+ * for each other at most. MongoDB needs no order and loses nothing by it.
+ */
+function inIdOrder<T>(items: T[], id: (item: T) => Types.ObjectId): T[] {
+  return [...items].sort((a, b) => id(a).toHexString().localeCompare(id(b).toHexString()));
+}
 
 /** A batch's new newest message of a conversation (the list summary). */
 export interface SummaryUpdate {
@@ -139,7 +153,7 @@ export class ConversationsRepository {
       return grants;
     }
     await this.conversations.collection.bulkWrite(
-      requests.map((request) => ({
+      inIdOrder(requests, (request) => request.conversationId).map((request) => ({
         updateOne: {
           filter: guard(request),
           update: [
@@ -168,7 +182,7 @@ export class ConversationsRepository {
   async applySummaries(updates: SummaryUpdate[]): Promise<void> {
     if (updates.length === 0) return;
     await this.conversations.collection.bulkWrite(
-      updates.map(({ conversationId, message, at }) => ({
+      inIdOrder(updates, (update) => update.conversationId).map(({ conversationId, message, at }) => ({
         updateOne: {
           filter: { _id: conversationId, lastMessageSeq: { $lt: message.seq } },
           update: { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
@@ -186,7 +200,7 @@ export class ConversationsRepository {
     if (moves.length === 0) return;
     const behind = (field: string, seq: number) => ({ $lt: [`$${field}`, seq] });
     await this.memberships.collection.bulkWrite(
-      moves.map(({ conversationId, userId, seq, messageId, at }) => ({
+      inIdOrder(moves, (move) => membershipId(move.conversationId, move.userId)).map(({ conversationId, userId, seq, messageId, at }) => ({
         updateOne: {
           filter: { _id: membershipId(conversationId, userId), removedAt: null, readUpToSeq: { $lt: seq } },
           update: [
@@ -225,7 +239,7 @@ export class ConversationsRepository {
   async recordMentions(mentions: { conversationId: Types.ObjectId; userIds: Types.ObjectId[]; seq: number }[]): Promise<void> {
     if (mentions.length === 0) return;
     await this.memberships.collection.bulkWrite(
-      mentions.map(({ conversationId, userIds, seq }) => ({
+      inIdOrder(mentions, (mention) => mention.conversationId).map(({ conversationId, userIds, seq }) => ({
         updateMany: {
           filter: { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) }, removedAt: null, readUpToSeq: { $lt: seq } },
           update: { $push: { mentionSeqs: { $each: [seq], $slice: -MENTIONS_KEPT } } } as AnyObject,

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { randomBytes } from 'node:crypto';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
 import { MetricsService } from '../metrics/metrics.service';
@@ -66,7 +67,6 @@ export class SendBatcher {
   /** The last batch's follow-up (summaries, marks, answers), still running or done; never rejects. */
   private followUp: Promise<void> = Promise.resolve();
   private scheduled = false;
-  private batches = 0;
   private listener: StoredListener = () => undefined;
 
   constructor(
@@ -151,7 +151,8 @@ export class SendBatcher {
     const done = { followUp: Promise.resolve() };
     const fresh = await this.answerRetries(batch);
     if (fresh.length === 0) return done;
-    const batchId = `${process.pid.toString(36)}.${(this.batches += 1).toString(36)}.${new Types.ObjectId().toHexString()}`;
+    // Unique across instances and restarts, and short (it is stored in the conversation: see grantSeqs).
+    const batchId = randomBytes(9).toString('base64url');
     const numbered = await this.number(fresh, batchId);
     if (numbered.length === 0) return done;
     const records = numbered.map(({ record }) => record);
