@@ -27,8 +27,6 @@ export type SendOutcome =
 
 interface Waiting {
   send: PendingSend;
-  /** When it was queued (for the send duration metric). */
-  since: number;
   resolve: (outcome: SendOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -84,27 +82,26 @@ export class SendBatcher {
   submit(send: PendingSend): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve, reject) => {
       const since = performance.now();
-      const done = () => this.metrics.sendSeconds.observe((performance.now() - since) / 1000);
+      let settled = false;
+      // A send is counted once, however many times a failing batch tries to settle it.
+      const settle = (count: () => void) => {
+        if (settled) return false;
+        settled = true;
+        this.metrics.sendSeconds.observe((performance.now() - since) / 1000);
+        count();
+        return true;
+      };
       this.queue.push({
-        send, since,
+        send,
         resolve: (outcome) => {
-          done();
-          if (outcome.created) this.metrics.messagesStored.inc();
-          resolve(outcome);
+          if (settle(() => outcome.created && this.metrics.messagesStored.inc())) resolve(outcome);
         },
         reject: (error) => {
-          done();
-          this.metrics.sendsFailed.inc();
-          reject(error);
+          if (settle(() => this.metrics.sendsFailed.inc())) reject(error);
         },
       });
       this.schedule();
     });
-  }
-
-  /** Sends queued or being written (for graceful shutdown and metrics). */
-  get pending(): number {
-    return this.queue.length;
   }
 
   private schedule(): void {
