@@ -1,7 +1,7 @@
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
-import { closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
-import { directConversation, groupConversation, requestOk, settle } from './realtime-helpers';
+import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
+import { directConversation, groupConversation, requestOk } from './realtime-helpers';
 
 describe('realtime: conversation:updated', () => {
   let t: TestApp;
@@ -9,10 +9,14 @@ describe('realtime: conversation:updated', () => {
   let bob: TestUser;
   let carol: TestUser;
   let dave: TestUser;
+  /** Barrier conversations, made before any socket connects (so their creation is announced to none). */
+  let aliceDave: string;
+  let aliceCarol: string;
 
   beforeAll(async () => {
     t = await createTestApp();
     [alice, bob, carol, dave] = await Promise.all([createUser(t), createUser(t), createUser(t), createUser(t)]);
+    [aliceDave, aliceCarol] = (await Promise.all([directConversation(t, alice, dave), directConversation(t, alice, carol)])).map((direct) => direct.id);
   });
   afterEach(() => closeAllSockets());
   afterAll(async () => {
@@ -20,6 +24,14 @@ describe('realtime: conversation:updated', () => {
   });
 
   const connectAll = (users: TestUser[]) => Promise.all(users.map((user) => connectSocket(t.baseUrl, user.accessToken)));
+
+  /**
+   * Barrier for `socket`: a message in a direct conversation it is in, sent by alice after the action
+   * under test was answered (conversation:updated is emitted before the answer), so it reaches the
+   * socket after anything that action emitted to it.
+   */
+  const barrierVia = (socket: ChatSocket, conversationId: string, from: ChatSocket) =>
+    barrier(socket, () => requestOk(from, 'message:send', { conversationId, text: 'barrier' }));
 
   it('a new group reaches every member (the creator\'s sockets too) and nobody else', async () => {
     const [aliceSocket, bobSocket, carolSocket, daveSocket] = await connectAll([alice, bob, carol, dave]);
@@ -33,7 +45,7 @@ describe('realtime: conversation:updated', () => {
         expect.arrayContaining([{ userId: alice.id, role: 'admin' }, { userId: bob.id, role: 'member' }, { userId: carol.id, role: 'member' }]),
       );
     }
-    await settle();
+    await barrierVia(daveSocket, aliceDave, aliceSocket);
     expect(daveSees).toEqual([]);
   });
 
@@ -56,7 +68,7 @@ describe('realtime: conversation:updated', () => {
     await expect(forAlice).resolves.toMatchObject({ id: group.id, title: 'After', unreadCount: 2 });
     await expect(forBob).resolves.toMatchObject({ id: group.id, title: 'After', unreadCount: 0 });
     await expect(forCarol).resolves.toMatchObject({ id: group.id, title: 'After', unreadCount: 2 });
-    await settle();
+    await barrierVia(daveSocket, aliceDave, aliceSocket);
     expect(daveSees).toEqual([]);
   });
 
@@ -84,13 +96,15 @@ describe('realtime: conversation:updated', () => {
       expect(conversation.id).toBe(group.id);
       expect(conversation.members.map((member) => member.userId).sort()).toEqual([alice.id, bob.id].sort());
     }
-    const carolSees = [collect(carolSocket, 'message:new'), collect(carolSocket, 'typing')];
+    const [carolMessages, carolTyping] = [collect(carolSocket, 'message:new'), collect(carolSocket, 'typing')];
     const bobGets = waitFor(bobSocket, 'message:new');
     await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
     await requestOk(aliceSocket, 'message:send', { conversationId: group.id, text: 'after carol left' });
     await bobGets;
-    await settle();
-    for (const events of carolSees) expect(events).toEqual([]);
+    // Only the barrier's own message (alice's, in their direct conversation) reached carol.
+    const marker = await barrierVia(carolSocket, aliceCarol, aliceSocket);
+    expect(carolMessages).toEqual([marker]);
+    expect(carolTyping).toEqual([]);
   });
 
   it('a member who leaves gets the update too', async () => {

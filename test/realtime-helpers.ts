@@ -5,7 +5,7 @@ import type { ConversationResponse } from '../src/conversations/conversation.res
 import type { MessageResponse } from '../src/messages/message.response';
 import type { TestUser } from './factories/user.factory';
 import { TEST_ENV, TestApp } from './helpers/app';
-import { ChatSocket, sleep } from './helpers/socket';
+import { ChatSocket } from './helpers/socket';
 
 type AckData<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[1] extends (answer: Ack<infer T>) => void ? T : never;
 
@@ -69,8 +69,29 @@ export async function messagesOf(t: TestApp, user: TestUser, conversationId: str
   return response.body.items;
 }
 
-/** Gives events that would wrongly arrive time to do so, before a "nothing arrived" assertion. */
-export const settle = () => sleep(250);
+/**
+ * Closes `socket` and resolves once the server of `t` it is connected to has handled the close and
+ * finished the work the close started (presence, last-seen: the gateway tracks it as in-flight work),
+ * so whatever that close announces has been emitted by then. Follow with a `barrier` published on the
+ * same server to check what arrived.
+ */
+export async function closeOnServer(t: TestApp, socket: ChatSocket, timeoutMs = 5000): Promise<void> {
+  // Imported here, like the app itself (createTestApp), so that loading these helpers loads no app module.
+  const [{ ChatGateway }, { InFlightWork }] = await Promise.all([import('../src/chat/chat.gateway'), import('../src/chat/in-flight-work')]);
+  const serverSocket = socket.id === undefined ? undefined : t.app.get(ChatGateway).server.sockets.get(socket.id);
+  if (!serverSocket) throw new Error(`socket ${socket.id} is not connected to this server`);
+  // Registered after the gateway's own disconnect handler (bound when the socket connected), so it runs after it.
+  const closed = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not see the socket close')), timeoutMs);
+    serverSocket.once('disconnect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  socket.close();
+  await closed;
+  if (!(await t.app.get(InFlightWork).drain(timeoutMs))) throw new Error(`the server's in-flight work did not finish within ${timeoutMs} ms`);
+}
 
 /** Resolves when the socket is disconnected, with the reason. */
 export function disconnection(socket: ChatSocket, timeoutMs = 3000): Promise<string> {

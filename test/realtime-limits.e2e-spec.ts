@@ -1,8 +1,8 @@
 import type { ConversationResponse } from '../src/conversations/conversation.response';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
-import { closeAllSockets, collect, connectSocket } from './helpers/socket';
-import { directConversation, disconnection, refusal, request, requestOk, settle } from './realtime-helpers';
+import { barrier, closeAllSockets, collect, connectSocket } from './helpers/socket';
+import { directConversation, disconnection, refusal, request, requestOk } from './realtime-helpers';
 
 const SEND_LIMIT = 3;
 const EVENT_LIMIT = 4;
@@ -53,8 +53,10 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
     });
     // Other events are not limited and the socket stays usable.
     await expect(request(aliceSocket, 'typing', { conversationId: conversation.id, typing: true })).resolves.toEqual({ ok: true, data: {} });
-    await settle();
-    expect(bobSees.map((message) => message.text)).toEqual(['m0', 'm1', 'm2']);
+    // Barrier: bob (his own send budget) messages alice after every refused send was answered; his
+    // socket gets it after anything those sends announced, so it comes right after m2.
+    await barrier(bobSocket, () => requestOk(bobSocket, 'message:send', { conversationId: conversation.id, text: 'barrier' }));
+    expect(bobSees.map((message) => message.text)).toEqual(['m0', 'm1', 'm2', 'barrier']);
     expect(aliceSocket.connected).toBe(true);
   });
 

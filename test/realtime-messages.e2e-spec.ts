@@ -2,8 +2,8 @@ import type { ConversationResponse } from '../src/conversations/conversation.res
 import { ReceiptsService } from '../src/messages/receipts.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
-import { ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
-import { directConversation, messagesOf, request, requestOk, settle } from './realtime-helpers';
+import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
+import { directConversation, messagesOf, request, requestOk } from './realtime-helpers';
 
 describe('realtime: messages and receipts', () => {
   let t: TestApp;
@@ -40,6 +40,15 @@ describe('realtime: messages and receipts', () => {
     await t.close();
   });
 
+  /**
+   * Barrier for carol (no member of the conversation): a message to her, sent after the action under
+   * test was answered, reaches her after anything that action emitted to her.
+   */
+  const carolBarrier = () => barrier(carolSocket, () => requestOk(bob1, 'message:send', { recipientId: carol.id, text: 'barrier for carol' }));
+  /** Barrier for sockets of alice and bob: a later message in their conversation. */
+  const memberBarrier = (sockets: ChatSocket | ChatSocket[], from = alice1) =>
+    barrier(sockets, () => requestOk(from, 'message:send', { conversationId: conversation.id, text: 'barrier' }));
+
   it('message:send acks the stored message, and every connection of every member gets message:new (the sending one too)', async () => {
     const carolEvents = collect(carolSocket, 'message:new');
     const arrivals = [alice1, alice2, bob1, bob2].map((socket) => waitFor(socket, 'message:new'));
@@ -66,8 +75,9 @@ describe('realtime: messages and receipts', () => {
     for (const received of await Promise.all(arrivals)) expect(received).toEqual(answer.data);
     const stored = await messagesOf(t, bob, conversation.id);
     expect(stored.find((message) => message.id === answer.data.id)).toEqual(answer.data);
-    await settle();
-    expect(carolEvents).toEqual([]);
+    // Only the barrier's own message reached carol.
+    const marker = await carolBarrier();
+    expect(carolEvents).toEqual([marker]);
   });
 
   it('a repeated clientId answers the first message and announces nothing new', async () => {
@@ -78,8 +88,9 @@ describe('realtime: messages and receipts', () => {
     const bobEvents = collect(bob1, 'message:new');
     const again = await requestOk(alice1, 'message:send', { conversationId: conversation.id, text: 'once', clientId: 'retry-1' });
     expect(again).toEqual(first);
-    await settle();
-    expect(bobEvents).toEqual([]);
+    // Only the barrier's own message reached bob: the retry announced nothing before it.
+    const marker = await memberBarrier(bob1);
+    expect(bobEvents).toEqual([marker]);
   });
 
   it('sending by recipientId reaches the recipient', async () => {
@@ -95,8 +106,8 @@ describe('realtime: messages and receipts', () => {
     const arrivals = [alice1, alice2, bob1, bob2].map((socket) => waitFor(socket, 'message:new'));
     const response = await t.http().post('/api/v1/messages').set(alice.auth).send({ conversationId: conversation.id, text: 'over REST' }).expect(201);
     for (const received of await Promise.all(arrivals)) expect(received).toEqual(response.body);
-    await settle();
-    expect(carolEvents).toEqual([]);
+    const marker = await carolBarrier();
+    expect(carolEvents).toEqual([marker]);
   });
 
   it('message:edit acks the edited message and every member gets message:updated', async () => {
@@ -106,7 +117,7 @@ describe('realtime: messages and receipts', () => {
     const edited = await requestOk(alice1, 'message:edit', { messageId: message.id, text: ' fixed ' });
     expect(edited).toEqual({ ...message, text: 'fixed', editedAt: expect.any(String) });
     for (const received of await Promise.all(arrivals)) expect(received).toEqual(edited);
-    await settle();
+    await carolBarrier();
     expect(carolEvents).toEqual([]);
   });
 
@@ -129,7 +140,7 @@ describe('realtime: messages and receipts', () => {
       if (!edit.ok) expect(expected).toContain(edit.error.status);
       if (!remove.ok) expect(expected).toContain(remove.error.status);
     }
-    await settle();
+    await memberBarrier(alice2);
     expect(updates).toEqual([]);
     expect(deletions).toEqual([]);
     const stored = await messagesOf(t, alice, conversation.id);
@@ -144,7 +155,7 @@ describe('realtime: messages and receipts', () => {
     for (const received of await Promise.all(arrivals)) expect(received).toEqual({ id: message.id, conversationId: conversation.id });
     const stored = await messagesOf(t, bob, conversation.id);
     expect(stored.find((item) => item.id === message.id)).toEqual({ ...message, text: null, deletedAt: expect.any(String) });
-    await settle();
+    await carolBarrier();
     expect(carolEvents).toEqual([]);
   });
 
@@ -181,7 +192,7 @@ describe('realtime: messages and receipts', () => {
     }
     const stored = await messagesOf(t, alice, conversation.id);
     expect(stored.find((item) => item.id === message.id)?.status).toBe('read');
-    await settle();
+    await carolBarrier();
     expect(carolEvents).toEqual([]);
   });
 
@@ -205,8 +216,9 @@ describe('realtime: messages and receipts', () => {
       expect(answer.ok).toBe(false);
       if (!answer.ok) expect([403, 404]).toContain(answer.error.status);
     }
-    await settle();
-    expect(aliceEvents).toEqual([]);
+    // Only the barrier's own message reached alice (sent by bob, after carol's attempts were answered).
+    const marker = await memberBarrier(alice2, bob1);
+    expect(aliceEvents).toEqual([marker]);
     expect(aliceReceipts).toEqual([]);
   });
 

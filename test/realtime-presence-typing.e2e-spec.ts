@@ -1,8 +1,8 @@
 import type { ConversationResponse } from '../src/conversations/conversation.response';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
-import { closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
-import { disconnection, groupConversation, request, requestOk, settle } from './realtime-helpers';
+import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
+import { closeOnServer, disconnection, groupConversation, request, requestOk } from './realtime-helpers';
 
 const THROTTLE_MS = 600;
 
@@ -16,6 +16,14 @@ describe('realtime: typing and presence', () => {
   afterAll(async () => {
     await t.close();
   });
+
+  /**
+   * Barrier for `sockets`: a message from `from` to `to`'s direct conversation, sent once the action
+   * under test was answered (a typing relay is emitted before its answer), reaches them after anything
+   * that action emitted to them. Typing and presence collectors do not see it.
+   */
+  const directBarrier = (sockets: ChatSocket | ChatSocket[], from: ChatSocket, to: TestUser) =>
+    barrier(sockets, () => requestOk(from, 'message:send', { recipientId: to.id, text: 'barrier' }));
 
   describe('typing', () => {
     let alice: TestUser;
@@ -39,7 +47,8 @@ describe('realtime: typing and presence', () => {
       const arrivals = [bobSocket, carolSocket].map((socket) => waitFor(socket, 'typing'));
       await expect(request(aliceTyping, 'typing', { conversationId: group.id, typing: true })).resolves.toEqual({ ok: true, data: {} });
       for (const event of await Promise.all(arrivals)) expect(event).toEqual({ conversationId: group.id, userId: alice.id, typing: true });
-      await settle();
+      // One message from alice to dave reaches both of alice's tabs and dave.
+      await directBarrier([aliceOtherTab, aliceTyping, daveSocket], aliceTyping, dave);
       expect(aliceSees).toEqual([]);
       expect(typerSees).toEqual([]);
       expect(daveSees).toEqual([]);
@@ -56,7 +65,7 @@ describe('realtime: typing and presence', () => {
         ok: false,
         error: { status: 404 },
       });
-      await settle();
+      await directBarrier(bobSocket, daveSocket, bob);
       expect(bobSees).toEqual([]);
     });
 
@@ -65,7 +74,7 @@ describe('realtime: typing and presence', () => {
       const bobSees = collect(bobSocket, 'typing');
       for (let i = 0; i < 5; i += 1) await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: false });
-      await settle();
+      await directBarrier(bobSocket, aliceSocket, bob);
       expect(bobSees).toEqual([
         { conversationId: group.id, userId: alice.id, typing: true },
         { conversationId: group.id, userId: alice.id, typing: false },
@@ -73,9 +82,10 @@ describe('realtime: typing and presence', () => {
       // After typing:false, typing:true passes again at once; then once the throttle window passed.
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
+      // Time-based rule under test: the throttle window (TYPING_THROTTLE_MS) must elapse. Not an arrival wait.
       await sleep(THROTTLE_MS + 50);
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: true });
-      await settle();
+      await directBarrier(bobSocket, aliceSocket, bob);
       expect(bobSees.map((event) => event.typing)).toEqual([true, false, true, true]);
     });
 
@@ -88,7 +98,7 @@ describe('realtime: typing and presence', () => {
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: false });
       await stop;
       await requestOk(aliceSocket, 'typing', { conversationId: group.id, typing: false });
-      await settle();
+      await directBarrier(bobSocket, aliceSocket, bob);
       expect(bobSees.map((event) => event.typing)).toEqual([true, false]);
     });
 
@@ -101,7 +111,8 @@ describe('realtime: typing and presence', () => {
       const bobSees = collect(bobSocket, 'typing');
       await requestOk(aliceTab1, 'typing', { conversationId: group.id, typing: true });
       await requestOk(aliceTab2, 'typing', { conversationId: group.id, typing: true });
-      await settle();
+      // Both relays were emitted before their answers: the barrier proves they (and nothing more) arrived.
+      await directBarrier(bobSocket, aliceTab1, bob);
       expect(bobSees).toHaveLength(2);
     });
   });
@@ -118,8 +129,9 @@ describe('realtime: typing and presence', () => {
       await expect(online).resolves.toEqual({ userId: alice.id, online: true, lastSeenAt: null });
       const tab2 = await connectSocket(t.baseUrl, alice.accessToken);
       await expect(request(tab2, 'presence:subscribe', { userIds: [] })).resolves.toEqual({ ok: true, data: [] });
-      tab1.close();
-      await settle();
+      // Once the server has handled tab1's close (and any presence it publishes), a later message reaches bob after it.
+      await closeOnServer(t, tab1);
+      await directBarrier(bobSocket, tab2, bob);
       expect(seen).toEqual([{ userId: alice.id, online: true, lastSeenAt: null }]);
       const rest = await t.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200);
       expect(rest.body.online).toBe(true);
@@ -143,9 +155,10 @@ describe('realtime: typing and presence', () => {
       await requestOk(bob2, 'presence:subscribe', { userIds: [alice.id, carol.id] });
       const carolSees = collect(carolSocket, 'presence');
       const arrivals = [bob1, bob2].map((socket) => waitFor(socket, 'presence', { predicate: (state) => state.userId === alice.id }));
-      await connectSocket(t.baseUrl, alice.accessToken);
+      const aliceSocket = await connectSocket(t.baseUrl, alice.accessToken);
       for (const state of await Promise.all(arrivals)) expect(state).toEqual({ userId: alice.id, online: true, lastSeenAt: null });
-      await settle();
+      // The online event was emitted (bob got it): a message to carol sent now reaches her after anything it sent her.
+      await directBarrier(carolSocket, aliceSocket, carol);
       expect(carolSees).toEqual([]);
     });
 

@@ -6,9 +6,9 @@ import { ChatGateway } from '../src/chat/chat.gateway';
 import type { ConversationResponse } from '../src/conversations/conversation.response';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
-import { closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
+import { barrier, closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
 import { freePort } from './setup/global-setup';
-import { directConversation, groupConversation, requestOk, settle } from './realtime-helpers';
+import { closeOnServer, directConversation, groupConversation, requestOk } from './realtime-helpers';
 
 const REDIS_SCRIPT = join(__dirname, '..', 'scripts', 'redis.sh');
 
@@ -60,6 +60,7 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     for (let tries = 0; tries < 50; tries += 1) {
       const sockets = await server.fetchSockets();
       if (sockets.some((socket) => socket.id === socketId)) return;
+      // Polling interval of a condition wait (50 tries: a 5 s deadline), not a stand-in for arrival.
       await sleep(100);
     }
     throw new Error(`socket ${socketId} never became visible through Redis`);
@@ -76,8 +77,11 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     expect((await one.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200)).body.online).toBe(true);
 
     const offline = collect(watcher, 'presence');
-    tabOne.close();
-    await sleep(300);
+    // Instance one handles the close (and publishes any presence change it finds) before this resolves;
+    // then a message published on instance one too, to a room of the watcher, travels the same way
+    // (instance one's Redis publisher, the same pattern subscription on two) and so arrives after it.
+    await closeOnServer(one, tabOne);
+    await barrier(watcher, () => one.http().post('/api/v1/messages').set(bob.auth).send({ conversationId: conversation.id, text: 'barrier' }).expect(201));
     expect(offline.filter((state) => state.userId === alice.id && !state.online)).toEqual([]);
     expect((await two.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200)).body.online).toBe(true);
 
@@ -131,9 +135,13 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     const arrivals = [bobOnOne, bobOnTwo].map((socket) => waitFor(socket, 'message:new'));
     const message = await requestOk(aliceOnOne, 'message:send', { conversationId: group.id, text: 'once each' });
     await Promise.all(arrivals);
-    await settle();
-    for (const events of seen) expect(events).toEqual([message]);
-    expect(carolSees).toEqual([]);
+    // Barrier published on instance one as alice's message was: carol messages bob (REST on one), which
+    // reaches both of bob's sockets and carol's after anything alice's send emitted to them.
+    const marker = await barrier([bobOnOne, bobOnTwo, carolOnTwo], () =>
+      one.http().post('/api/v1/messages').set(carol.auth).send({ recipientId: bob.id, text: 'barrier' }).expect(201),
+    );
+    for (const events of seen) expect(events).toEqual([message, marker]);
+    expect(carolSees).toEqual([marker]);
   });
 
   it('typing from instance two reaches a member on instance one', async () => {

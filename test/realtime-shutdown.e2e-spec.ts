@@ -1,8 +1,9 @@
 import { createConnection } from 'mongoose';
+import { InFlightWork } from '../src/chat/in-flight-work';
 import { MessagesService } from '../src/messages/messages.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, databaseUri, TestApp } from './helpers/app';
-import { closeAllSockets, connectSocket, sleep } from './helpers/socket';
+import { closeAllSockets, connectSocket } from './helpers/socket';
 import { directConversation, disconnection, refusal, request } from './realtime-helpers';
 
 describe('realtime: graceful shutdown', () => {
@@ -22,11 +23,22 @@ describe('realtime: graceful shutdown', () => {
     const send = messages.send.bind(messages);
     let started!: () => void;
     const handlerStarted = new Promise<void>((resolve) => (started = resolve));
-    // A slow write: shutdown begins while it is in flight.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // A held write: shutdown begins while it is in flight, and it goes on only once draining was checked.
     jest.spyOn(messages, 'send').mockImplementation(async (...args) => {
       started();
-      await sleep(600);
+      await released;
       return send(...args);
+    });
+    // Draining has begun once the gateway closed the in-flight work to new work.
+    const work = t.app.get(InFlightWork);
+    const closeWork = work.close.bind(work);
+    let drainingBegan!: () => void;
+    const draining = new Promise<void>((resolve) => (drainingBegan = resolve));
+    jest.spyOn(work, 'close').mockImplementation(() => {
+      closeWork();
+      drainingBegan();
     });
     const aliceSocket = await connectSocket(t.baseUrl, alice.accessToken);
     const bobSocket = await connectSocket(t.baseUrl, bob.accessToken);
@@ -35,7 +47,7 @@ describe('realtime: graceful shutdown', () => {
     await handlerStarted;
 
     const closing = t.app.close();
-    await sleep(50);
+    await draining;
     // While draining: a new event is refused with 503, a new connection is refused.
     await expect(request(bobSocket, 'typing', { conversationId: conversation.id, typing: true })).resolves.toEqual({
       ok: false,
@@ -44,6 +56,8 @@ describe('realtime: graceful shutdown', () => {
     const refused = await refusal(connectSocket(t.baseUrl, bob.accessToken, { timeoutMs: 2000 }));
     expect(refused.message).toBeTruthy();
 
+    // The held send is still being waited for; let it finish.
+    release();
     await expect(answer).resolves.toMatchObject({ ok: true, data: { text: 'sent just before SIGTERM', senderId: alice.id } });
     await expect(aliceDropped).resolves.toBe('io server disconnect');
     await closing;

@@ -2,8 +2,8 @@ import type { ClientEventName } from '../src/chat/chat.events';
 import type { ConversationResponse } from '../src/conversations/conversation.response';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
-import { ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
-import { directConversation, request, requestOk, settle } from './realtime-helpers';
+import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
+import { directConversation, request, requestOk } from './realtime-helpers';
 
 const ID = '0123456789abcdef01234567';
 
@@ -103,10 +103,13 @@ describe('realtime: invalid payloads', () => {
 
   it('an invalid payload announces nothing to anybody', async () => {
     const bobSocket = await connectSocket(t.baseUrl, bob.accessToken);
-    const received = [collect(bobSocket, 'message:new'), collect(bobSocket, 'typing'), collect(bobSocket, 'message:updated')];
+    const [messages, typing, updates] = [collect(bobSocket, 'message:new'), collect(bobSocket, 'typing'), collect(bobSocket, 'message:updated')];
     await request(socket, 'message:send', { conversationId: conversation.id, text: '' });
     await request(socket, 'typing', { conversationId: conversation.id, typing: 'maybe' });
-    await settle();
-    for (const events of received) expect(events).toEqual([]);
+    // Barrier: a valid message sent after both were answered; only it reached bob.
+    const marker = await barrier(bobSocket, () => requestOk(socket, 'message:send', { conversationId: conversation.id, text: 'barrier' }));
+    expect(messages).toEqual([marker]);
+    expect(typing).toEqual([]);
+    expect(updates).toEqual([]);
   });
 });
