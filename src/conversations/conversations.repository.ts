@@ -327,19 +327,28 @@ export class ConversationsRepository {
    */
   async activateMemberships(conversationId: Types.ObjectId, userIds: string[], fromSeq: number, now: Date): Promise<void> {
     if (userIds.length === 0) return;
-    await this.memberships.collection.bulkWrite(
-      userIds.map((userId) => ({
-        updateOne: {
-          filter: { _id: membershipId(conversationId, userId) },
-          update: {
-            $set: { conversationId, userId: oid(userId), removedAt: null, joinedAt: now, changedAt: now },
-            $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
+    const upsert = () =>
+      this.memberships.collection.bulkWrite(
+        inIdOrder(userIds.map(oid), (userId) => membershipId(conversationId, userId)).map((userId) => ({
+          updateOne: {
+            filter: { _id: membershipId(conversationId, userId) },
+            update: {
+              $set: { conversationId, userId, removedAt: null, joinedAt: now, changedAt: now },
+              $max: { readUpToSeq: fromSeq, deliveredUpToSeq: fromSeq },
+            },
+            upsert: true,
           },
-          upsert: true,
-        },
-      })),
-      { ordered: false },
-    );
+        })),
+        { ordered: false },
+      );
+    try {
+      await upsert();
+    } catch (error) {
+      // Two concurrent upserts of one membership (both sides opening their direct conversation at
+      // once): the loser's insert hits the primary key. The writes are idempotent: once more updates.
+      if (!isDuplicateKey(error)) throw error;
+      await upsert();
+    }
   }
 
   async deactivateMembership(conversationId: Types.ObjectId, userId: string, now: Date): Promise<void> {

@@ -4,9 +4,13 @@ import { Types } from 'mongoose';
 /** A string id (already validated) or an ObjectId, as an ObjectId. */
 export const toId = (id: string | Types.ObjectId): Types.ObjectId => (typeof id === 'string' ? new Types.ObjectId(id) : id);
 
-/** The driver's duplicate-key error (a unique index refused the write). */
+/** The driver's duplicate-key error (a unique index refused the write), also from a bulk write whose every refusal was one. */
 export function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: number }).code === 11000;
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { code?: number }).code === 11000) return true;
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors && typeof writeErrors === 'object' ? [writeErrors] : [];
+  return list.length > 0 && list.every((writeError) => (writeError as { code?: number }).code === 11000);
 }
 
 /**
