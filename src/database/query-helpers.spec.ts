@@ -17,6 +17,13 @@ describe('duplicate-key errors', () => {
     expect(isDuplicateId({ code: 11000, message: "Index 'my_id_' violation" })).toBe(false);
   });
 
+  it('counts a bulk write refused only by unique indexes as a duplicate-key error, not one with another refusal', () => {
+    expect(isDuplicateKey({ writeErrors: [{ code: 11000 }, { code: 11000 }] })).toBe(true);
+    expect(isDuplicateKey({ writeErrors: { code: 11000 } })).toBe(true);
+    expect(isDuplicateKey({ writeErrors: [{ code: 11000 }, { code: 121 }] })).toBe(false);
+    expect(isDuplicateKey({ writeErrors: [] })).toBe(false);
+  });
+
   it('is false for anything that is not a duplicate-key error', () => {
     expect(isDuplicateKey({ code: 121 })).toBe(false);
     expect(isDuplicateId({ code: 121, keyPattern: { _id: 1 } })).toBe(false);
