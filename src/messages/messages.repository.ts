@@ -26,20 +26,6 @@ export class MessagesRepository {
   ) {}
 
   /**
-   * Stores a message; `duplicate` when its id already exists (a retried send: the id derives from
-   * sender and clientId). Any other refusal is an error: `seq` comes from an atomic counter.
-   */
-  async insert(message: MessageRecord): Promise<'stored' | 'duplicate'> {
-    try {
-      await this.messages.collection.insertOne(message);
-      return 'stored';
-    } catch (error) {
-      if (isDuplicateId(error)) return 'duplicate';
-      throw error;
-    }
-  }
-
-  /**
    * Stores a batch in one unordered insert. Per message, in order: `stored`, `duplicate` (its id
    * exists: a retried send), or the error that refused it alone. A failure of the whole command
    * (the database away) rejects.
