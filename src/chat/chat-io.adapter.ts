@@ -8,7 +8,9 @@ import { TokenService } from '../auth/token.service';
 import { AppConfig } from '../config/app-config';
 import { IndexReadiness } from '../database/index-readiness';
 import { CHAT_NAMESPACE } from './chat.events';
+import { MetricsService } from '../metrics/metrics.service';
 import { ChatRedisFanout } from './chat-redis.fanout';
+import { HandshakePacer, jittered } from './handshake-pacer';
 import type { ChatServer, ChatSocket } from './chat.socket';
 
 /** `auth: { token }` (what the web client sends) or an `Authorization: Bearer …` header. */
@@ -132,6 +134,9 @@ export class ChatIoAdapter extends IoAdapter {
       ...options,
       serveClient: false,
       maxHttpBufferSize: config.wsMaxPayloadBytes,
+      // A peer that stopped answering (a frozen or vanished client) is dropped within interval + timeout.
+      pingInterval: config.wsPingIntervalMs,
+      pingTimeout: config.wsPingTimeoutMs,
       cors: { origin: origins === '*' ? true : origins, credentials: false },
       // CORS headers only bind browsers' polling requests; WebSocket upgrades are checked here.
       allowRequest: (request: IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
@@ -141,16 +146,25 @@ export class ChatIoAdapter extends IoAdapter {
     });
     const redisAdapter = fanout.createAdapter();
     if (redisAdapter) server.adapter(redisAdapter);
+    const metrics = this.app.get(MetricsService, { strict: false });
+    const { delayMs, randomizationFactor } = config.wsReconnect;
+    const pacer = new HandshakePacer(config.wsHandshakeRate, delayMs * randomizationFactor);
+    const refuse = (message: string, status: number, outcome: string, retryAfterMs?: number): Error => {
+      metrics.handshakes.inc({ outcome });
+      return Object.assign(new Error(message), { data: retryAfterMs === undefined ? { status } : { status, retryAfterMs } });
+    };
     (server.of(CHAT_NAMESPACE) as ChatServer).use((socket, next) => {
       // Until every index exists nothing may be written: the client retries (as after any refused connection).
-      if (!readiness.ready) return next(Object.assign(new Error('Service Unavailable'), { data: { status: 503 } }));
+      if (!readiness.ready) return next(refuse('Service Unavailable', 503, 'unavailable', jittered(delayMs, randomizationFactor)));
       try {
         socket.data.user = tokens.verifyAccessToken(handshakeToken(socket));
-        next();
       } catch {
-        const error = Object.assign(new Error('Unauthorized'), { data: { status: 401 } });
-        next(error);
+        return next(refuse('Unauthorized', 401, 'unauthorized'));
       }
+      // Paced after the (cheap) token check and before the session and presence look-ups a storm would pile up.
+      const retryAfterMs = pacer.take();
+      if (retryAfterMs !== null) return next(refuse('Retry later', 503, 'paced', retryAfterMs));
+      next();
     });
     return server;
   }

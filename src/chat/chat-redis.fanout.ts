@@ -6,26 +6,49 @@ import type { AppConfig } from '../config/app-config';
 type RedisClient = ReturnType<typeof createClient>;
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Reconnection back-off of the Redis clients: quick at first, at most this far apart. */
+const RECONNECT_MAX_MS = 2_000;
 
 /**
  * The Redis connections Socket.IO fans out through when REDIS_URL is set, so an event emitted on one
  * instance reaches sockets connected to any other. Connected before the app starts listening (the
  * provider's factory is awaited), so the first emit is never lost; closed after the socket server.
+ *
+ * While Redis is away the instance keeps serving its own sockets: events still reach sockets on the
+ * instance that emitted them, and publishes to the others are dropped at once (no offline queue that
+ * would grow without bound and deliver stale events late). Socket.IO's adapter calls `publish`
+ * without handling its promise, so the publisher's rejections are handled here: unhandled, the
+ * first publish cut off by a Redis crash would take the process down. Once both connections are
+ * back, `onRecovered` listeners run: the gateway then tells every client to catch up with
+ * `/api/v1/sync` (`sync:required`), which holds everything the outage kept from them.
  */
 export class ChatRedisFanout implements OnApplicationShutdown {
   private readonly logger = new Logger('ChatRedisFanout');
+  private readonly recoveredListeners: Array<() => void> = [];
+  /** True from the moment either connection broke until both are ready again. */
+  private interrupted = false;
+  private droppedPublishes = 0;
 
   private constructor(private readonly clients: { pub: RedisClient; sub: RedisClient } | null) {}
 
   /** Provider factory: no Redis configured means one instance, in-memory rooms. */
   static async connect(config: Pick<AppConfig, 'redisUrl'>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<ChatRedisFanout> {
     if (!config.redisUrl) return new ChatRedisFanout(null);
-    const pub = createClient({ url: config.redisUrl, socket: { connectTimeout: timeoutMs } });
+    const pub = createClient({
+      url: config.redisUrl,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, RECONNECT_MAX_MS) },
+    });
     const sub = pub.duplicate();
     const fanout = new ChatRedisFanout({ pub, sub });
-    // Without a listener an 'error' event would crash the process; the client reconnects by itself.
-    pub.on('error', (error: Error) => fanout.logger.warn(`Redis publisher: ${error.message}`));
-    sub.on('error', (error: Error) => fanout.logger.warn(`Redis subscriber: ${error.message}`));
+    fanout.guardPublishes(pub);
+    for (const [name, client] of [['publisher', pub], ['subscriber', sub]] as const) {
+      // Without a listener an 'error' event would crash the process; the client reconnects by itself.
+      client.on('error', (error: Error) => fanout.logger.warn(`Redis ${name}: ${error.message}`));
+      client.on('end', () => fanout.markInterrupted());
+      client.on('reconnecting', () => fanout.markInterrupted());
+      client.on('ready', () => fanout.maybeRecovered());
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis (REDIS_URL) did not answer within ${timeoutMs} ms`)), timeoutMs);
@@ -48,15 +71,59 @@ export class ChatRedisFanout implements OnApplicationShutdown {
     return this.clients !== null;
   }
 
+  /** True when Redis is not configured, or both connections are ready. */
+  get connected(): boolean {
+    return this.clients === null || (this.clients.pub.isReady && this.clients.sub.isReady);
+  }
+
   /** The Socket.IO adapter factory to install on the server, or null without Redis. */
   createAdapter(): ReturnType<typeof createAdapter> | null {
     return this.clients ? createAdapter(this.clients.pub, this.clients.sub, { key: 'chatify' }) : null;
   }
 
+  /** Runs `listener` each time fan-out works again after an interruption (events may have been missed). */
+  onRecovered(listener: () => void): void {
+    this.recoveredListeners.push(listener);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (!this.clients) return;
+    this.recoveredListeners.length = 0;
     await Promise.all(
       [this.clients.pub, this.clients.sub].map((client) => (client.isOpen ? client.quit().catch(() => client.disconnect()) : undefined)),
     ).catch(() => undefined);
+  }
+
+  /** Every publish's rejection is handled (and counted in the log once per outage), whoever ignores its promise. */
+  private guardPublishes(pub: RedisClient): void {
+    const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+    (pub as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args: unknown[]) => {
+      const published = publish(...args);
+      published.catch(() => {
+        this.markInterrupted();
+        this.droppedPublishes += 1;
+      });
+      return published;
+    };
+  }
+
+  private markInterrupted(): void {
+    if (this.interrupted || !this.clients) return;
+    this.interrupted = true;
+    this.logger.warn('Redis fan-out interrupted: events reach this instance\'s sockets only until it is back');
+  }
+
+  private maybeRecovered(): void {
+    if (!this.interrupted || !this.connected) return;
+    this.interrupted = false;
+    this.logger.warn({ droppedPublishes: this.droppedPublishes }, 'Redis fan-out is back: clients are told to catch up');
+    this.droppedPublishes = 0;
+    for (const listener of this.recoveredListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error({ err: error }, 'A Redis recovery listener failed');
+      }
+    }
   }
 }

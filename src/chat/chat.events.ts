@@ -79,7 +79,21 @@ export interface BlockUpdatedEvent {
   blocked: boolean;
 }
 
+/**
+ * Sent on every connection: the back-off to use between reconnection attempts (socket.io-client's
+ * `reconnectionDelay`, `reconnectionDelayMax`, `randomizationFactor`). A refused handshake may also
+ * carry `data.retryAfterMs` in its `connect_error`: wait that long (it is already jittered).
+ */
+export interface ReconnectPolicy {
+  delayMs: number;
+  maxDelayMs: number;
+  randomizationFactor: number;
+}
+
 export interface ServerToClientEvents {
+  'reconnect:policy': (policy: ReconnectPolicy) => void;
+  /** Events may have been missed (the server's link to the other instances broke): catch up with `GET /api/v1/sync` now. */
+  'sync:required': (event: Record<string, never>) => void;
   'message:new': (message: MessageResponse) => void;
   'message:updated': (message: MessageResponse) => void;
   'message:deleted': (event: { id: string; conversationId: string }) => void;

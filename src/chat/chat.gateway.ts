@@ -25,6 +25,8 @@ import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, sessionRoom, u
 import { DeleteMessagePayloadDto, EditMessagePayloadDto, ReactPayloadDto } from './dto/message-payloads.dto';
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
+import { ChatRedisFanout } from './chat-redis.fanout';
+import { jittered } from './handshake-pacer';
 import { InFlightWork } from './in-flight-work';
 import { handshakeError, SocketAdmission } from './socket-admission';
 import { SocketRateLimit } from './socket-rate-limit.guard';
@@ -64,30 +66,50 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly admission: SocketAdmission,
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
+    private readonly fanout: ChatRedisFanout,
   ) {}
 
   afterInit(server: ChatServer): void {
     this.broadcaster.attach(server);
+    const { delayMs, randomizationFactor } = this.config.wsReconnect;
     // Runs after the handshake's token check (registered by the adapter, before this).
-    server.use((_socket, next) => (this.work.closing ? next(new Error('Server is shutting down')) : next()));
+    server.use((_socket, next) => {
+      if (!this.work.closing) return next();
+      this.metrics.handshakes.inc({ outcome: 'closing' });
+      next(Object.assign(new Error('Server is shutting down'), { data: { status: 503, retryAfterMs: jittered(delayMs, randomizationFactor) } }));
+    });
     // Last, so that a socket it admits connects: live session, and the per-user socket cap.
     server.use((socket, next) => {
       this.admission.admit(socket).then(
-        () => next(),
-        (error: unknown) => next(handshakeError(error)),
+        () => {
+          this.metrics.handshakes.inc({ outcome: 'accepted' });
+          next();
+        },
+        (error: unknown) => {
+          const refusal = handshakeError(error);
+          const { status } = refusal.data;
+          this.metrics.handshakes.inc({ outcome: status === 401 ? 'unauthorized' : status === 429 ? 'too_many' : 'unavailable' });
+          // A database outage: come back later, spread out like any other refused handshake.
+          if (status === 503) refusal.data.retryAfterMs = jittered(delayMs, randomizationFactor);
+          next(refusal);
+        },
       );
     });
+    // Redis was away: other instances' events did not reach these sockets (and ours not theirs).
+    this.fanout.onRecovered(() => server.emit('sync:required', {}));
   }
 
   /**
    * Joins the user's room and its session's room (logout and a revoked session close the socket
-   * through it), and closes the socket when its access token expires: a silent socket must not keep
-   * receiving events on a token that no longer holds. The client reconnects with a fresh token.
+   * through it), tells the client how to back off when it has to reconnect, and closes the socket
+   * when its access token expires: a silent socket must not keep receiving events on a token that no
+   * longer holds. The client reconnects with a fresh token.
    */
   handleConnection(socket: ChatSocket): void {
     const { userId, sessionId, exp } = socket.data.user;
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     this.metrics.socketConnections.inc();
+    socket.emit('reconnect:policy', this.config.wsReconnect);
     const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now()));
     expiry.unref();
     socket.once('disconnect', () => clearTimeout(expiry));

@@ -5,7 +5,7 @@ import { UsersService } from '../users/users.service';
 import type { ChatSocket } from './chat.socket';
 
 /** What a refused handshake carries to the client's `connect_error` (`message`, `data.status`). */
-export function handshakeError(error: unknown): Error {
+export function handshakeError(error: unknown): Error & { data: { status: number; retryAfterMs?: number } } {
   const status = error instanceof HttpException ? error.getStatus() : HttpStatus.SERVICE_UNAVAILABLE;
   const message = status === HttpStatus.UNAUTHORIZED ? 'Unauthorized' : error instanceof HttpException ? error.message : 'Service Unavailable';
   return Object.assign(new Error(message), { data: { status } });

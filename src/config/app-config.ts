@@ -45,6 +45,13 @@ export class AppConfig {
   readonly wsMaxPayloadBytes: number;
   readonly wsMaxConnectionsPerUser: number;
   readonly typingThrottleMs: number;
+  readonly wsPingIntervalMs: number;
+  readonly wsPingTimeoutMs: number;
+  /** The back-off clients are told to use between reconnection attempts (socket.io-client's options). */
+  readonly wsReconnect: { delayMs: number; maxDelayMs: number; randomizationFactor: number };
+  readonly wsHandshakeRate: number;
+  readonly presenceHeartbeatMs: number;
+  readonly presenceInstanceTtlMs: number;
   readonly syncOverlapMs: number;
   readonly syncMaxAgeMs: number;
   readonly shutdownTimeoutMs: number;
@@ -95,6 +102,16 @@ export class AppConfig {
     this.wsMaxPayloadBytes = get('WS_MAX_PAYLOAD_BYTES');
     this.wsMaxConnectionsPerUser = get('WS_MAX_CONNECTIONS_PER_USER');
     this.typingThrottleMs = get('TYPING_THROTTLE_MS');
+    this.wsPingIntervalMs = get('WS_PING_INTERVAL_MS');
+    this.wsPingTimeoutMs = get('WS_PING_TIMEOUT_MS');
+    this.wsReconnect = {
+      delayMs: get('WS_RECONNECT_DELAY_MS'),
+      maxDelayMs: Math.max(get('WS_RECONNECT_DELAY_MS'), get('WS_RECONNECT_DELAY_MAX_MS')),
+      randomizationFactor: get('WS_RECONNECT_JITTER'),
+    };
+    this.wsHandshakeRate = get('WS_HANDSHAKE_RATE');
+    this.presenceHeartbeatMs = get('PRESENCE_HEARTBEAT_MS');
+    this.presenceInstanceTtlMs = Math.max(get('PRESENCE_INSTANCE_TTL_MS'), 2 * get('PRESENCE_HEARTBEAT_MS'));
     this.syncOverlapMs = get('SYNC_OVERLAP_SECONDS') * 1000;
     this.syncMaxAgeMs = get('SYNC_MAX_AGE_DAYS') * 86_400_000;
     this.shutdownTimeoutMs = get('SHUTDOWN_TIMEOUT_MS');

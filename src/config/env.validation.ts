@@ -1,7 +1,7 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min, MinLength, validateSync } from 'class-validator';
 
 const toInt = () => Type(() => Number);
 // Blank counts as unset, like an empty value: `MONGODB_URI="  "` must not become an empty connection string.
@@ -133,6 +133,34 @@ export class EnvironmentVariables {
   /** Most Socket.IO connections one user may hold at once, over every instance (tabs, devices). */
   @toInt() @IsInt() @Min(1) @Max(10_000)
   WS_MAX_CONNECTIONS_PER_USER = 20;
+
+  /** Socket.IO heartbeat: the server pings every interval and drops a socket that has not answered within the timeout. */
+  @toInt() @IsInt() @Min(1000) @Max(300_000)
+  WS_PING_INTERVAL_MS = 10_000;
+
+  @toInt() @IsInt() @Min(1000) @Max(300_000)
+  WS_PING_TIMEOUT_MS = 10_000;
+
+  /** Reconnection back-off advertised to clients (`reconnect:policy`): first delay, ceiling, and jitter (0–1). */
+  @toInt() @IsInt() @Min(100) @Max(60_000)
+  WS_RECONNECT_DELAY_MS = 1000;
+
+  @toInt() @IsInt() @Min(100) @Max(600_000)
+  WS_RECONNECT_DELAY_MAX_MS = 10_000;
+
+  @Type(() => Number) @IsNumber() @Min(0) @Max(1)
+  WS_RECONNECT_JITTER = 0.5;
+
+  /** Handshakes one instance admits per second; beyond it clients are told when to come back (0: no limit). */
+  @toInt() @IsInt() @Min(0)
+  WS_HANDSHAKE_RATE = 200;
+
+  /** Several instances: how often each one beats in Redis, and after how long without a beat it is taken as dead. */
+  @toInt() @IsInt() @Min(100) @Max(60_000)
+  PRESENCE_HEARTBEAT_MS = 5000;
+
+  @toInt() @IsInt() @Min(300) @Max(600_000)
+  PRESENCE_INSTANCE_TTL_MS = 15_000;
 
   /** Minimum gap between two `typing` relays from one socket for one conversation. */
   @toInt() @IsInt() @Min(0)

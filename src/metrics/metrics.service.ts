@@ -31,6 +31,7 @@ export class MetricsService implements OnModuleInit {
     name: 'chatify_send_duration_seconds', help: 'From a send joining the queue to its answer (stored, or failed)',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry],
   });
+  readonly handshakes = new Counter({ name: 'chatify_handshakes_total', help: 'Socket.IO handshakes on /chat, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly socketConnections = new Gauge({ name: 'chatify_socket_connections', help: 'Open Socket.IO connections on /chat', registers: [this.registry] });
 
   constructor(@Inject(getConnectionToken()) private readonly connection: Connection) {

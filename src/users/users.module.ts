@@ -27,7 +27,10 @@ import { UsersService } from './users.service';
       // One instance: in-memory connection counts. Several (REDIS_URL): shared through Redis.
       provide: PresenceService,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => (config.redisUrl ? RedisPresence.connect(config.redisUrl) : new LocalPresence()),
+      useFactory: (config: AppConfig) =>
+        config.redisUrl
+          ? RedisPresence.connect(config.redisUrl, { heartbeatMs: config.presenceHeartbeatMs, instanceTtlMs: config.presenceInstanceTtlMs })
+          : new LocalPresence(),
     },
   ],
   exports: [UsersService, BlocksService],

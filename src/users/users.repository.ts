@@ -54,7 +54,8 @@ export class UsersRepository {
   }
 
   setLastSeen(id: string, at: Date): Promise<unknown> {
-    return this.users.updateOne({ _id: id }, { $set: { lastSeenAt: at } }).exec();
+    // $max: a swept instance's (older) last heartbeat never overwrites a later disconnect.
+    return this.users.updateOne({ _id: id }, { $max: { lastSeenAt: at } }).exec();
   }
 
   /** Name-prefix (case-insensitive) or exact e-mail match; `text` is always a string, never a query. */

@@ -1,15 +1,15 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { DomainEvents, PresenceView } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { BlocksService } from './blocks.service';
 import type { UpdateUserDto } from './dto/update-user.dto';
-import { PresenceService } from './presence.service';
+import { PresenceChange, PresenceService } from './presence.service';
 import { PublicUserResponse, toPublicUserResponse, UserResponse } from './user.response';
 import { UserRecord, UsersRepository } from './users.repository';
 
 /** Users: profiles, search, blocking, and the online / last-seen state others see. */
 @Injectable()
-export class UsersService {
+export class UsersService implements OnModuleInit {
   constructor(
     private readonly users: UsersRepository,
     private readonly presence: PresenceService,
@@ -18,6 +18,40 @@ export class UsersService {
   ) {}
 
   private readonly logger = new Logger('UsersService');
+
+  onModuleInit(): void {
+    this.presence.onChange((changes) => void this.announce(changes));
+  }
+
+  /**
+   * Presence changes no connection on this instance made (another instance died; Redis lost track of
+   * ours): stored and published like a connect or disconnect, a few users at a time.
+   */
+  private async announce(changes: PresenceChange[]): Promise<void> {
+    const ANNOUNCE_CONCURRENCY = 16;
+    for (let index = 0; index < changes.length; index += ANNOUNCE_CONCURRENCY) {
+      await Promise.all(
+        changes.slice(index, index + ANNOUNCE_CONCURRENCY).map((change) =>
+          (change.online ? this.announceOnline(change.userId) : this.announceOffline(change.userId, change.at ?? new Date())).catch((error: unknown) =>
+            this.logger.warn({ err: error, userId: change.userId }, 'Could not announce a presence change'),
+          ),
+        ),
+      );
+    }
+  }
+
+  private async announceOnline(userId: string): Promise<void> {
+    const [user, hiddenFrom] = await Promise.all([this.users.findById(userId), this.blocks.hiddenFrom(userId)]);
+    if (!(await this.presence.isOnline(userId))) return;
+    this.events.publish('presence.changed', { userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null, hiddenFrom: [...hiddenFrom] });
+  }
+
+  private async announceOffline(userId: string, at: Date): Promise<void> {
+    const [, hiddenFrom] = await Promise.all([this.users.setLastSeen(userId, at), this.blocks.hiddenFrom(userId)]);
+    if (await this.presence.isOnline(userId)) return;
+    const user = await this.users.findById(userId);
+    this.events.publish('presence.changed', { userId, online: false, lastSeenAt: (user?.lastSeenAt ?? at).toISOString(), hiddenFrom: [...hiddenFrom] });
+  }
 
   private async toResponse(user: UserRecord): Promise<UserResponse> {
     const online = await this.presence.onlineAmong([user._id.toHexString()]);

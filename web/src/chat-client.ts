@@ -122,6 +122,10 @@ export class ChatClient {
     this.users.set(me.id, me);
     this.realtime = new Realtime(session, {
       onConnect: () => this.onConnect(),
+      onSyncRequired: () => {
+        this.schedulePresenceSubscribe(0);
+        void this.catchUp();
+      },
       onStateChange: (state) => {
         if (state !== 'online') this.clearAllTyping();
         this.connection = state;

@@ -5,9 +5,14 @@
  * (expired access token) is not retried by Socket.IO, so we refresh the token, put it in `socket.auth`
  * and connect again. When the browser reports it went offline the socket is closed at once (rather than
  * waiting for the ping timeout) and reopened when it comes back; every (re)connect triggers a catch-up.
+ *
+ * Back-off: the server advertises its policy on every connection (`reconnect:policy`), applied to
+ * Socket.IO's own retries; a refused handshake may name the wait (`data.retryAfterMs`, already
+ * jittered), and a server-side close (a shutdown, an expired token) waits a random part of the first
+ * delay, so that the clients of one instance do not all come back in the same instant.
  */
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../src/chat/chat.events';
+import type { Ack, ClientToServerEvents, ReconnectPolicy, ServerToClientEvents } from '../../src/chat/chat.events';
 import { SessionExpiredError, type Session } from './session.js';
 import { io } from './vendor/socket.io.esm.min.js';
 
@@ -31,10 +36,14 @@ export class SocketRequestError extends Error {
 export interface RealtimeHandlers {
   /** After every successful (re)connect; `first` is true only for the first one. */
   onConnect(first: boolean): void;
+  /** The server may have missed events for us (`sync:required`): catch up now. */
+  onSyncRequired(): void;
   onStateChange(state: ConnectionState): void;
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Until the first connection tells us the server's policy. */
+const DEFAULT_POLICY: ReconnectPolicy = { delayMs: 1_000, maxDelayMs: 10_000, randomizationFactor: 0.5 };
 
 export class Realtime {
   private socket: ChatSocket | null = null;
@@ -42,6 +51,7 @@ export class Realtime {
   private stopped = true;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private authFailures = 0;
+  private policy: ReconnectPolicy = DEFAULT_POLICY;
   private unsubscribeSession: (() => void) | null = null;
   private readonly onOffline = () => this.browserWentOffline();
   private readonly onOnline = () => this.browserCameOnline();
@@ -65,8 +75,9 @@ export class Realtime {
     const socket: ChatSocket = io('/chat', {
       auth: { token },
       transports: ['websocket'],
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5_000,
+      reconnectionDelay: this.policy.delayMs,
+      reconnectionDelayMax: this.policy.maxDelayMs,
+      randomizationFactor: this.policy.randomizationFactor,
       autoConnect: false,
     });
     this.socket = socket;
@@ -79,18 +90,24 @@ export class Realtime {
       this.handlers.onStateChange('online');
       this.handlers.onConnect(first);
     });
+    socket.on('reconnect:policy', (policy) => this.applyPolicy(socket, policy));
+    socket.on('sync:required', () => this.handlers.onSyncRequired());
     socket.on('disconnect', (reason) => {
       if (this.stopped) return;
       this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
-      // The server closed us (e.g. the access token expired): Socket.IO will not retry by itself.
-      if (reason === 'io server disconnect') void this.reconnectWithFreshToken(null);
+      // The server closed us (e.g. it is shutting down, or the access token expired): Socket.IO will
+      // not retry by itself. Every client of that server got the same close: spread them out.
+      if (reason === 'io server disconnect') {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => void this.reconnectWithFreshToken(null), Math.random() * this.policy.delayMs);
+      }
     });
     socket.on('connect_error', (error) => {
       if (this.stopped) return;
       this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
       if (socket.active) return; // a transport error: Socket.IO retries on its own
       if (/unauthori[sz]ed/i.test(error.message)) void this.reconnectWithFreshToken(this.handshakeToken());
-      else this.retryLater();
+      else this.retryLater(retryAfter(error) ?? this.jitteredDelay());
     });
     // Keep the handshake token current for Socket.IO's own reconnection attempts.
     this.unsubscribeSession = this.session.onChange((next) => {
@@ -165,6 +182,20 @@ export class Realtime {
     }
   }
 
+  private applyPolicy(socket: ChatSocket, policy: ReconnectPolicy): void {
+    if (!(policy.delayMs > 0 && policy.maxDelayMs >= policy.delayMs && policy.randomizationFactor >= 0 && policy.randomizationFactor <= 1)) return;
+    this.policy = policy;
+    socket.io.reconnectionDelay(policy.delayMs);
+    socket.io.reconnectionDelayMax(policy.maxDelayMs);
+    socket.io.randomizationFactor(policy.randomizationFactor);
+  }
+
+  /** The first delay of the policy, within ± its randomization. */
+  private jitteredDelay(): number {
+    const { delayMs, randomizationFactor } = this.policy;
+    return delayMs * (1 + randomizationFactor * (2 * Math.random() - 1));
+  }
+
   private retryLater(delay = 2_000): void {
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -191,4 +222,11 @@ export class Realtime {
       })
       .catch(() => this.retryLater());
   }
+}
+
+/** The wait a refused handshake asked for (`connect_error` with `data.retryAfterMs`), if any. */
+function retryAfter(error: Error): number | undefined {
+  const data = (error as Error & { data?: { retryAfterMs?: unknown } }).data;
+  const ms = data?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : undefined;
 }
