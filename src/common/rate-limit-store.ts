@@ -92,55 +92,109 @@ end
 return { hits, ttl, blocked }
 `;
 
-/** Several instances: the counters live in Redis. */
+/**
+ * Several instances: the counters live in Redis. While Redis is away they fall back to this
+ * process's memory (each instance then allows what one does, for the length of the outage): a
+ * limit must never turn an outage of Redis into refused or failed requests. Commands fail at once
+ * when Redis is down (no offline queue), so nothing waits for it.
+ */
 export class RedisRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
   private readonly logger = new Logger('RedisRateLimitStore');
+  private readonly fallback = new MemoryRateLimitStore();
+  private degraded = false;
 
   private constructor(private readonly client: RedisClient) {
     super();
   }
 
   static async connect(url: string): Promise<RedisRateLimitStore> {
-    const client = createClient({ url, socket: { connectTimeout: 10_000 } });
+    const client = createClient({
+      url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 10_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
+    });
     const store = new RedisRateLimitStore(client);
-    // Without a listener an 'error' event would crash the process; the client reconnects by itself.
     client.on('error', (error: Error) => store.logger.warn(`Redis: ${error.message}`));
+    client.on('ready', () => {
+      if (store.degraded) store.logger.warn('Redis is back: rate limits count in Redis again');
+      store.degraded = false;
+    });
     await client.connect();
     return store;
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
-    const [hits, ttlLeft, blockLeft] = (await this.client.eval(INCREMENT, {
-      keys: [`${KEY_PREFIX}${key}`, `${KEY_PREFIX}${key}:blocked`],
-      arguments: [String(ttl), String(limit), String(blockDuration)],
-    })) as [number, number, number];
-    return {
-      totalHits: hits,
-      timeToExpire: Math.max(0, Math.ceil(ttlLeft / 1000)),
-      isBlocked: blockLeft > 0,
-      timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
-    };
+  /** Runs `command` against Redis, or `local` (this process's counters) while Redis cannot answer. */
+  private async either<T>(command: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    if (!this.client.isReady) return this.degrade(local);
+    try {
+      return await command();
+    } catch (error) {
+      if (this.client.isReady && !isConnectionError(error)) throw error;
+      return this.degrade(local);
+    }
   }
 
-  async bump(key: string, ttlMs: number): Promise<number> {
-    const [value] = (await this.client.multi().incr(`${KEY_PREFIX}${key}`).pExpire(`${KEY_PREFIX}${key}`, ttlMs).exec()) as unknown as [number];
-    return value;
+  private degrade<T>(local: () => Promise<T>): Promise<T> {
+    if (!this.degraded) this.logger.warn('Redis is away: rate limits count per instance until it is back');
+    this.degraded = true;
+    return local();
   }
 
-  async remaining(key: string): Promise<number> {
-    return Math.max(0, await this.client.pTTL(`${KEY_PREFIX}${key}`));
+  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    return this.either(
+      async () => {
+        const [hits, ttlLeft, blockLeft] = (await this.client.eval(INCREMENT, {
+          keys: [`${KEY_PREFIX}${key}`, `${KEY_PREFIX}${key}:blocked`],
+          arguments: [String(ttl), String(limit), String(blockDuration)],
+        })) as [number, number, number];
+        return {
+          totalHits: hits,
+          timeToExpire: Math.max(0, Math.ceil(ttlLeft / 1000)),
+          isBlocked: blockLeft > 0,
+          timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
+        };
+      },
+      () => this.fallback.increment(key, ttl, limit, blockDuration, throttlerName),
+    );
   }
 
-  async hold(key: string, ms: number, onlyIfAbsent = false): Promise<boolean> {
-    const answer = await this.client.set(`${KEY_PREFIX}${key}`, '1', onlyIfAbsent ? { PX: ms, NX: true } : { PX: ms });
-    return answer === 'OK';
+  bump(key: string, ttlMs: number): Promise<number> {
+    return this.either(
+      async () => {
+        const [value] = (await this.client.multi().incr(`${KEY_PREFIX}${key}`).pExpire(`${KEY_PREFIX}${key}`, ttlMs).exec()) as unknown as [number];
+        return value;
+      },
+      () => this.fallback.bump(key, ttlMs),
+    );
+  }
+
+  remaining(key: string): Promise<number> {
+    return this.either(
+      async () => Math.max(0, await this.client.pTTL(`${KEY_PREFIX}${key}`)),
+      () => this.fallback.remaining(key),
+    );
+  }
+
+  hold(key: string, ms: number, onlyIfAbsent = false): Promise<boolean> {
+    return this.either(
+      async () => (await this.client.set(`${KEY_PREFIX}${key}`, '1', onlyIfAbsent ? { PX: ms, NX: true } : { PX: ms })) === 'OK',
+      () => this.fallback.hold(key, ms, onlyIfAbsent),
+    );
   }
 
   async clear(...keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.client.del(keys.map((key) => `${KEY_PREFIX}${key}`));
+    await this.fallback.clear(...keys);
+    if (keys.length > 0) await this.either(async () => void (await this.client.del(keys.map((key) => `${KEY_PREFIX}${key}`))), async () => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.fallback.onApplicationShutdown();
     if (this.client.isOpen) await this.client.quit().catch(() => this.client.disconnect());
   }
+}
+
+/** The connection broke or is closed (as opposed to a command Redis refused). */
+function isConnectionError(error: unknown): boolean {
+  const name = error instanceof Error ? error.name : '';
+  return ['SocketClosedUnexpectedlyError', 'ClientClosedError', 'ConnectionTimeoutError', 'ReconnectStrategyError', 'ClientOfflineError'].includes(name) || /closed|ECONNRE|EPIPE/i.test(String(error));
 }

@@ -108,6 +108,8 @@ type RedisClient = ReturnType<typeof createClient>;
 
 const KEY_PREFIX = 'chatify:presence';
 const LIVE_CACHE_MS = 1_000;
+/** An instance id the cached live set does not hold is looked up again, at most this often. */
+const LIVE_RECHECK_MS = 100;
 /** How long one instance holds the right to sweep a dead one (others leave it alone meanwhile). */
 const SWEEP_LOCK_MS = 30_000;
 
@@ -208,7 +210,8 @@ export class RedisPresence extends PresenceService implements OnModuleInit, OnAp
 
   async connectionsElsewhere(userId: string): Promise<number> {
     try {
-      const [live, counts] = await Promise.all([this.liveInstances(), this.client.hGetAll(userKey(userId))]);
+      const counts = await this.client.hGetAll(userKey(userId));
+      const live = await this.liveInstances(Object.keys(counts));
       let total = 0;
       for (const [instanceId, count] of Object.entries(counts)) {
         if (instanceId !== this.instanceId && live.has(instanceId)) total += Number.parseInt(count, 10) || 1;
@@ -226,7 +229,8 @@ export class RedisPresence extends PresenceService implements OnModuleInit, OnAp
     const others = userIds.filter((userId) => !online.has(userId));
     if (others.length === 0) return online;
     try {
-      const [live, ...instances] = await Promise.all([this.liveInstances(), ...others.map((userId) => this.client.hKeys(userKey(userId)))]);
+      const instances = await Promise.all(others.map((userId) => this.client.hKeys(userKey(userId))));
+      const live = await this.liveInstances(instances.flat());
       others.forEach((userId, index) => {
         if (instances[index].some((id) => live.has(id))) online.add(userId);
       });
@@ -260,13 +264,20 @@ export class RedisPresence extends PresenceService implements OnModuleInit, OnAp
   }
 
   private async onlineElsewhere(userId: string): Promise<boolean> {
-    const [live, instances] = await Promise.all([this.liveInstances(), this.client.hKeys(userKey(userId))]);
+    const instances = await this.client.hKeys(userKey(userId));
+    const live = await this.liveInstances(instances);
     return instances.some((id) => id !== this.instanceId && live.has(id));
   }
 
-  private async liveInstances(): Promise<Set<string>> {
+  /**
+   * The instances that beat within the TTL, cached for a second, but looked up again when one of
+   * `candidates` is not in the cache: an instance that just started must count at once (its users
+   * would otherwise be taken as offline, and announced so, for up to a second).
+   */
+  private async liveInstances(candidates: string[] = []): Promise<Set<string>> {
     const now = Date.now();
-    if (this.live && now - this.live.at < LIVE_CACHE_MS) return this.live.ids;
+    const cached = this.live;
+    if (cached && now - cached.at < LIVE_CACHE_MS && (now - cached.at < LIVE_RECHECK_MS || candidates.every((id) => cached.ids.has(id)))) return cached.ids;
     const ids = await this.client.zRangeByScore(instancesKey(), now - this.options.instanceTtlMs, '+inf');
     this.live = { ids: new Set(ids), at: now };
     return this.live.ids;
