@@ -59,4 +59,9 @@ export class ChatRedisFanout implements OnApplicationShutdown {
       [this.clients.pub, this.clients.sub].map((client) => (client.isOpen ? client.quit().catch(() => client.disconnect()) : undefined)),
     ).catch(() => undefined);
   }
+
+  /** Both connections (publish, subscribe) ready; false without Redis. Read by `/metrics` (chatify_redis_up). */
+  get connected(): boolean {
+    return this.clients !== null && this.clients.pub.isReady && this.clients.sub.isReady;
+  }
 }
