@@ -14,12 +14,18 @@ interface RoutedRequest extends IncomingMessage {
 }
 
 /**
+ * A pattern that is only a wildcard (`/{*path}`): Nest mounts module middleware (pino-http) on every
+ * path that way, and Express then reports it as the request's route when no real route matched.
+ */
+const CATCH_ALL = /^\/?(\{\*\w*\}|\*\w*|\(\.\*\))$/;
+
+/**
  * The route pattern a request matched (`/api/v1/conversations/:id/messages`), never its raw URL: ids
  * and query strings would make a series per request. `unmatched` when no route matched.
  */
 export function routeLabel(request: RoutedRequest): string {
   const path = request.route?.path;
-  if (typeof path !== 'string') return UNMATCHED_ROUTE;
+  if (typeof path !== 'string' || CATCH_ALL.test(path)) return UNMATCHED_ROUTE;
   return request.baseUrl ? request.baseUrl + path : path;
 }
 
