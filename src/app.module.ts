@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { EventsModule } from './common/events.module';
+import { loggerParams } from './common/logging/logger-params';
 import { HttpExceptionFilter } from './common/filters/http-exception.filter';
 import { RateLimitGuard, rateLimitOptions } from './common/rate-limit';
 import { RateLimitModule } from './common/rate-limit.module';
@@ -23,21 +24,7 @@ import { UsersModule } from './users/users.module';
 @Module({
   imports: [
     AppConfigModule,
-    LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        pinoHttp: {
-          level: config.logLevel,
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-          autoLogging: { ignore: (request) => request.url === '/health' },
-          // Query strings may carry search text; keep the path only.
-          serializers: {
-            req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, path: request.url.split('?')[0] }),
-            res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-          },
-        },
-      }),
-    }),
+    LoggerModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => loggerParams(config) }),
     RateLimitModule,
     ThrottlerModule.forRootAsync({ inject: [AppConfig, RateLimitStore], useFactory: rateLimitOptions }),
     EventsModule,

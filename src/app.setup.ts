@@ -7,9 +7,12 @@ import { Logger } from 'nestjs-pino';
 import { join } from 'node:path';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
+import { requestIdMiddleware } from './common/logging/request-id';
 import { createValidationPipe } from './common/pipes/validation';
 import { AppConfig } from './config/app-config';
 import { IndexReadiness } from './database/index-readiness';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { MetricsService } from './metrics/metrics.service';
 
 /** Where the built web client lives (`npm run build:web`). */
 export const WEB_ROOT = join(__dirname, '..', 'dist', 'web');
@@ -46,6 +49,9 @@ export function configureApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // First, so that every answer has an id and is counted, even one given before routing (503, 413).
+  app.use(requestIdMiddleware);
+  app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(readinessGate(app.get(IndexReadiness)));
   app.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ limit: config.bodyLimitBytes, extended: false }));

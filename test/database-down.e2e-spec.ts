@@ -63,6 +63,17 @@ describe('Database unavailable (e2e)', () => {
     }
   }
 
+  /** Polls /metrics until `chatify_database_up` reads `value` (a scraper's view), or fails at the deadline. */
+  async function untilDatabaseUpReads(value: 0 | 1, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = (await t.http().get('/metrics').expect(200)).text;
+      if (new RegExp(`^chatify_database_up ${value}$`, 'm').test(text)) return;
+      if (Date.now() > deadline) throw new Error(`chatify_database_up still not ${value} after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
   function expectUnavailable(response: Response): void {
     expectErrorBody(response, 503);
     expectNoInternals(response);
@@ -107,15 +118,17 @@ describe('Database unavailable (e2e)', () => {
       expectUnavailable(response);
       expect(ms).toBeLessThan(8000);
     }
-  }, 30_000);
+    await untilDatabaseUpReads(0, 12_000);
+  }, 45_000);
 
   it('serves again once the database is back, with nothing lost', async () => {
     startDatabase();
     await waitUntilHealthy(20_000);
+    await untilDatabaseUpReads(1, 12_000);
 
     const me = await t.http().get('/api/v1/users/me').set(user.auth).expect(200);
     expect(me.body).toMatchObject({ id: user.id, name: user.name });
     // The refresh token survived the outage: a 503 is not a log-out.
     await t.http().post('/api/v1/auth/refresh').send({ refreshToken: user.refreshToken }).expect(200);
-  }, 30_000);
+  }, 45_000);
 });

@@ -98,6 +98,27 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     await two.http().get('/health').expect(200);
   });
 
+  it('/metrics: Redis up on both instances; each counts the deliveries it wrote to its own sockets, summing to one per receiving socket', async () => {
+    const scrape = async (app: TestApp) => (await app.http().get('/metrics').expect(200)).text;
+    const delivered = (text: string) => Number(/^chatify_deliveries_total\{event="message:new"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    expect(await scrape(one)).toMatch(/^chatify_redis_up 1$/m);
+    expect(await scrape(two)).toMatch(/^chatify_redis_up 1$/m);
+    const [dave, erin] = await Promise.all([createUser(one), createUser(two)]);
+    const direct = await directConversation(one, dave, erin);
+    // Erin on both instances, Dave (the sender, whose other devices hear of it too) on instance two.
+    const erinOnOne = await connectSocket(one.baseUrl, erin.accessToken);
+    const erinOnTwo = await connectSocket(two.baseUrl, erin.accessToken);
+    const daveOnTwo = await connectSocket(two.baseUrl, dave.accessToken);
+    await untilVisibleFrom(one, daveOnTwo.id as string);
+    const [beforeOne, beforeTwo] = await Promise.all([scrape(one), scrape(two)]);
+    const arrived = Promise.all([erinOnOne, erinOnTwo, daveOnTwo].map((socket) => waitFor(socket, 'message:new')));
+    await one.http().post('/api/v1/messages').set(dave.auth).send({ conversationId: direct.id, text: 'counted where written' }).expect(201);
+    await arrived;
+    const [afterOne, afterTwo] = await Promise.all([scrape(one), scrape(two)]);
+    expect(delivered(afterOne) - delivered(beforeOne)).toBe(1);
+    expect(delivered(afterTwo) - delivered(beforeTwo)).toBe(2);
+  });
+
   it('a message sent on instance one reaches the recipient\'s socket on instance two, and back', async () => {
     const aliceSocket = await connectSocket(one.baseUrl, alice.accessToken);
     const bobSocket = await connectSocket(two.baseUrl, bob.accessToken);

@@ -6,9 +6,10 @@ import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { AppConfig } from '../config/app-config';
+import { runWithSocketLog } from '../common/logging/log-context';
 import { IndexReadiness } from '../database/index-readiness';
-import { CHAT_NAMESPACE } from './chat.events';
 import { MetricsService } from '../metrics/metrics.service';
+import { CHAT_NAMESPACE } from './chat.events';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { HandshakePacer, jittered } from './handshake-pacer';
 import type { ChatServer, ChatSocket } from './chat.socket';
@@ -38,11 +39,37 @@ function originAllowed(request: IncomingMessage, origins: string[]): boolean {
 }
 
 /**
+ * The client's ack, counted (`chatify_socket_events_total{event,status}`) and timed from the event's
+ * arrival (`chatify_ack_duration_seconds{event}`) on its first call; Socket.IO sends one answer only.
+ */
+function countedAck(metrics: MetricsService, event: string, arrived: number, ack: (response: unknown) => void): (response: unknown) => void {
+  let answered = false;
+  return (response: unknown) => {
+    if (!answered) {
+      answered = true;
+      metrics.socketEvents.inc({ event, status: ackStatus(response) });
+      metrics.ackSeconds.observe({ event }, (performance.now() - arrived) / 1000);
+    }
+    ack(response);
+  };
+}
+
+/** "ok", or the error status of an `{ ok: false, error: { status } }` answer. */
+export function ackStatus(response: unknown): string {
+  const answer = response as { ok?: unknown; error?: { status?: unknown } } | null | undefined;
+  if (answer?.ok === true) return 'ok';
+  const status = answer?.error?.status;
+  return typeof status === 'number' ? String(status) : 'unknown';
+}
+
+/**
  * What binding handlers needs of a socket. Structural on purpose: `@nestjs/platform-socket.io` runs its
  * own copy of socket.io (4.8.3) beside the app's (4.8.4), and the two `Socket` classes do not assign to
  * each other (private members), so the override cannot be typed with the app's `Socket`.
  */
 interface HandlerSocket {
+  readonly id: string;
+  readonly data?: { user?: { userId?: string } };
   readonly connected: boolean;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   once(event: string, listener: () => void): unknown;
@@ -58,6 +85,8 @@ export class ChatIoAdapter extends IoAdapter {
   private readonly logger = new Logger('ChatIoAdapter');
   /** Handler streams still open, per socket that has any (made on its first one; idle sockets have none). */
   private readonly openStreams = new WeakMap<HandlerSocket, Set<Subscription>>();
+  /** Resolved on the first connection (the app's providers exist by then). */
+  private metrics: MetricsService | undefined;
 
   constructor(private readonly app: INestApplication) {
     super(app);
@@ -80,11 +109,17 @@ export class ChatIoAdapter extends IoAdapter {
     handlers: MessageMappingProperties[],
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
+    const metrics = (this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false }));
     for (const { message, callback, isAckHandledManually } of handlers) {
       const event = String(message);
       socket.on(event, (...args: unknown[]) => {
+        const arrived = performance.now();
         // rxjs `fromEvent`, which fed Nest's pipeline, passes one argument as itself and several as an array.
-        const { data, ack } = this.mapPayload(args.length > 1 ? args : args[0]);
+        const mapped = this.mapPayload(args.length > 1 ? args : args[0]);
+        const data: unknown = mapped.data;
+        // Every answer goes through this one ack (the handler's result below, the exception filter's and
+        // the expiry guard's errors alike), so each answered event is counted and timed exactly once.
+        const ack = typeof mapped.ack === 'function' ? countedAck(metrics, event, arrived, mapped.ack as (response: unknown) => void) : mapped.ack;
         const answer = (response: unknown): void => {
           if (response === null || response === undefined || !socket.connected) return;
           const reply = response as { event?: unknown; data?: unknown };
@@ -97,15 +132,18 @@ export class ChatIoAdapter extends IoAdapter {
         const failed = (error: unknown): void => {
           this.logger.error({ err: error, event }, 'Socket handler failed outside the exception filter');
         };
-        // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
-        new Promise<unknown>((resolve) => resolve(callback(data, ack)))
-          .then((result) => {
-            if (!isObservable(result)) return answer(result);
-            if (!socket.connected) return;
-            const subscription = result.subscribe({ next: answer, error: failed });
-            if (!subscription.closed) this.closeOnDisconnect(socket, subscription);
-          })
-          .catch(failed);
+        // In the socket's log context: every line the handler writes carries socketId and userId.
+        runWithSocketLog(socket, () =>
+          // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
+          new Promise<unknown>((resolve) => resolve(callback(data, ack)))
+            .then((result) => {
+              if (!isObservable(result)) return answer(result);
+              if (!socket.connected) return;
+              const subscription = result.subscribe({ next: answer, error: failed });
+              if (!subscription.closed) this.closeOnDisconnect(socket, subscription);
+            })
+            .catch(failed),
+        );
       });
     }
   }

@@ -9,6 +9,7 @@ import {
   WebSocketGateway,
   WebSocketServer,
 } from '@nestjs/websockets';
+import { runWithSocketLog } from '../common/logging/log-context';
 import { createValidationPipe } from '../common/pipes/validation';
 import { AppConfig } from '../config/app-config';
 import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
@@ -119,9 +120,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleDisconnect(socket: ChatSocket): void {
     const { userId } = socket.data.user;
     this.metrics.socketConnections.dec();
-    this.work.track(this.users.connectionClosed(userId)).catch((error: unknown) => {
-      this.logger.error({ err: error, userId }, 'Could not record a closed connection');
-    });
+    // In the socket's log context: the lines of the last-seen write carry socketId and userId.
+    runWithSocketLog(socket, () =>
+      this.work.track(this.users.connectionClosed(userId)).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'Could not record a closed connection');
+      }),
+    );
   }
 
   @OnClientEvent('message:send')

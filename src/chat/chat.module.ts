@@ -6,6 +6,7 @@ import { MessagesModule } from '../messages/messages.module';
 import { UsersModule } from '../users/users.module';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { ChatGateway } from './chat.gateway';
+import { ChatInstrumentation } from './chat.instrumentation';
 import { ChatPublisher } from './chat.publisher';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { InFlightWork } from './in-flight-work';
@@ -21,6 +22,7 @@ import { TypingRelayService } from './typing-relay.service';
   imports: [AuthModule, UsersModule, MessagesModule, ConversationsModule],
   providers: [
     ChatGateway,
+    ChatInstrumentation,
     ChatPublisher,
     ChatBroadcaster,
     TypingRelayService,

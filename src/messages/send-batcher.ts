@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
+import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../common/logging/log-context';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
 import { MetricsService } from '../metrics/metrics.service';
@@ -27,6 +28,8 @@ export type SendOutcome =
 
 interface Waiting {
   send: PendingSend;
+  /** The submitting request's or socket's log context: lines about this send carry its ids. */
+  origin: LogContext | undefined;
   resolve: (outcome: SendOutcome) => void;
   reject: (error: unknown) => void;
 }
@@ -93,6 +96,7 @@ export class SendBatcher {
       };
       this.queue.push({
         send,
+        origin: currentLogContext(),
         resolve: (outcome) => {
           if (settle(() => outcome.created && this.metrics.messagesStored.inc())) resolve(outcome);
         },
@@ -107,11 +111,14 @@ export class SendBatcher {
   private schedule(): void {
     if (this.writing || this.scheduled) return;
     this.scheduled = true;
-    // The rest of this tick's sends (e.g. a burst off one socket frame) join the first batch.
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.drain();
-    });
+    // The rest of this tick's sends (e.g. a burst off one socket frame) join the first batch. Outside
+    // the first caller's log context: the batches serve every caller, and would carry its ids.
+    runOutsideLogContext(() =>
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      }),
+    );
   }
 
   /**
@@ -162,7 +169,7 @@ export class SendBatcher {
       else if (outcome === 'duplicate') duplicates.push(waiting);
       else waiting.reject(outcome);
     });
-    for (const { record, recipientIds } of stored) this.announce(record, recipientIds);
+    for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
     const followUp = async () => {
       const [summaries] = await Promise.allSettled([this.afterStore(stored.map(({ record }) => record)), this.answerDuplicates(duplicates)]);
       // Stored and announced, but the summary or marks did not follow: the sender hears of the
@@ -246,13 +253,16 @@ export class SendBatcher {
     }
   }
 
-  private announce(record: MessageRecord, recipientIds: string[]): void {
-    try {
-      this.listener(record, recipientIds);
-    } catch (error) {
-      // Announcing follows a durable write; it must not fail the write.
-      this.logger.error({ err: error }, 'Could not announce a stored message');
-    }
+  /** In the sender's log context: what announcing logs (an emit that failed) carries its request or socket id. */
+  private announce(waiting: Waiting, record: MessageRecord, recipientIds: string[]): void {
+    runInLogContext(waiting.origin, () => {
+      try {
+        this.listener(record, recipientIds);
+      } catch (error) {
+        // Announcing follows a durable write; it must not fail the write.
+        this.logger.error({ err: error, messageId: record._id.toHexString() }, 'Could not announce a stored message');
+      }
+    });
   }
 
   /** The list summaries (newest stored message per conversation) and the senders' marks, side by side. */

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
@@ -60,14 +60,19 @@ export function databaseUri(database: string): string {
  * Configuration is read once per test file (Jest isolates modules per file): pass `env` overrides
  * in the first call of the file.
  */
-export async function createTestApp(env: Record<string, string> = {}, options: { database?: string; waitForIndexes?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { database?: string; waitForIndexes?: boolean; override?: (builder: TestingModuleBuilder) => TestingModuleBuilder } = {},
+): Promise<TestApp> {
   // `options.database`: a second instance of the app over the same data (e.g. two instances behind Redis).
   const database = options.database ?? `chatify_test_${randomBytes(6).toString('hex')}`;
   Object.assign(process.env, TEST_ENV, { MONGODB_URI: databaseUri(database) }, env);
   // Imported after the environment is set: configuration is validated when the module loads.
   const { AppModule } = await import('../../src/app.module');
   const { configureApp } = await import('../../src/app.setup');
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  // `options.override`: replace a provider (e.g. where the log goes) before the app is built.
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  const moduleRef = await (options.override ? options.override(builder) : builder).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
   configureApp(app);
   await app.listen(0, '127.0.0.1');
