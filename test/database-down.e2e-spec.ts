@@ -3,8 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
+import type { ConversationResponse } from '../src/conversations/conversation.response';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
+import { closeAllSockets, connectSocket, type ChatSocket } from './helpers/socket';
+import { directConversation, request } from './realtime-helpers';
 import { expectErrorBody, expectNoInternals } from './helpers/http-assertions';
 import { freePort } from './setup/global-setup';
 
@@ -20,6 +23,9 @@ describe('Database unavailable (e2e)', () => {
   let dir: string;
   let port: number;
   let user: TestUser;
+  let peer: TestUser;
+  let conversation: ConversationResponse;
+  let socket: ChatSocket;
   let state: 'running' | 'frozen' | 'stopped' = 'stopped';
 
   let uri = '';
@@ -37,9 +43,14 @@ describe('Database unavailable (e2e)', () => {
     database.pathname = '/chatify_down';
     t = await createTestApp({ MONGODB_URI: database.toString() });
     user = await createUser(t);
+    peer = await createUser(t);
+    conversation = await directConversation(t, user, peer);
+    // Opened while the database answers: a handshake checks the session there.
+    socket = await connectSocket(t.baseUrl, user.accessToken);
   });
 
   afterAll(async () => {
+    closeAllSockets();
     if (state === 'frozen') process.kill(databasePid(), 'SIGCONT');
     if (state === 'stopped') startDatabase();
     await t?.close();
@@ -120,6 +131,27 @@ describe('Database unavailable (e2e)', () => {
     }
     await untilDatabaseUpReads(0, 12_000);
   }, 45_000);
+
+  it('refuses sends with 503 within seconds while the database is stopped, over REST and the socket, and acknowledges none', async () => {
+    const [rest, viaSocket] = await Promise.all([
+      timed(t.http().post('/api/v1/messages').set(user.auth).send({ conversationId: conversation.id, text: 'refused over REST', clientId: 'down-rest' })),
+      (async () => {
+        const started = Date.now();
+        const answer = await request(socket, 'message:send', { conversationId: conversation.id, text: 'refused over the socket', clientId: 'down-socket' }, 10_000);
+        return { answer, ms: Date.now() - started };
+      })(),
+    ]);
+    expectUnavailable(rest.response);
+    expect(rest.ms).toBeLessThan(8000);
+    expect(viaSocket.answer).toEqual({ ok: false, error: { status: 503, message: expect.any(String) } });
+    expect(viaSocket.ms).toBeLessThan(8000);
+    expect(socket.connected).toBe(true);
+    // Once the driver knows the server is away, a send is refused at once instead of waiting to time out.
+    const started = Date.now();
+    const again = await request(socket, 'message:send', { conversationId: conversation.id, text: 'refused at once', clientId: 'down-socket-2' }, 10_000);
+    expect(again).toMatchObject({ ok: false, error: { status: 503 } });
+    expect(Date.now() - started).toBeLessThan(1000);
+  }, 30_000);
 
   it('serves again once the database is back, with nothing lost', async () => {
     startDatabase();

@@ -46,6 +46,8 @@ export function appEnv({ mongoUri, port }) {
     PRESENCE_RATE_LIMIT: '100000000',
     TYPING_RATE_LIMIT: '100000000',
     WS_MAX_CONNECTIONS_PER_USER: '10000',
+    // Connection set-up is fixture work here: no handshake pacing.
+    WS_HANDSHAKE_RATE: '0',
     // No Redis adapter: a single instance, in-memory rooms (like the relay).
     REDIS_URL: '',
     SCARF_ANALYTICS: 'false',

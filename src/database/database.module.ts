@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
+import { DatabaseAvailability } from './database-availability';
 import { IndexReadiness } from './index-readiness';
 
 /**
@@ -9,8 +10,8 @@ import { IndexReadiness } from './index-readiness';
  */
 @Global()
 @Module({
-  providers: [IndexReadiness],
-  exports: [IndexReadiness],
+  providers: [IndexReadiness, DatabaseAvailability],
+  exports: [IndexReadiness, DatabaseAvailability],
   imports: [
     MongooseModule.forRootAsync({
       inject: [AppConfig],

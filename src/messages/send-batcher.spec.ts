@@ -3,6 +3,7 @@ import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ConversationsService } from '../conversations/conversations.service';
 import type { SeqGrant, SeqRequest } from '../conversations/conversations.repository';
+import type { DatabaseAvailability } from '../database/database-availability';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { MessageRecord, MessagesRepository } from './messages.repository';
 import { PendingSend, SendBatcher } from './send-batcher';
@@ -39,13 +40,15 @@ describe('SendBatcher', () => {
   let messages: StrictMock<MessagesRepository>;
   let conversations: StrictMock<ConversationsService>;
   let announced: { text: string | null; seq: number; recipients: string[] }[];
+  let database: { available: boolean };
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany']);
     conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks', 'recordMentions', 'whySendIsRefused']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
+    database = { available: true };
     const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
-    sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, metrics);
+    sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, metrics, database as unknown as DatabaseAvailability);
     announced = [];
     sut.onStored((record, recipients) => announced.push({ text: record.text, seq: record.seq, recipients }));
     conversations.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
@@ -202,5 +205,12 @@ describe('SendBatcher', () => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(announced).toEqual([]);
     await expect(sut.submit(pending(direct, alice, 'later'))).resolves.toMatchObject({ created: true });
+  });
+
+  it('refuses a send at once, storing nothing, while the database is known to be unreachable', async () => {
+    database.available = false;
+    await expect(sut.submit(pending(direct, alice, 'while down'))).rejects.toMatchObject({ status: 503 });
+    // The strict mocks fail on any call: no look-up, no seq, no insert was attempted.
+    expect(announced).toEqual([]);
   });
 });

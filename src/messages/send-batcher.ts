@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../common/logging/log-context';
 import { ConversationsService } from '../conversations/conversations.service';
 import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
 import { MetricsService } from '../metrics/metrics.service';
+import { DatabaseAvailability } from '../database/database-availability';
 import type { MessageRecord } from './messages.repository';
 import { MessagesRepository } from './messages.repository';
 
@@ -74,6 +75,7 @@ export class SendBatcher {
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly metrics: MetricsService,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   /** Who hears of stored messages (one listener: the messages service publishes domain events). */
@@ -84,6 +86,11 @@ export class SendBatcher {
   /** Queues a send; settles once its batch is durable (or it failed on its own). */
   submit(send: PendingSend): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve, reject) => {
+      // The database is known to be away: refused now (nothing stored, nothing acknowledged), not in seconds.
+      if (!this.database.available) {
+        this.metrics.sendsFailed.inc();
+        return reject(new ServiceUnavailableException('The database is unavailable; retry shortly'));
+      }
       const since = performance.now();
       let settled = false;
       // A send is counted once, however many times a failing batch tries to settle it.
