@@ -241,7 +241,8 @@ export class ConversationsRepository {
     await this.memberships.collection.bulkWrite(
       inIdOrder(mentions, (mention) => mention.conversationId).map(({ conversationId, userIds, seq }) => ({
         updateMany: {
-          filter: { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) }, removedAt: null, readUpToSeq: { $lt: seq } },
+          // `$ne`: recording a message's mentions again (a replayed retry) changes nothing.
+          filter: { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) }, removedAt: null, readUpToSeq: { $lt: seq }, mentionSeqs: { $ne: seq } },
           update: { $push: { mentionSeqs: { $each: [seq], $slice: -MENTIONS_KEPT } } } as AnyObject,
         },
       })),

@@ -44,7 +44,7 @@ describe('SendBatcher', () => {
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks', 'recordMentions', 'whySendIsRefused']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks', 'recordMentions', 'whySendIsRefused', 'marksOf']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
     database = { available: true };
     const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
@@ -141,14 +141,41 @@ describe('SendBatcher', () => {
 
   it('a retry is answered with the stored message and takes no number', async () => {
     const retry = pending(direct, alice, 'again', 'c-1');
-    const earlier = { _id: retry.id, seq: 9, text: 'once' } as MessageRecord;
+    const earlier = { _id: retry.id, conversationId: direct, senderId: alice, seq: 9, text: 'once', createdAt: new Date(), deletedAt: null } as MessageRecord;
     messages.findByIds.mockResolvedValueOnce([earlier]);
+    conversations.marksOf.mockResolvedValue(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
     const [outcome, other] = await Promise.all([sut.submit(retry), sut.submit(pending(direct, bob, 'new', 'c-2'))]);
     expect(outcome).toEqual({ created: false, record: earlier });
     expect(other.created).toBe(true);
     expect(other.record.seq).toBe(1);
     const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect(requests[0].count).toBe(1);
+  });
+
+  it('a retry is announced again to the current members and its summary and marks are redone (the instance that stored it may have died first)', async () => {
+    const retry = pending(direct, alice, 'again', 'c-1');
+    const earlier = { _id: retry.id, conversationId: direct, senderId: alice, seq: 9, text: 'once', createdAt: new Date(), deletedAt: null } as MessageRecord;
+    messages.findByIds.mockResolvedValueOnce([earlier]);
+    conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
+    await expect(sut.submit(retry)).resolves.toEqual({ created: false, record: earlier });
+    expect(announced).toEqual([{ text: 'once', seq: 9, recipients: [alice.toHexString(), bob.toHexString()] }]);
+    expect(conversations.applySummaries).toHaveBeenCalledWith([{ conversationId: direct, message: earlier, at: earlier.createdAt }]);
+    expect(conversations.advanceSenderMarks).toHaveBeenCalledWith([expect.objectContaining({ conversationId: direct, userId: alice, seq: 9 })]);
+    expect(conversations.grantSeqs).not.toHaveBeenCalled();
+  });
+
+  it('a retry of a message since deleted, or whose sender left, is answered but announced to nobody', async () => {
+    const deleted = pending(direct, alice, 'gone', 'c-1');
+    const left = pending(group, bob, 'left', 'c-2');
+    const records = [
+      { _id: deleted.id, conversationId: direct, senderId: alice, seq: 3, text: null, createdAt: new Date(), deletedAt: new Date() },
+      { _id: left.id, conversationId: group, senderId: bob, seq: 4, text: 'left', createdAt: new Date(), deletedAt: null },
+    ] as MessageRecord[];
+    messages.findByIds.mockResolvedValueOnce(records);
+    conversations.marksOf.mockResolvedValueOnce(new Map([[group.toHexString(), [{ userId: alice, readUpToSeq: 0, deliveredUpToSeq: 0 }]]]));
+    const outcomes = await Promise.all([sut.submit(deleted), sut.submit(left)]);
+    expect(outcomes.map((outcome) => outcome.created)).toEqual([false, false]);
+    expect(announced).toEqual([]);
   });
 
   it('the same clientId twice in one batch stores one message and answers both with it', async () => {

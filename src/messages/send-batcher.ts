@@ -159,8 +159,9 @@ export class SendBatcher {
    * wait for a returned promise). The follow-up never rejects.
    */
   private async write(batch: Waiting[]): Promise<{ followUp: Promise<void> }> {
-    const done = { followUp: Promise.resolve() };
-    const fresh = await this.answerRetries(batch);
+    const { fresh, retried } = await this.answerRetries(batch);
+    const replay = this.replayRetried(retried);
+    const done = { followUp: replay };
     if (fresh.length === 0) return done;
     // Unique across instances and restarts, and short (it is stored in the conversation: see grantSeqs).
     const batchId = randomBytes(9).toString('base64url');
@@ -184,23 +185,48 @@ export class SendBatcher {
       if (summaries.status === 'rejected') for (const { waiting } of stored) waiting.reject(summaries.reason);
       else for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
     };
-    return { followUp: followUp() };
+    return { followUp: Promise.all([replay, followUp()]).then(() => undefined) };
+  }
+
+  /**
+   * Retries of stored messages. A retry means the sender never got its answer: the instance that
+   * stored the message may have died before announcing it or writing its summary and marks. So it
+   * is announced again to the current members (clients merge by id) and its follow-up writes are
+   * redone (each is "only if newer": a no-op when they were done), then the sender gets the stored
+   * message. Never rejects: the message is stored whatever happens here.
+   */
+  private async replayRetried(retried: { waiting: Waiting; record: MessageRecord }[]): Promise<void> {
+    if (retried.length === 0) return;
+    const live = retried.filter(({ record }) => !record.deletedAt);
+    try {
+      const members = await this.conversations.marksOf([...new Map(live.map(({ record }) => [record.conversationId.toHexString(), record.conversationId])).values()]);
+      for (const { waiting, record } of live) {
+        const recipientIds = (members.get(record.conversationId.toHexString()) ?? []).map((member) => member.userId.toHexString());
+        // A sender no longer a member is not told of it again, nor is anyone else.
+        if (recipientIds.includes(record.senderId.toHexString())) this.announce(waiting, record, recipientIds);
+      }
+      await this.afterStore(live.map(({ record }) => record));
+    } catch (error) {
+      this.logger.warn({ err: error, messages: retried.length }, 'Could not replay retried sends (they are stored; the next send repairs summaries)');
+    }
+    for (const { waiting, record } of retried) waiting.resolve({ created: false, record });
   }
 
   /**
    * Answers the sends whose message is already stored (retries), and a second send of one id within
    * the batch with the first one's outcome; returns the rest, in order.
    */
-  private async answerRetries(batch: Waiting[]): Promise<Waiting[]> {
+  private async answerRetries(batch: Waiting[]): Promise<{ fresh: Waiting[]; retried: { waiting: Waiting; record: MessageRecord }[] }> {
     const withClientId = batch.filter(({ send }) => send.clientId !== null);
     const existing = new Map((await this.messages.findByIds(withClientId.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
     const firstOfId = new Map<string, Waiting>();
     const fresh: Waiting[] = [];
+    const retried: { waiting: Waiting; record: MessageRecord }[] = [];
     for (const waiting of batch) {
       const key = waiting.send.id.toHexString();
       const record = existing.get(key);
       if (record) {
-        waiting.resolve({ created: false, record });
+        retried.push({ waiting, record });
         continue;
       }
       const first = firstOfId.get(key);
@@ -221,7 +247,7 @@ export class SendBatcher {
       firstOfId.set(key, waiting);
       fresh.push(waiting);
     }
-    return fresh;
+    return { fresh, retried };
   }
 
   /**
