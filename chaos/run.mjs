@@ -53,7 +53,7 @@ const opt = {
   rate: Number(args.rate ?? (short ? 50 : 500)),
   faults: String(args.faults ?? (short ? 'kill,redis' : 'kill,redis,db,stop,drop')).split(',').filter(Boolean),
   /** steady load before each fault (and after the last one) */
-  baselineMs: short ? 4000 : 8000,
+  baselineMs: short ? 3000 : 6000,
   /** presence is judged this long after recovery (the bar: 30 s) */
   settleMs: Number(args['settle-s'] ?? 30) * 1000,
   /** SIGSTOP beyond the server's presence heartbeat */
@@ -61,6 +61,8 @@ const opt = {
   /** how long Redis / the database stay away */
   downMs: 2000,
   ackTimeoutMs: 10000,
+  /** longest wait for recovery (every instance healthy, every remaining client connected, caught up, subscribed) */
+  recoveryMs: 60000,
   /** share of a killed or paused instance's clients that never come back */
   vanishShare: 0.05,
   /** clients that log off normally during each fault */
@@ -279,6 +281,8 @@ async function main() {
   f.setRate(opt.rate);
   f.startScheduler();
 
+  /** @type {string[]} faults not run (deadline) */
+  const skipped = [];
   /** @type {any[]} windows between quiet points (steady and fault) */
   const windows = [];
   let q = await quiesce('start');
@@ -293,6 +297,11 @@ async function main() {
 
   await steady('warm-up');
   for (const fault of opt.faults) {
+    if (Date.now() - t0 > opt.deadlineMs - 150_000) {
+      log(`! skipping the remaining faults (${opt.faults.slice(opt.faults.indexOf(fault)).join(', ')}): too close to the ${opt.deadlineMs / 60000} min deadline`);
+      skipped.push(...opt.faults.slice(opt.faults.indexOf(fault)));
+      break;
+    }
     const w = await runFault(fault, q);
     q = w.qb;
     windows.push(w);
@@ -383,6 +392,7 @@ async function main() {
       ['peak handshakes/s: servers (metric) / balancer', `${sc.peakRate('chatify_handshakes_total', {}, w.qa.t, w.qb.t) ?? 'metric missing'} / ${lb.peakPerSecond(w.qa.t, w.qb.t)}`],
       ['server disconnects / sync:required received', `${P.serverDisconnects} / ${P.syncRequired}`],
       ['reconnect policy advertised (delay/max/jitter ×n)', fmtRec(P.policies) === '0' ? 'none' : fmtRec(P.policies)],
+      ['largest event-loop lag seen by /metrics (p99 / max ms)', `${fmtMs(sc.maxGauge('nodejs_eventloop_lag_p99_seconds', w.qa.t, w.qb.t))} / ${fmtMs(sc.maxGauge('nodejs_eventloop_lag_max_seconds', w.qa.t, w.qb.t))}`],
     ];
     if (w.kind === 'fault') {
       rows.push(['departed: vanished / logged off', `${w.vanished} / ${w.loggedOff}`]);
@@ -417,6 +427,10 @@ async function main() {
     ['sends abandoned by clients that went away', String(f.messages.filter((m) => m.status === 'abandoned').length)],
     ['wall time', `${((Date.now() - t0) / 1000).toFixed(0)} s`],
   ];
+  if (skipped.length) {
+    barHolds = false;
+    reasons.push(`faults not run before the deadline: ${skipped.join(', ')}`);
+  }
   if (hist.errors.length) {
     barHolds = false;
     reasons.push('history could not be read completely');
@@ -437,6 +451,9 @@ async function main() {
   }
   return barHolds ? 0 : 1;
 }
+
+/** @param {number | null} s seconds */
+const fmtMs = (s) => (s === null ? '—' : String(Math.round(s * 1000)));
 
 /** Server log lines at level error (50) or fatal (60), per instance lifetime. */
 function scanLogs() {
@@ -548,10 +565,19 @@ async function runFault(kind, qa) {
   }
   w.faultEndAt = Date.now();
   await Promise.all(logoffs);
-  const recovered = await waitUntilAsync(async () => f.allReady() && (await allHealthy()), 90000);
+  let lastNote = Date.now();
+  const recovered = await waitUntilAsync(async () => {
+    const ready = f.allReady();
+    const healthy = await allHealthy();
+    if (Date.now() - lastNote > 10000) {
+      lastNote = Date.now();
+      log(`  waiting for recovery: ${f.describeNotReady()}; instances healthy: ${healthy}`);
+    }
+    return ready && healthy;
+  }, opt.recoveryMs);
   w.recoveredAt = Date.now();
   w.recoveryTimedOut = !recovered;
-  if (!recovered) log(`  ! not recovered after 90 s: ${f.notReady()} clients not ready; healthy: ${await allHealthy()}`);
+  if (!recovered) log(`  ! not recovered after ${opt.recoveryMs / 1000} s: ${f.describeNotReady()}; instances healthy: ${await allHealthy()}`);
   else log(`  recovered ${((w.recoveredAt - w.faultAt) / 1000).toFixed(1)} s after the fault`);
   // Presence: watched until settleMs after recovery; "right for good from" = since when it stayed right.
   let convergedAt = /** @type {number | null} */ (null);

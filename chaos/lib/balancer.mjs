@@ -1,6 +1,8 @@
 // A small TCP round-robin load balancer on loopback, in the harness process (node:net only).
 // No stickiness: every new TCP connection goes to the next backend that is up. A backend is "down"
-// while it refuses connections, or while it does not answer a GET /health probe within a second
+// while it refuses connections, or while it does not answer an HTTP probe within 2 s twice in a row
+// (`GET /chaos-probe`: any answer, a 404 too, proves the event loop runs; /health would also wait for
+// the database and Redis, which is not what decides whether a process can take connections)
 // (a SIGSTOPped process still accepts TCP connections in the kernel's backlog, so refusals alone
 // would keep sending new clients to it); any HTTP answer, 503 included, counts as up. When every
 // backend fails its probe, refusals alone decide.
@@ -138,7 +140,7 @@ export async function startBalancer({ backends: list, log }) {
   // Health probes: any HTTP answer within 2 s is "up"; two misses in a row are "down".
   const probe = (/** @type {Backend} */ b) =>
     new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port: b.port, path: '/health', timeout: 2000, agent: false }, (res) => {
+      const req = http.get({ host: '127.0.0.1', port: b.port, path: '/chaos-probe', timeout: 2000, agent: false }, (res) => {
         res.resume();
         resolve(true);
       });

@@ -625,7 +625,7 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
     /** @param {number} r */
     setRate(r) {
       rate = r;
-      maxPending = Math.max(50, Math.round(r * 1.5));
+      maxPending = Math.max(25, Math.round(r * 0.5));
     },
     pause() {
       paused = true;
@@ -653,6 +653,18 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
     allReady() {
       for (const c of clients) if (!c.departed && (!c.connected || c.syncing || !c.presenceReady)) return false;
       return true;
+    },
+    describeNotReady() {
+      let off = 0;
+      let syncing = 0;
+      let presence = 0;
+      for (const c of clients) {
+        if (c.departed) continue;
+        if (!c.connected) off += 1;
+        else if (c.syncing) syncing += 1;
+        else if (!c.presenceReady) presence += 1;
+      }
+      return `${off} clients disconnected, ${syncing} catching up, ${presence} waiting for presence:subscribe`;
     },
     notReady() {
       return clients.filter((c) => !c.departed && (!c.connected || c.syncing || !c.presenceReady)).length;

@@ -11,6 +11,8 @@ export const WATCHED = [
   'chatify_sync_requests_total',
   'chatify_redis_up',
   'chatify_database_up',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_eventloop_lag_max_seconds',
 ];
 
 /**
@@ -22,7 +24,7 @@ export function parseMetrics(text) {
   /** @type {Record<string, number>} */
   const out = {};
   for (const line of text.split('\n')) {
-    if (!line.startsWith('chatify_')) continue;
+    if (!line.startsWith('chatify_') && !line.startsWith('nodejs_eventloop_lag_')) continue;
     const m = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
     if (!m) continue;
     const name = m[1];
@@ -162,6 +164,18 @@ export function startScraper({ instances }) {
       }
       if (!any) return null;
       return Math.round(Math.max(0, ...perSecond.values()));
+    },
+    /** Largest value of a gauge over every lifetime's samples within [from, to]. @param {string} name @param {number} from @param {number} to */
+    maxGauge(name, from, to) {
+      let max = null;
+      for (const list of series.values()) {
+        for (const s of list) {
+          if (s.t < from || s.t > to) continue;
+          const v = pick(s.v, name);
+          if (v !== null && (max === null || v > max)) max = v;
+        }
+      }
+      return max;
     },
     async stop() {
       running = false;
