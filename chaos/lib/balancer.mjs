@@ -5,7 +5,7 @@
 // the database and Redis, which is not what decides whether a process can take connections)
 // (a SIGSTOPped process still accepts TCP connections in the kernel's backlog, so refusals alone
 // would keep sending new clients to it); any HTTP answer, 503 included, counts as up. When every
-// backend fails its probe, refusals alone decide.
+// backend fails its probe, those with the fewest failures in a row that do not refuse are used.
 //
 // It records which backend (and which lifetime of it) every connection went to, so acks can be
 // attributed to an instance lifetime: socket.io-client connections carry `cc=<tag>` in the query
@@ -84,11 +84,14 @@ export async function startBalancer({ backends: list, log }) {
           break;
         }
       }
-      // Every backend failing its probe (e.g. all slow while the database is away): refusals alone decide.
+      // Every backend failing its probe (e.g. all slow under load): the ones that failed the fewest
+      // probes in a row among those not refusing (a frozen process keeps failing every probe).
       if (!pick) {
+        const open = backends.filter((b) => !tried.has(b.index) && b.downUntil <= Date.now());
+        const fewest = Math.min(...open.map((b) => b.probeFails));
         for (let k = 0; k < backends.length; k++) {
           const b = backends[(rr + k) % backends.length];
-          if (!tried.has(b.index) && b.downUntil <= Date.now()) {
+          if (open.includes(b) && b.probeFails === fewest) {
             pick = b;
             rr = (b.index + 1) % backends.length;
             break;

@@ -167,7 +167,8 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
         reconnectionDelay: 500,
         reconnectionDelayMax: 5000,
         randomizationFactor: 0.5,
-        timeout: 5000,
+        // socket.io's default handshake timeout (20 s), as the web client.
+        timeout: 20000,
         autoConnect: false,
         query: { cc: '' },
       });
