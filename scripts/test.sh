@@ -25,6 +25,14 @@ if [[ $# -eq 0 || " $* " == *fuzz* ]]; then
   FUZZ_SKIP_BUILD=1 scripts/fuzz.sh --seconds 20 --results "$results/fuzz.json" || status=1
   fuzz_files=("$results/fuzz.json")
 fi
+# The short chaos run (chaos/run.mjs --short: 3 instances, Redis, one kill -9 and one Redis restart, about
+# a minute): on a full run, or when the pattern names it (`npm test -- chaos`).
+chaos_files=()
+if [[ $# -eq 0 || " $* " == *chaos* ]]; then
+  echo "== chaos (short: 3 instances behind a balancer, kill -9 one, restart Redis)"
+  node chaos/run.mjs --short --json "$results/chaos.json" || status=1
+  chaos_files=("$results/chaos.json")
+fi
 
 node -e '
 const fs = require("fs");
@@ -32,10 +40,10 @@ let passed = 0, failed = 0, skipped = 0;
 for (const file of process.argv.slice(1)) {
   if (!fs.existsSync(file)) { failed += 1; continue; }
   const r = JSON.parse(fs.readFileSync(file, "utf8"));
-  // The fuzz run counts one entry per target (http, socket, server).
+  // The fuzz run counts one entry per target (http, socket, server); the chaos run is one target.
   if ("targets" in r) { passed += r.passed; failed += r.failed; continue; }
   passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites; skipped += r.numPendingTests;
 }
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/e2e.json" "${fuzz_files[@]}"
+' "$results/unit.json" "$results/e2e.json" "${fuzz_files[@]}" "${chaos_files[@]}"
 exit $status
