@@ -92,7 +92,7 @@ export function presenceCheck(fleet, settleMs = 3000) {
         stale += 1;
         staleUsers.add(p);
         if (examples.length < 5)
-          examples.push(`client ${c.idx} sees client ${p} as ${shown === undefined ? 'unknown' : shown ? 'online' : 'offline'}; it is ${peer.departed ? peer.departed : truth ? 'online' : 'offline'} (since ${((now - peer.stateChangedAt) / 1000).toFixed(1)} s)`);
+          examples.push(`client ${c.idx} sees client ${p} as ${shown === undefined ? 'unknown' : shown ? 'online' : 'offline'}; it is ${peer.departed ? peer.departed : truth ? 'online' : 'offline'} (since ${((now - peer.stateChangedAt) / 1000).toFixed(1)} s); the view came from ${c.view.get(p)?.source ?? 'nothing'} ${c.view.get(p) ? ((now - c.view.get(p).at) / 1000).toFixed(1) + ' s ago' : ''}`);
       }
     }
   }
@@ -218,7 +218,8 @@ export function serverDelta(qa, qb, scraper, name, want = {}) {
     const lastBefore = scraper.last(key, qb.t);
     if (!a && !b && (!lastBefore || lastBefore.t < qa.t)) continue; // dead before the window
     let va = 0;
-    if (a) va = pick(a.v, name, want) ?? NaN;
+    // A labelled counter has no series until its first count: absent from a good scrape means 0.
+    if (a) va = pick(a.v, name, want) ?? 0;
     else if (first.t < qa.t) {
       complete = false;
       notes.push(`no scrape of ${key} at the window's start`);

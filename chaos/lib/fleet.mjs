@@ -131,6 +131,7 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
       this.received = new Set();
       /** peer user index → { online, at } */
       this.view = new Map();
+      this.presenceTick = 0;
       this.presenceReady = false;
       this.lastPacketAt = 0;
       this.disconnectedAt = /** @type {number | null} */ (null);
@@ -186,7 +187,10 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
         observe(m, `message:new to client ${this.idx}`);
         this.received.add(m.id);
       });
-      socket.on('presence', (s) => this.setView(s));
+      socket.on('presence', (s) => {
+        this.presenceTick += 1;
+        this.setView(s, 'event');
+      });
       socket.on('reconnect:policy', (p) => {
         if (!p || typeof p.delayMs !== 'number') return;
         this.policy = { delayMs: p.delayMs, maxDelayMs: p.maxDelayMs ?? p.delayMs * 10, randomizationFactor: p.randomizationFactor ?? 0.5 };
@@ -197,6 +201,8 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
       });
       socket.on('sync:required', () => {
         P().syncRequired += 1;
+        // As the web client: events (presence among them) may have been missed, so re-subscribe too.
+        void this.subscribePresence();
         void this.catchUp();
       });
       await this.connectNow();
@@ -320,6 +326,7 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
       const seq = this.connSeq;
       while (socket?.connected && seq === this.connSeq && !this.departed) {
         let answer;
+        const asked = this.presenceTick;
         try {
           answer = await socket.timeout(10000).emitWithAck('presence:subscribe', { userIds: this.peers.map((p) => users[p].id) });
         } catch {
@@ -327,7 +334,8 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
         }
         if (seq !== this.connSeq) return;
         if (answer?.ok) {
-          for (const s of answer.data) this.setView(s);
+          // As the web client: an event that came in while the answer was on its way is newer than it.
+          for (const s of answer.data) if ((this.view.get(indexOfUser.get(s.userId))?.tick ?? 0) <= asked) this.setView(s, 'subscribe');
           this.presenceReady = true;
           return;
         }
@@ -337,10 +345,10 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
     }
 
     /** @param {any} s */
-    setView(s) {
+    setView(s, source = 'event') {
       const p = indexOfUser.get(s?.userId);
       if (p === undefined) return;
-      this.view.set(p, { online: !!s.online, at: Date.now() });
+      this.view.set(p, { online: !!s.online, at: Date.now(), source, tick: source === 'event' ? this.presenceTick : 0 });
     }
 
     /** @param {string | null} since */

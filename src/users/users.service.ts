@@ -1,11 +1,14 @@
 import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
-import { DomainEvents, PresenceView } from '../common/domain-events';
+import { DomainEventMap, DomainEvents, PresenceView } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { BlocksService } from './blocks.service';
 import type { UpdateUserDto } from './dto/update-user.dto';
 import { PresenceChange, PresenceService } from './presence.service';
 import { PublicUserResponse, toPublicUserResponse, UserResponse } from './user.response';
 import { UserRecord, UsersRepository } from './users.repository';
+
+/** How long after a presence change its publisher looks again (see UsersService.publishPresence). */
+const PRESENCE_RECHECK_MS = 1000;
 
 /** Users: profiles, search, blocking, and the online / last-seen state others see. */
 @Injectable()
@@ -40,17 +43,50 @@ export class UsersService implements OnModuleInit {
     }
   }
 
+  /** Per user, the pending re-check of what was last published (see publishPresence). */
+  private readonly rechecks = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * Publishes a presence change, then looks again a moment later and publishes the state then if it
+   * differs. Changes of one user made on two instances (a disconnect here, a reconnect there; an
+   * instance swept while its user reconnects elsewhere) are published over two connections to Redis
+   * and may reach subscribers in the opposite order, leaving them with the older state for good. The
+   * re-check's event comes after this instance's own, so subscribers end on the truth either way.
+   */
+  private publishPresence(event: DomainEventMap['presence.changed'], rechecksLeft = 2): void {
+    this.events.publish('presence.changed', event);
+    clearTimeout(this.rechecks.get(event.userId));
+    if (rechecksLeft === 0) {
+      this.rechecks.delete(event.userId);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.rechecks.delete(event.userId);
+      void this.recheck(event, rechecksLeft - 1).catch((error: unknown) => this.logger.warn({ err: error, userId: event.userId }, 'Could not re-check presence'));
+    }, PRESENCE_RECHECK_MS);
+    timer.unref();
+    this.rechecks.set(event.userId, timer);
+  }
+
+  private async recheck(published: DomainEventMap['presence.changed'], rechecksLeft: number): Promise<void> {
+    const online = await this.presence.isOnline(published.userId);
+    if (online === published.online) return;
+    const user = await this.users.findById(published.userId);
+    if ((await this.presence.isOnline(published.userId)) !== online) return; // changed again: that change publishes itself
+    this.publishPresence({ ...published, online, lastSeenAt: user?.lastSeenAt?.toISOString() ?? published.lastSeenAt }, rechecksLeft);
+  }
+
   private async announceOnline(userId: string): Promise<void> {
     const [user, hiddenFrom] = await Promise.all([this.users.findById(userId), this.blocks.hiddenFrom(userId)]);
     if (!(await this.presence.isOnline(userId))) return;
-    this.events.publish('presence.changed', { userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null, hiddenFrom: [...hiddenFrom] });
+    this.publishPresence({ userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null, hiddenFrom: [...hiddenFrom] });
   }
 
   private async announceOffline(userId: string, at: Date): Promise<void> {
     const [, hiddenFrom] = await Promise.all([this.users.setLastSeen(userId, at), this.blocks.hiddenFrom(userId)]);
     if (await this.presence.isOnline(userId)) return;
     const user = await this.users.findById(userId);
-    this.events.publish('presence.changed', { userId, online: false, lastSeenAt: (user?.lastSeenAt ?? at).toISOString(), hiddenFrom: [...hiddenFrom] });
+    this.publishPresence({ userId, online: false, lastSeenAt: (user?.lastSeenAt ?? at).toISOString(), hiddenFrom: [...hiddenFrom] });
   }
 
   private async toResponse(user: UserRecord): Promise<UserResponse> {
@@ -167,7 +203,7 @@ export class UsersService implements OnModuleInit {
       const [user, hiddenFrom] = await Promise.all([this.users.findById(userId), this.blocks.hiddenFrom(userId)]);
       // Announce only if still online: a quick disconnect may have gone offline meanwhile.
       if (await this.presence.isOnline(userId)) {
-        this.events.publish('presence.changed', { userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null, hiddenFrom: [...hiddenFrom] });
+        this.publishPresence({ userId, online: true, lastSeenAt: user?.lastSeenAt?.toISOString() ?? null, hiddenFrom: [...hiddenFrom] });
       }
     } catch (error) {
       this.logger.warn({ err: error, userId }, 'Could not record an opened connection');
@@ -181,7 +217,7 @@ export class UsersService implements OnModuleInit {
     const [, hiddenFrom] = await Promise.all([this.users.setLastSeen(userId, at), this.blocks.hiddenFrom(userId)]);
     // A new connection may have arrived while we were writing: only announce offline if still so.
     if (!(await this.presence.isOnline(userId))) {
-      this.events.publish('presence.changed', { userId, online: false, lastSeenAt: at.toISOString(), hiddenFrom: [...hiddenFrom] });
+      this.publishPresence({ userId, online: false, lastSeenAt: at.toISOString(), hiddenFrom: [...hiddenFrom] });
     }
   }
 }

@@ -109,6 +109,9 @@ export class ChatClient {
   private readonly statusRefreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingOut = new Map<string, { active: boolean; lastSent: number; idle?: ReturnType<typeof setTimeout> }>();
   private syncRun: Promise<void> | null = null;
+  /** Counts `presence` events; per user, the count at its latest one (see subscribePresence). */
+  private presenceTick = 0;
+  private readonly presenceEventTicks = new Map<string, number>();
   private syncAgain = false;
   private presenceTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onVisibility = () => this.markOpenAsRead();
@@ -678,7 +681,10 @@ export class ChatClient {
     socket.on('message:deleted', ({ id, conversationId }) => this.onMessageDeleted(id, conversationId));
     socket.on('receipt', (receipt) => this.applyReceipt(receipt));
     socket.on('typing', (event) => this.onTyping(event));
-    socket.on('presence', (state) => this.applyPresence(state));
+    socket.on('presence', (state) => {
+      this.presenceEventTicks.set(state.userId, ++this.presenceTick);
+      this.applyPresence(state);
+    });
     socket.on('conversation:updated', (conversation) => this.upsertConversation(conversation, false));
     socket.on('block:updated', ({ userId, blocked }) => this.applyBlock(userId, blocked));
   }
@@ -917,8 +923,11 @@ export class ChatClient {
     const userIds = [...new Set([...this.conversations.values()].map((c) => this.partnerId(c)).filter((id): id is string => id !== null))];
     if (userIds.length === 0 || !this.realtime.connected) return;
     try {
+      const asked = this.presenceTick;
       const states = await this.realtime.request('presence:subscribe', { userIds: userIds.slice(0, 200) });
-      states.forEach((state) => this.applyPresence(state));
+      // The answer is a snapshot taken before it was sent: a `presence` event that came in while it
+      // was on its way is newer (the server may emit it between reading and answering).
+      states.filter((state) => (this.presenceEventTicks.get(state.userId) ?? 0) <= asked).forEach((state) => this.applyPresence(state));
     } catch {
       // Presence is a nicety: the next connect subscribes again.
     }
