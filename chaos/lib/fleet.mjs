@@ -199,11 +199,16 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
         manager.randomizationFactor(this.policy.randomizationFactor);
         bump(P().policies, `${this.policy.delayMs}/${this.policy.maxDelayMs}/${this.policy.randomizationFactor}`);
       });
-      socket.on('sync:required', () => {
+      socket.on('sync:required', (event) => {
         P().syncRequired += 1;
-        // As the web client: events (presence among them) may have been missed, so re-subscribe too.
-        void this.subscribePresence();
-        void this.catchUp();
+        // As the web client: at a random moment within the server's spread, catch up and, since
+        // presence events may have been missed too, subscribe again.
+        const spreadMs = Math.min(Math.max(Number(event?.spreadMs) || 0, 0), 30_000);
+        setTimeout(() => {
+          if (this.socket !== socket || !socket.connected) return;
+          void this.subscribePresence();
+          void this.catchUp();
+        }, Math.random() * spreadMs);
       });
       await this.connectNow();
     }

@@ -90,10 +90,17 @@ export interface ReconnectPolicy {
   randomizationFactor: number;
 }
 
+export interface SyncRequiredEvent {
+  spreadMs: number;
+}
+
 export interface ServerToClientEvents {
   'reconnect:policy': (policy: ReconnectPolicy) => void;
-  /** Events may have been missed (the server's link to the other instances broke): catch up with `GET /api/v1/sync` now. */
-  'sync:required': (event: Record<string, never>) => void;
+  /**
+   * Events may have been missed (the server's link to the other instances broke): catch up with
+   * `GET /api/v1/sync`, at a random moment within `spreadMs` (every client hears this at once).
+   */
+  'sync:required': (event: SyncRequiredEvent) => void;
   'message:new': (message: MessageResponse) => void;
   'message:updated': (message: MessageResponse) => void;
   'message:deleted': (event: { id: string; conversationId: string }) => void;

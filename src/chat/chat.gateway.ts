@@ -36,6 +36,9 @@ import { TypingRelayService } from './typing-relay.service';
 import { WsExceptionFilter } from './ws-exception.filter';
 import { WsJwtGuard } from './ws-jwt.guard';
 
+/** Over how long clients told to catch up (`sync:required`) spread their syncs. */
+const SYNC_REQUIRED_SPREAD_MS = 3000;
+
 /** `@SubscribeMessage` restricted to the contract's client → server event names. */
 const OnClientEvent = (event: ClientEventName) => SubscribeMessage(event);
 
@@ -97,7 +100,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       );
     });
     // Redis was away: other instances' events did not reach these sockets (and ours not theirs).
-    this.fanout.onRecovered(() => server.emit('sync:required', {}));
+    // Every client of every instance hears it at once: they spread their catch-ups over a few seconds.
+    this.fanout.onRecovered(() => server.emit('sync:required', { spreadMs: SYNC_REQUIRED_SPREAD_MS }));
   }
 
   /**

@@ -91,7 +91,13 @@ export class Realtime {
       this.handlers.onConnect(first);
     });
     socket.on('reconnect:policy', (policy) => this.applyPolicy(socket, policy));
-    socket.on('sync:required', () => this.handlers.onSyncRequired());
+    socket.on('sync:required', (event) => {
+      // Every client got this at once: catch up at a random moment within the server's spread.
+      const spreadMs = Math.min(Math.max(Number(event?.spreadMs) || 0, 0), 30_000);
+      setTimeout(() => {
+        if (!this.stopped && this.socket === socket) this.handlers.onSyncRequired();
+      }, Math.random() * spreadMs);
+    });
     socket.on('disconnect', (reason) => {
       if (this.stopped) return;
       this.handlers.onStateChange(navigator.onLine ? 'connecting' : 'offline');
