@@ -37,7 +37,7 @@ import { WsExceptionFilter } from './ws-exception.filter';
 import { WsJwtGuard } from './ws-jwt.guard';
 
 /** Over how long clients told to catch up (`sync:required`) spread their syncs. */
-const SYNC_REQUIRED_SPREAD_MS = 3000;
+const SYNC_REQUIRED_SPREAD_MS = 10_000;
 
 /** `@SubscribeMessage` restricted to the contract's client → server event names. */
 const OnClientEvent = (event: ClientEventName) => SubscribeMessage(event);
