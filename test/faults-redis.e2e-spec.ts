@@ -8,19 +8,10 @@ import type { ConversationResponse } from '../src/conversations/conversation.res
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
+import { REDIS_SCRIPT, redisUnavailable } from './helpers/redis';
 import { freePort } from './setup/global-setup';
 import { directConversation, requestOk } from './realtime-helpers';
 
-const REDIS_SCRIPT = join(__dirname, '..', 'scripts', 'redis.sh');
-
-function redisUnavailable(): string | null {
-  try {
-    execFileSync(REDIS_SCRIPT, ['ensure'], { stdio: 'pipe' });
-    return null;
-  } catch (error) {
-    return (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
-  }
-}
 const unavailable = redisUnavailable();
 if (unavailable) console.warn(`faults-redis: skipped, redis-server is not available: ${unavailable}`);
 

@@ -7,21 +7,9 @@ import type { ConversationResponse } from '../src/conversations/conversation.res
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { barrier, closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
+import { REDIS_SCRIPT, redisUnavailable } from './helpers/redis';
 import { freePort } from './setup/global-setup';
 import { closeOnServer, directConversation, groupConversation, requestOk } from './realtime-helpers';
-
-const REDIS_SCRIPT = join(__dirname, '..', 'scripts', 'redis.sh');
-
-/** Installs redis-server when missing; the reason it cannot be had, or null when it can. */
-function redisUnavailable(): string | null {
-  try {
-    execFileSync(REDIS_SCRIPT, ['ensure'], { stdio: 'pipe' });
-    return null;
-  } catch (error) {
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    return stderr || (error instanceof Error ? error.message : String(error));
-  }
-}
 
 const unavailable = redisUnavailable();
 if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not available: ${unavailable}`);

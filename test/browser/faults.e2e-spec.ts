@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
+import { REDIS_SCRIPT, redisUnavailable } from '../helpers/redis';
 import { freePort } from '../setup/global-setup';
 import { bubbles, DESKTOP, eventually, launchChromium, type Person, signUpInBrowser, visible } from './browser-helpers';
 
 jest.setTimeout(120_000);
 
-const REDIS_SCRIPT = join(__dirname, '..', '..', 'scripts', 'redis.sh');
+const unavailable = redisUnavailable();
+if (unavailable) console.warn(`browser faults: skipped, redis-server is not available: ${unavailable}`);
 
 /** chatify_handshakes_total{outcome="accepted"} of one instance. */
 async function acceptedHandshakes(app: TestApp): Promise<number> {
@@ -23,7 +25,7 @@ async function acceptedHandshakes(app: TestApp): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-describe('web client in Chromium: Redis crash between two instances', () => {
+(unavailable ? describe.skip : describe)('web client in Chromium: Redis crash between two instances', () => {
   let redisDir: string;
   let redisPort: number;
   let one: TestApp;
@@ -35,7 +37,6 @@ describe('web client in Chromium: Redis crash between two instances', () => {
   const startRedis = () => execFileSync(REDIS_SCRIPT, ['start', redisDir, String(redisPort)], { stdio: 'ignore' });
 
   beforeAll(async () => {
-    execFileSync(REDIS_SCRIPT, ['ensure'], { stdio: 'ignore' });
     redisDir = mkdtempSync(join(tmpdir(), 'chatify-browser-redis-'));
     redisPort = await freePort();
     startRedis();
