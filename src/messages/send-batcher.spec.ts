@@ -164,6 +164,23 @@ describe('SendBatcher', () => {
     expect(conversations.grantSeqs).not.toHaveBeenCalled();
   });
 
+  it('a conversation whose grant was pushed out of its recent grants before the batch read it back is asked again, even for one message', async () => {
+    const grantsOf = counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]]));
+    // The bulk grant numbers both conversations, but the group's entry is gone when read back (a
+    // paused instance, other instances' batches meanwhile): it looks refused, and is not.
+    conversations.grantSeqs.mockImplementationOnce(async (requests: SeqRequest[]) => {
+      const grants = await grantsOf(requests);
+      grants.delete(group.toHexString());
+      return grants;
+    });
+    conversations.grantSeqs.mockImplementation(grantsOf);
+    const [inDirect, inGroup] = await Promise.all([sut.submit(pending(direct, alice, 'a1')), sut.submit(pending(group, bob, 'b1'))]);
+    expect(inDirect.created && inGroup.created).toBe(true);
+    // The lost grant's number is a gap; the message gets the next one.
+    expect(inGroup.record.seq).toBe(2);
+    expect(conversations.whySendIsRefused).not.toHaveBeenCalled();
+  });
+
   it('a retry of a message since deleted, or whose sender left, is answered but announced to nobody', async () => {
     const deleted = pending(direct, alice, 'gone', 'c-1');
     const left = pending(group, bob, 'left', 'c-2');

@@ -268,19 +268,30 @@ export class SendBatcher {
       } as MessageRecord;
       numbered.push({ waiting, record, conversation });
     };
+    // One conversation was asked with findOneAndUpdate, which answers for itself: a refusal is final.
+    // Several were asked in one bulk write and read back: a missing grant may only have been pushed
+    // out of the conversation's recent grants meanwhile (another instance's batches, a pause), so it
+    // is asked again. A single message's refusal is final only in the first case.
+    const refusalIsFinal = byConversation.size === 1;
     for (const [key, group] of byConversation) {
       const grant = grants.get(key);
       if (grant) group.forEach((waiting, index) => place(waiting, grant.firstSeq + index, grant.conversation));
-      else await this.numberOneByOne(group, `${batchId}.${key}`, place);
+      else await this.numberOneByOne(group, `${batchId}.${key}`, place, refusalIsFinal);
     }
     return numbered;
   }
 
   /** The refused conversation's sends, each asked for its own number, one after another (send order). */
-  private async numberOneByOne(group: Waiting[], batchId: string, place: (waiting: Waiting, seq: number, conversation: GrantedConversation) => void): Promise<void> {
+  private async numberOneByOne(
+    group: Waiting[],
+    batchId: string,
+    place: (waiting: Waiting, seq: number, conversation: GrantedConversation) => void,
+    refusalIsFinal: boolean,
+  ): Promise<void> {
     for (const [index, waiting] of group.entries()) {
       const key = waiting.send.conversationId.toHexString();
-      const grant = group.length === 1 ? undefined : (await this.conversations.grantSeqs([requestFor([waiting])], `${batchId}.${index}`)).get(key);
+      const askedAlready = refusalIsFinal && group.length === 1;
+      const grant = askedAlready ? undefined : (await this.conversations.grantSeqs([requestFor([waiting])], `${batchId}.${index}`)).get(key);
       if (grant) place(waiting, grant.firstSeq, grant.conversation);
       else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.send.senderId.toHexString()));
     }
