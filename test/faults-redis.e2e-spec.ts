@@ -76,6 +76,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
     const bobSocket = await connectSocket(two.baseUrl, bob.accessToken);
     await eventually(async () => onlineAsSeenBy(two, bob, alice), 5000, 'alice online as seen from instance two');
     const { cursor } = (await two.http().get('/api/v1/sync').set(bob.auth).expect(200)).body;
+    const cursorTakenAt = Date.now();
     const told = [aliceSocket, bobSocket].map((socket) => waitFor(socket, 'sync:required', { timeoutMs: 15_000 }));
 
     crashRedis();
@@ -87,9 +88,14 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
     const missed = await requestOk(aliceSocket, 'message:send', { conversationId: aliceBob.id, text: 'bob catches up on this', clientId: 'down-2' });
 
     startRedis();
-    for (const event of await Promise.all(told)) expect(event).toEqual({ spreadMs: 10_000 });
-    const sync = (await two.http().get('/api/v1/sync').query({ since: cursor }).set(bob.auth).expect(200)).body;
-    expect(sync.messages.map((message: { id: string }) => message.id)).toContain(missed.id);
+    const events = await Promise.all(told);
+    for (const event of events) expect(event).toEqual({ spreadMs: 10_000, since: expect.any(String), cursor: expect.any(String) });
+    // The outage began after bob's last sync; the cursor it hands out starts shortly before it.
+    expect(Date.parse(events[1].since)).toBeGreaterThanOrEqual(cursorTakenAt - 1000);
+    for (const since of [cursor, events[1].cursor]) {
+      const sync = (await two.http().get('/api/v1/sync').query({ since }).set(bob.auth).expect(200)).body;
+      expect(sync.messages.map((message: { id: string }) => message.id)).toContain(missed.id);
+    }
 
     // Redis came back empty: each instance wrote its users again, so alice is online from both sides.
     await eventually(async () => (await onlineAsSeenBy(two, bob, alice)) && (await onlineAsSeenBy(one, alice, bob)), 5000, 'presence rebuilt');

@@ -132,6 +132,9 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
       /** peer user index → { online, at } */
       this.view = new Map();
       this.presenceTick = 0;
+      /** when the last catch-up that ran to the end started; the cursor the next one starts from instead of this.cursor */
+      this.syncedAt = null;
+      this.syncFrom = null;
       this.presenceReady = false;
       this.lastPacketAt = 0;
       this.disconnectedAt = /** @type {number | null} */ (null);
@@ -201,6 +204,9 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
       });
       socket.on('sync:required', (event) => {
         P().syncRequired += 1;
+        // As the web client: connected since a sync older than the outage, the server's cursor from
+        // just before it is enough (every earlier event arrived live).
+        if (!this.syncPromise && this.syncedAt !== null && this.syncedAt < Date.parse(event?.since) && typeof event?.cursor === 'string') this.syncFrom = event.cursor;
         // As the web client: at a random moment within the server's spread, catch up and, since
         // presence events may have been missed too, subscribe again.
         const spreadMs = Math.min(Math.max(Number(event?.spreadMs) || 0, 0), 30_000);
@@ -386,16 +392,22 @@ export function createFleet({ url, rest, balancer, users, routes, peers, runTag,
 
     async catchUpOnce() {
       let attempt = 0;
+      const started = Date.now();
+      let cursor = this.syncFrom ?? this.cursor;
+      this.syncFrom = null;
       for (;;) {
-        const r = await this.syncRequest(this.cursor);
+        const r = await this.syncRequest(cursor);
         if (r.status === 200) {
           for (const m of r.body.messages ?? []) {
             observe(m, `sync of client ${this.idx}`);
             this.received.add(m.id);
           }
-          this.cursor = r.body.cursor;
+          cursor = this.cursor = r.body.cursor;
           attempt = 0;
-          if (!r.body.hasMore) return;
+          if (!r.body.hasMore) {
+            this.syncedAt = started;
+            return;
+          }
           continue;
         }
         if (RETRYABLE.has(r.status) || r.status >= 500) {

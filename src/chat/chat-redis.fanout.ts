@@ -24,9 +24,10 @@ const RECONNECT_MAX_MS = 2_000;
  */
 export class ChatRedisFanout implements OnApplicationShutdown {
   private readonly logger = new Logger('ChatRedisFanout');
-  private readonly recoveredListeners: Array<() => void> = [];
+  private readonly recoveredListeners: Array<(outage: { since: Date }) => void> = [];
   /** True from the moment either connection broke until both are ready again. */
   private interrupted = false;
+  private interruptedAt = 0;
   private droppedPublishes = 0;
 
   private constructor(private readonly clients: { pub: RedisClient; sub: RedisClient } | null) {}
@@ -81,8 +82,11 @@ export class ChatRedisFanout implements OnApplicationShutdown {
     return this.clients ? createAdapter(this.clients.pub, this.clients.sub, { key: 'chatify' }) : null;
   }
 
-  /** Runs `listener` each time fan-out works again after an interruption (events may have been missed). */
-  onRecovered(listener: () => void): void {
+  /**
+   * Runs `listener` each time fan-out works again after an interruption (events may have been
+   * missed), with when the interruption began.
+   */
+  onRecovered(listener: (outage: { since: Date }) => void): void {
     this.recoveredListeners.push(listener);
   }
 
@@ -110,6 +114,8 @@ export class ChatRedisFanout implements OnApplicationShutdown {
   private markInterrupted(): void {
     if (this.interrupted || !this.clients) return;
     this.interrupted = true;
+    // A moment earlier: a publish cut off by the crash may have been sent just before it was noticed.
+    this.interruptedAt = Date.now() - 1000;
     this.logger.warn('Redis fan-out interrupted: events reach this instance\'s sockets only until it is back');
   }
 
@@ -120,7 +126,7 @@ export class ChatRedisFanout implements OnApplicationShutdown {
     this.droppedPublishes = 0;
     for (const listener of this.recoveredListeners) {
       try {
-        listener();
+        listener({ since: new Date(this.interruptedAt) });
       } catch (error) {
         this.logger.error({ err: error }, 'A Redis recovery listener failed');
       }

@@ -92,6 +92,14 @@ export interface ReconnectPolicy {
 
 export interface SyncRequiredEvent {
   spreadMs: number;
+  /** When the outage began (ISO 8601). */
+  since: string;
+  /**
+   * A sync cursor from shortly before `since`: a client whose last sync is older than `since` (it has
+   * been connected since, so it got every event before the outage) catches up from this one instead
+   * of its own, and reads only what the outage may have kept from it.
+   */
+  cursor: string;
 }
 
 export interface ServerToClientEvents {

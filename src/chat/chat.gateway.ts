@@ -17,6 +17,7 @@ import { SendMessageDto } from '../messages/dto/send-message.dto';
 import type { MessageResponse } from '../messages/message.response';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../messages/receipts.service';
+import { SyncService } from '../messages/sync.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { UsersService } from '../users/users.service';
 import { ok } from './chat.ack';
@@ -71,6 +72,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
     private readonly fanout: ChatRedisFanout,
+    private readonly syncs: SyncService,
   ) {}
 
   afterInit(server: ChatServer): void {
@@ -101,7 +103,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     });
     // Redis was away: other instances' events did not reach these sockets (and ours not theirs).
     // Every client of every instance hears it at once: they spread their catch-ups over a few seconds.
-    this.fanout.onRecovered(() => server.emit('sync:required', { spreadMs: SYNC_REQUIRED_SPREAD_MS }));
+    this.fanout.onRecovered(({ since }) =>
+      server.emit('sync:required', { spreadMs: SYNC_REQUIRED_SPREAD_MS, since: since.toISOString(), cursor: this.syncs.cursorSince(since) }),
+    );
   }
 
   /**

@@ -25,6 +25,6 @@ import { SyncService } from './sync.service';
   ],
   controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
   providers: [MessagesRepository, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
-  exports: [MessagesService, ReceiptsService],
+  exports: [MessagesService, ReceiptsService, SyncService],
 })
 export class MessagesModule {}

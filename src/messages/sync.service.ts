@@ -33,6 +33,18 @@ export class SyncService {
     this.cursors = new SyncCursorCodec(syncCursorKey(config.jwtKey));
   }
 
+  /**
+   * A cursor for every change since `at` (less the overlap), for anyone: what `sync:required` hands
+   * out after a Redis outage. A client that has been connected since before `at` got every event up
+   * to then, so catching up from here (rather than from its own, older cursor) misses nothing and
+   * reads only the outage's changes. Cursors name positions, not users: each sync still reads only
+   * the caller's own conversations.
+   */
+  cursorSince(at: Date): string {
+    const position: SyncPosition = { at: new Date(at.getTime() - this.config.syncOverlapMs), id: null };
+    return this.cursors.encode({ issuedAt: Date.now(), messages: position, receipts: position, conversations: position, blocks: position });
+  }
+
   async sync(userId: string, since: string | undefined): Promise<SyncResponse> {
     const now = Date.now();
     const restart: SyncPosition = { at: new Date(now - this.config.syncOverlapMs), id: null };

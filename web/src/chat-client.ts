@@ -109,6 +109,10 @@ export class ChatClient {
   private readonly statusRefreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly typingOut = new Map<string, { active: boolean; lastSent: number; idle?: ReturnType<typeof setTimeout> }>();
   private syncRun: Promise<void> | null = null;
+  /** When the last catch-up that ran to the end started (this tab has been connected since, or it ran again). */
+  private syncedAt: number | null = null;
+  /** The cursor the next catch-up starts from instead of the stored one (see onSyncRequired). */
+  private syncFrom: string | null = null;
   /** Counts `presence` events; per user, the count at its latest one (see subscribePresence). */
   private presenceTick = 0;
   private readonly presenceEventTicks = new Map<string, number>();
@@ -125,7 +129,11 @@ export class ChatClient {
     this.users.set(me.id, me);
     this.realtime = new Realtime(session, {
       onConnect: () => this.onConnect(),
-      onSyncRequired: () => {
+      onSyncRequired: (event) => {
+        // Connected since a sync older than the outage: every event before it arrived, so the
+        // server's cursor from just before the outage is enough (and reads far less than ours).
+        const since = Date.parse(event.since);
+        if (!this.syncRun && this.syncedAt !== null && this.syncedAt < since && typeof event.cursor === 'string') this.syncFrom = event.cursor;
         this.schedulePresenceSubscribe(0);
         void this.catchUp();
       },
@@ -995,7 +1003,9 @@ export class ChatClient {
   }
 
   private async catchUpOnce(): Promise<void> {
-    let cursor = localStorage.getItem(this.cursorKey);
+    const started = Date.now();
+    let cursor = this.syncFrom ?? localStorage.getItem(this.cursorKey);
+    this.syncFrom = null;
     if (!cursor || !this.conversationsLoaded) {
       await this.reloadEverything();
       return;
@@ -1034,6 +1044,7 @@ export class ChatClient {
       cursor = answer.cursor;
       localStorage.setItem(this.cursorKey, cursor);
     } while (answer.hasMore && !this.stopped);
+    this.syncedAt = started;
 
     // Unread counts and order are the server's to tell after a gap: one list request settles them.
     if (changed) await this.loadConversations();

@@ -12,7 +12,7 @@
  * delay, so that the clients of one instance do not all come back in the same instant.
  */
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ReconnectPolicy, ServerToClientEvents } from '../../src/chat/chat.events';
+import type { Ack, ClientToServerEvents, ReconnectPolicy, ServerToClientEvents, SyncRequiredEvent } from '../../src/chat/chat.events';
 import { SessionExpiredError, type Session } from './session.js';
 import { io } from './vendor/socket.io.esm.min.js';
 
@@ -37,7 +37,7 @@ export interface RealtimeHandlers {
   /** After every successful (re)connect; `first` is true only for the first one. */
   onConnect(first: boolean): void;
   /** The server may have missed events for us (`sync:required`): catch up now. */
-  onSyncRequired(): void;
+  onSyncRequired(event: SyncRequiredEvent): void;
   onStateChange(state: ConnectionState): void;
 }
 
@@ -95,7 +95,7 @@ export class Realtime {
       // Every client got this at once: catch up at a random moment within the server's spread.
       const spreadMs = Math.min(Math.max(Number(event?.spreadMs) || 0, 0), 30_000);
       setTimeout(() => {
-        if (!this.stopped && this.socket === socket) this.handlers.onSyncRequired();
+        if (!this.stopped && this.socket === socket) this.handlers.onSyncRequired(event);
       }, Math.random() * spreadMs);
     });
     socket.on('disconnect', (reason) => {
