@@ -10,6 +10,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { runWithSocketLog } from '../common/logging/log-context';
+import { runOutsideLogContext } from '../common/logging/log-context';
 import { createValidationPipe } from '../common/pipes/validation';
 import { AppConfig } from '../config/app-config';
 import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
@@ -119,7 +120,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     this.metrics.socketConnections.inc();
     socket.emit('reconnect:policy', this.config.wsReconnect);
-    const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now()));
+    // Outside the connection's log context: a timer keeps the async context it was made in alive, and
+    // this one lives as long as the socket (a log store per idle connection).
+    const expiry = runOutsideLogContext(() => setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now())));
     expiry.unref();
     socket.once('disconnect', () => clearTimeout(expiry));
     this.users.connectionOpened(userId);
