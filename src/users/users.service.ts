@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DomainEventMap, DomainEvents, PresenceView } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { BlocksService } from './blocks.service';
@@ -12,7 +12,7 @@ const PRESENCE_RECHECK_MS = 1000;
 
 /** Users: profiles, search, blocking, and the online / last-seen state others see. */
 @Injectable()
-export class UsersService implements OnModuleInit {
+export class UsersService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly users: UsersRepository,
     private readonly presence: PresenceService,
@@ -24,6 +24,12 @@ export class UsersService implements OnModuleInit {
 
   onModuleInit(): void {
     this.presence.onChange((changes) => void this.announce(changes));
+  }
+
+  /** Pending presence re-checks would run against closed connections. */
+  onApplicationShutdown(): void {
+    for (const timer of this.rechecks.values()) clearTimeout(timer);
+    this.rechecks.clear();
   }
 
   /**
