@@ -120,6 +120,8 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
         .sAdd(`chatify:presence:instance:${deadId}:users`, dave.id)
         .hSet(`chatify:presence:user:${dave.id}`, deadId, '1')
         .exec();
+      // Instances look an unknown instance up again at most every 100 ms: wait until it counts.
+      await eventually(async () => onlineAsSeenBy(one, bob, dave), 5000, 'dave online through the (soon dead) instance');
       const bobSocket = await connectSocket(one.baseUrl, bob.accessToken);
       const presence = collect(bobSocket, 'presence');
       const [state] = await requestOk(bobSocket, 'presence:subscribe', { userIds: [dave.id] });
