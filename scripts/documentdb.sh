@@ -251,6 +251,10 @@ documentdb.localhost_connection_string = 'host=$dir/run port=$pgport'
 documentdb.enableBackgroundWorker = true
 documentdb.enableBackgroundWorkerJobs = true
 documentdb.indexBuildScheduleInSec = 1
+# Compound indexes as one composite term per document instead of one RUM term per path: every write
+# maintains each index at a fraction of the cost (docs/BENCHMARKS.md, finding 6). Affects indexes
+# built from now on; unique and descending keys are supported.
+documentdb.defaultUseCompositeOpClass = on
 max_connections = 300
 shared_buffers = 256MB
 fsync = ${CHATIFY_DB_FSYNC:-on}
