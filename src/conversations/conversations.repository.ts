@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { AnyObject, Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, isDuplicateKey, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import type { ReplyPreview } from '../messages/schemas/message.schema';
-import { Conversation, LastMessageSnapshot } from './schemas/conversation.schema';
+import { Conversation, LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
 
 export type ConversationRecord = Conversation;
@@ -11,11 +11,22 @@ export type ConversationRecord = Conversation;
 /** The members a batch of sends needs: who gets the messages, and the kind of conversation. */
 export type GrantedConversation = Pick<Conversation, '_id' | 'type' | 'memberIds'>;
 
-/** A request for `count` consecutive message numbers in a conversation: `memberIds` (the senders and the users they mention) must all be members. */
+/**
+ * A request for `count` consecutive message numbers in a conversation: `memberIds` (the senders and
+ * the users they mention) must all be members. The same update writes what the numbers make true:
+ * the list summary shows the newest of them, and each sender's own newest message (sending implies
+ * reading: `sentUpTo`).
+ */
 export interface SeqRequest {
   conversationId: Types.ObjectId;
   memberIds: Types.ObjectId[];
   count: number;
+  /** The request's newest message, less its number (it gets `firstSeq + count - 1`). */
+  last: Omit<LastMessageSnapshot, 'seq'>;
+  /** Per sender: the position (1 … count) of its last message in the request, and that message's id. */
+  senders: { userId: Types.ObjectId; position: number; messageId: Types.ObjectId }[];
+  /** When the messages were sent (their `createdAt`). */
+  at: Date;
 }
 
 /** The numbers granted: `firstSeq` … `firstSeq + count - 1`; the conversation as the grant saw it. */
@@ -41,21 +52,6 @@ function inIdOrder<T>(items: T[], id: (item: T) => Types.ObjectId): T[] {
   return [...items].sort((a, b) => id(a).toHexString().localeCompare(id(b).toHexString()));
 }
 
-/** A batch's new newest message of a conversation (the list summary). */
-export interface SummaryUpdate {
-  conversationId: Types.ObjectId;
-  message: LastMessageSnapshot;
-  at: Date;
-}
-
-/** A sender's read and delivered marks move to its own newest message of the batch. */
-export interface SenderMarks {
-  conversationId: Types.ObjectId;
-  userId: Types.ObjectId;
-  seq: number;
-  messageId: Types.ObjectId;
-  at: Date;
-}
 export type MembershipRecord = Membership;
 export type MarkType = 'read' | 'delivered';
 
@@ -137,9 +133,14 @@ export class ConversationsRepository {
    * Hands out `count` consecutive numbers in each requested conversation, in one round trip for all
    * of them, each in the same atomic update that checks what the sends need: every sender and every
    * mentioned user is a member, and (direct conversations) neither member blocks the other. A
-   * request whose check fails gets no grant: no number is used up. One conversation: one
-   * `findAndModify`. Several: one bulk of pipeline updates, each recording its grant (batch id → last
-   * number) in the document, then one read that finds them.
+   * request whose check fails gets no grant: no number is used up. The update also writes the list
+   * summary (the request's newest message) and the senders' `sentUpTo`, so a batch of sends updates
+   * one document per conversation. One conversation: one `findAndModify`. Several: one bulk of
+   * pipeline updates, each recording its grant (batch id → last number) in the document, then one
+   * read that finds them.
+   *
+   * The summary is written just before its messages are stored: a reader may see it a moment early,
+   * and a batch whose message then fails puts the previous one back (`restoreSummary`).
    */
   async grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
     const grants = new Map<string, SeqGrant>();
@@ -148,24 +149,12 @@ export class ConversationsRepository {
     const projection = { _id: 1, type: 1, memberIds: 1, seq: 1, seqGrants: 1 };
     if (requests.length === 1) {
       const [request] = requests;
-      const conversation = await this.conversations.collection.findOneAndUpdate(guard(request), { $inc: { seq: request.count } }, { returnDocument: 'after', projection });
+      const conversation = await this.conversations.collection.findOneAndUpdate(guard(request), grantUpdate(request, null), { returnDocument: 'after', projection });
       if (conversation) grants.set(request.conversationId.toHexString(), { firstSeq: (conversation.seq as number) - request.count + 1, conversation: conversation as unknown as GrantedConversation });
       return grants;
     }
     await this.conversations.collection.bulkWrite(
-      inIdOrder(requests, (request) => request.conversationId).map((request) => ({
-        updateOne: {
-          filter: guard(request),
-          update: [
-            {
-              $set: {
-                seq: { $add: ['$seq', request.count] },
-                seqGrants: { $slice: [{ $concatArrays: [{ $ifNull: ['$seqGrants', []] }, [{ batch: batchId, last: { $add: ['$seq', request.count] } }]] }, -SEQ_GRANTS_KEPT] },
-              },
-            },
-          ],
-        },
-      })),
+      inIdOrder(requests, (request) => request.conversationId).map((request) => ({ updateOne: { filter: guard(request), update: grantUpdate(request, batchId) } })),
       { ordered: false },
     );
     const stored = await this.conversations.collection.find({ _id: { $in: requests.map((request) => request.conversationId) } }, { projection }).toArray();
@@ -178,46 +167,22 @@ export class ConversationsRepository {
     return grants;
   }
 
-  /** A batch's list summaries, one guarded update each in one round trip (an older one never overwrites a newer). */
-  async applySummaries(updates: SummaryUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    await this.conversations.collection.bulkWrite(
-      inIdOrder(updates, (update) => update.conversationId).map(({ conversationId, message, at }) => ({
-        updateOne: {
-          filter: { _id: conversationId, lastMessageSeq: { $lt: message.seq } },
-          update: { $set: { lastMessage: toSnapshot(message), lastMessageSeq: message.seq, lastActivityAt: at } },
-        },
-      })),
-      { ordered: false },
+  /**
+   * The summary still shows message `failedSeq`, whose grant wrote it but which was not stored: show
+   * `newest` (the newest stored message, or none) instead. A no-op once a later grant wrote its own.
+   */
+  async restoreSummary(conversationId: Types.ObjectId, failedSeq: number, newest: LastMessageSnapshot | null): Promise<void> {
+    await this.conversations.collection.updateOne(
+      { _id: conversationId, lastMessageSeq: failedSeq },
+      { $set: { lastMessage: newest ? toSnapshot(newest) : null, lastMessageSeq: newest?.seq ?? 0 } },
     );
   }
 
-  /**
-   * Moves senders' read and delivered marks to their own newest messages, in one round trip: one
-   * pipeline update per (conversation, sender) moves read, and delivered too where it is behind.
-   */
-  async advanceSenderMarks(moves: SenderMarks[]): Promise<void> {
-    if (moves.length === 0) return;
-    const behind = (field: string, seq: number) => ({ $lt: [`$${field}`, seq] });
-    await this.memberships.collection.bulkWrite(
-      inIdOrder(moves, (move) => membershipId(move.conversationId, move.userId)).map(({ conversationId, userId, seq, messageId, at }) => ({
-        updateOne: {
-          filter: { _id: membershipId(conversationId, userId), removedAt: null, readUpToSeq: { $lt: seq } },
-          update: [
-            {
-              $set: {
-                readUpToSeq: seq, readUpToId: messageId, readAt: at,
-                deliveredUpToSeq: { $cond: [behind('deliveredUpToSeq', seq), seq, '$deliveredUpToSeq'] },
-                deliveredUpToId: { $cond: [behind('deliveredUpToSeq', seq), messageId, '$deliveredUpToId'] },
-                deliveredAt: { $cond: [behind('deliveredUpToSeq', seq), at, '$deliveredAt'] },
-                changedAt: at,
-              },
-            },
-          ],
-        },
-      })),
-      { ordered: false },
-    );
+  /** The `sentUpTo` of each conversation (sending implies reading), for effective marks. */
+  async findSentMarks(conversationIds: Types.ObjectId[]): Promise<Map<string, Record<string, SentMark>>> {
+    if (conversationIds.length === 0) return new Map();
+    const found = await this.conversations.collection.find({ _id: { $in: conversationIds } }, { projection: { _id: 1, sentUpTo: 1 } }).toArray();
+    return new Map(found.map((conversation) => [conversation._id.toHexString(), (conversation.sentUpTo ?? {}) as Record<string, SentMark>]));
   }
 
   /** Records (or lifts) `blockerId`'s block on the pair's direct conversation, if they have one. */
@@ -431,10 +396,39 @@ export class ConversationsRepository {
   }
 }
 
+/**
+ * The grant's pipeline update. Every `$seq` in one `$set` stage is the number before this grant, so
+ * the summary and the senders' marks get the numbers the grant hands out. Stored values go in as
+ * `$literal`: a text starting with `$` would otherwise be read as a field path.
+ */
+function grantUpdate(request: SeqRequest, batchId: string | null): AnyObject[] {
+  const numbered = (position: number) => ({ $add: ['$seq', position] });
+  const sent: Record<string, unknown> = {};
+  for (const sender of request.senders) {
+    sent[sender.userId.toHexString()] = { seq: numbered(sender.position), id: { $literal: sender.messageId }, at: { $literal: request.at } };
+  }
+  const set: AnyObject = {
+    seq: numbered(request.count),
+    lastMessage: { $mergeObjects: [{ $literal: toSnapshotFields(request.last) }, { seq: numbered(request.count) }] },
+    lastMessageSeq: numbered(request.count),
+    // Another instance's clock may be a little behind: the list order never goes back.
+    lastActivityAt: { $max: ['$lastActivityAt', { $literal: request.at }] },
+    sentUpTo: { $mergeObjects: [{ $ifNull: ['$sentUpTo', {}] }, sent] },
+  };
+  if (batchId !== null) {
+    set.seqGrants = { $slice: [{ $concatArrays: [{ $ifNull: ['$seqGrants', []] }, [{ batch: batchId, last: numbered(request.count) }]] }, -SEQ_GRANTS_KEPT] };
+  }
+  return [{ $set: set }];
+}
+
 /** The list snapshot of a message: only the fields a Message response needs. */
 function toSnapshot(message: LastMessageSnapshot): LastMessageSnapshot {
+  return { ...toSnapshotFields(message), seq: message.seq };
+}
+
+function toSnapshotFields(message: Omit<LastMessageSnapshot, 'seq'>): Omit<LastMessageSnapshot, 'seq'> {
   return {
-    _id: message._id, seq: message.seq, senderId: message.senderId, text: message.text, clientId: message.clientId,
+    _id: message._id, senderId: message.senderId, text: message.text, clientId: message.clientId,
     createdAt: message.createdAt, editedAt: message.editedAt, deletedAt: message.deletedAt,
     replyTo: message.replyTo ?? null, mentions: message.mentions ?? [], reactions: message.reactions ?? [],
   };

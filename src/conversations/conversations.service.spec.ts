@@ -30,7 +30,7 @@ describe('ConversationsService', () => {
   beforeEach(() => {
     repository = strictMock<ConversationsRepository>('ConversationsRepository', [
       'findForMember', 'findByUniqueKey', 'upsertDirect', 'activateMemberships', 'rename', 'addMembers', 'removeMember',
-      'deactivateMembership', 'promoteFirstMemberIfNoAdmin', 'findActiveMemberships', 'createGroup', 'setDirectBlock',
+      'deactivateMembership', 'promoteFirstMemberIfNoAdmin', 'findActiveMemberships', 'findSentMarks', 'createGroup', 'setDirectBlock',
     ]);
     users = strictMock<UsersService>('UsersService', ['existingIds']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
@@ -188,6 +188,7 @@ describe('ConversationsService', () => {
       repository.deactivateMembership.mockResolvedValueOnce(undefined);
       repository.promoteFirstMemberIfNoAdmin.mockResolvedValueOnce(promoted);
       repository.findActiveMemberships.mockResolvedValueOnce([]);
+      repository.findSentMarks.mockResolvedValueOnce(new Map());
       events.publish.mockImplementationOnce(() => undefined);
 
       await sut.removeMember(conversation._id.toHexString(), admin.toHexString(), admin.toHexString());

@@ -10,10 +10,10 @@ import type { ReplyPreview } from '../messages/schemas/message.schema';
 import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
-import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SenderMarks, SeqGrant, SeqRequest, SummaryUpdate } from './conversations.repository';
+import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SeqGrant, SeqRequest } from './conversations.repository';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
-import { MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
-import type { LastMessageSnapshot } from './schemas/conversation.schema';
+import { effectiveMarks, MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
+import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 
 const NOT_FOUND = 'Conversation not found';
 const CANNOT_MESSAGE = 'You cannot message this user';
@@ -26,6 +26,8 @@ export interface MemberConversation {
   /** Seq of the newest stored message (`seq` may be ahead of it by a send in flight or one that failed). */
   lastMessageSeq: number;
   memberIds: string[];
+  /** Each member's newest own message (sending implies reading it and everything before it). */
+  sentUpTo: Record<string, SentMark>;
 }
 
 /**
@@ -217,8 +219,10 @@ export class ConversationsService {
     return this.repository.advanceMarks(conversationId, userId, types, seq, messageId, at);
   }
 
-  findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
-    return this.repository.findMembership(conversationId, userId);
+  /** The member's marks, its own newest message counted (sending implies reading); null when it never was a member. */
+  async findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
+    const [membership, sent] = await Promise.all([this.repository.findMembership(conversationId, userId), this.repository.findSentMarks([new Types.ObjectId(conversationId)])]);
+    return membership ? effectiveMarks(membership, sent.get(conversationId)?.[userId]) : null;
   }
 
   /** Current members' marks of one conversation, for message status. */
@@ -226,25 +230,26 @@ export class ConversationsService {
     return (await this.marksOf([conversationId])).get(conversationId.toHexString()) ?? [];
   }
 
-  /** Current members' marks of one or more conversations, for message status. */
+  /**
+   * Current members' marks of one or more conversations, for message status and unread counts: each
+   * member's own newest message counts as read (`sentUpTo`, written by the send itself).
+   */
   async marksOf(conversationIds: Types.ObjectId[]): Promise<Map<string, MemberMarks[]>> {
-    const memberships = await this.repository.findActiveMemberships(conversationIds);
-    return groupByConversation(memberships);
+    const [memberships, sent] = await Promise.all([this.repository.findActiveMemberships(conversationIds), this.repository.findSentMarks(conversationIds)]);
+    return groupByConversation(memberships.map((membership) => effectiveMarks(membership, sent.get(membership.conversationId.toHexString())?.[membership.userId.toHexString()])));
   }
 
-  /** Message numbers for a batch of sends, each checked against membership in the same write (see the repository). */
+  /**
+   * Message numbers for a batch of sends, each checked against membership in the same write, which
+   * also writes the summary and the senders' marks (see the repository).
+   */
   grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
     return this.repository.grantSeqs(requests, batchId);
   }
 
-  /** After a batch of sends: each list summary shows its newest message. */
-  applySummaries(updates: SummaryUpdate[]): Promise<void> {
-    return this.repository.applySummaries(updates);
-  }
-
-  /** After a batch of sends: each sender has read (and got) everything up to its own newest message. */
-  advanceSenderMarks(moves: SenderMarks[]): Promise<void> {
-    return this.repository.advanceSenderMarks(moves);
+  /** A granted message was not stored: the summary goes back to `newest` if it still shows that one. */
+  restoreSummary(conversationId: Types.ObjectId, failedSeq: number, newest: LastMessageSnapshot | null): Promise<void> {
+    return this.repository.restoreSummary(conversationId, failedSeq, newest);
   }
 
   /** After an edit or delete of what may be the last message. */
@@ -368,6 +373,7 @@ function toMemberConversation(conversation: ConversationRecord): MemberConversat
     seq: conversation.seq,
     lastMessageSeq: conversation.lastMessageSeq ?? 0,
     memberIds: conversation.memberIds.map((id) => id.toHexString()),
+    sentUpTo: conversation.sentUpTo ?? {},
   };
 }
 

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { MemberMarks, mentionCount, messageStatus, replyPreviewOf, toMessageResponse, unreadCount } from './message-view';
+import { effectiveMarks, MemberMarks, mentionCount, messageStatus, replyPreviewOf, toMessageResponse, unreadCount } from './message-view';
 
 const alice = new Types.ObjectId();
 const bob = new Types.ObjectId();
@@ -62,6 +62,28 @@ describe('messageStatus', () => {
   it('compares user ids by value, not by object identity', () => {
     const sameAliceOtherObject = new Types.ObjectId(alice.toHexString());
     expect(messageStatus({ seq: 2, senderId: sameAliceOtherObject }, [marks(alice, 0, 0), marks(bob, 2, 2)])).toBe('read');
+  });
+});
+
+describe('effectiveMarks (sending implies reading)', () => {
+  const userId = new Types.ObjectId();
+  const ownMessage = new Types.ObjectId();
+  const at = new Date('2026-01-02T00:00:00.000Z');
+  const membership = { userId, readUpToSeq: 3, readUpToId: null, readAt: null, deliveredUpToSeq: 5, deliveredUpToId: null, deliveredAt: null };
+
+  it('a member whose own newest message is past its read mark has read (and got) everything up to it', () => {
+    expect(effectiveMarks(membership, { seq: 8, id: ownMessage, at })).toEqual({
+      userId, readUpToSeq: 8, readUpToId: ownMessage, readAt: at, deliveredUpToSeq: 8, deliveredUpToId: ownMessage, deliveredAt: at,
+    });
+  });
+
+  it('a delivered mark already past the own message stays where it is', () => {
+    expect(effectiveMarks(membership, { seq: 4, id: ownMessage, at })).toEqual({ ...membership, readUpToSeq: 4, readUpToId: ownMessage, readAt: at });
+  });
+
+  it('an own message at or behind the read mark, or none, changes nothing', () => {
+    expect(effectiveMarks(membership, { seq: 3, id: ownMessage, at })).toBe(membership);
+    expect(effectiveMarks(membership, undefined)).toBe(membership);
   });
 });
 

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { MessageResponse, MessageStatus, ReplyPreviewResponse } from '../messages/message.response';
 import type { ReplyPreview } from '../messages/schemas/message.schema';
-import type { LastMessageSnapshot } from './schemas/conversation.schema';
+import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 
 /** The stored fields a message response is made of (a message document or the list snapshot). */
 export type MessageFields = LastMessageSnapshot;
@@ -12,6 +12,23 @@ export interface MemberMarks {
   readUpToSeq: number;
   deliveredUpToSeq: number;
   mentionSeqs?: number[];
+}
+
+/**
+ * A member's marks with its own newest message counted: sending implies reading (and having got)
+ * everything up to it. The send writes that into the conversation (`sentUpTo`), not the membership.
+ */
+export function effectiveMarks<T extends MemberMarks & { readUpToId?: Types.ObjectId | null; readAt?: Date | null; deliveredUpToId?: Types.ObjectId | null; deliveredAt?: Date | null }>(
+  membership: T,
+  sent: SentMark | undefined,
+): T {
+  if (!sent || sent.seq <= membership.readUpToSeq) return membership;
+  const deliveredBehind = membership.deliveredUpToSeq < sent.seq;
+  return {
+    ...membership,
+    readUpToSeq: sent.seq, readUpToId: sent.id, readAt: sent.at,
+    ...(deliveredBehind ? { deliveredUpToSeq: sent.seq, deliveredUpToId: sent.id, deliveredAt: sent.at } : {}),
+  };
 }
 
 /**

@@ -15,7 +15,7 @@ const conversationId = new Types.ObjectId().toHexString();
 const config = { messageMaxLength: 20 } as AppConfig;
 
 function conversation(seq: number): MemberConversation {
-  return { id: conversationId, type: 'direct', seq, lastMessageSeq: Math.max(0, seq - 1), memberIds: [senderId, otherId] };
+  return { id: conversationId, type: 'direct', seq, lastMessageSeq: Math.max(0, seq - 1), memberIds: [senderId, otherId], sentUpTo: {} };
 }
 
 function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRecord {

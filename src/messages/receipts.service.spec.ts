@@ -12,7 +12,7 @@ const sender = new Types.ObjectId().toHexString();
 const conversationId = new Types.ObjectId().toHexString();
 
 function conversation(seq: number): MemberConversation {
-  return { id: conversationId, type: 'direct', seq, lastMessageSeq: seq, memberIds: [sender, reader] };
+  return { id: conversationId, type: 'direct', seq, lastMessageSeq: seq, memberIds: [sender, reader], sentUpTo: {} };
 }
 
 function message(seq: number, inConversation = conversationId): MessageRecord {

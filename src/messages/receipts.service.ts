@@ -61,6 +61,8 @@ export class ReceiptsService {
   }
 
   private async move(userId: string, conversation: MemberConversation, message: MessageRecord, types: ReceiptType[]): Promise<Set<ReceiptType>> {
+    // The member sent this message or a later one: its marks are there already (sending implies reading).
+    if ((conversation.sentUpTo[userId]?.seq ?? 0) >= message.seq) return new Set();
     const at = new Date();
     const movedSet = await this.conversations.advanceMarks(conversation.id, userId, types, message.seq, message._id, at);
     const moved = types.filter((type) => movedSet.has(type));

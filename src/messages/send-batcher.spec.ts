@@ -43,8 +43,8 @@ describe('SendBatcher', () => {
   let database: { available: boolean };
 
   beforeEach(() => {
-    messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'applySummaries', 'advanceSenderMarks', 'recordMentions', 'whySendIsRefused', 'marksOf']);
+    messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany', 'pageBefore']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'restoreSummary', 'recordMentions', 'whySendIsRefused', 'marksOf']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
     database = { available: true };
     const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
@@ -54,13 +54,12 @@ describe('SendBatcher', () => {
     conversations.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
     messages.findByIds.mockResolvedValue([]);
     messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
-    conversations.applySummaries.mockResolvedValue(undefined);
-    conversations.advanceSenderMarks.mockResolvedValue(undefined);
+    conversations.restoreSummary.mockResolvedValue(undefined);
     conversations.recordMentions.mockResolvedValue(undefined);
     conversations.whySendIsRefused.mockImplementation(async () => new NotFoundException('Conversation not found'));
   });
 
-  it('writes the sends of one tick as one batch: one grant, one insert, one summary and one marks update for all', async () => {
+  it('writes the sends of one tick as one batch: one grant (with the summaries and marks) and one insert for all', async () => {
     const sends = [pending(direct, alice, 'a1'), pending(group, bob, 'b1'), pending(direct, bob, 'b2'), pending(direct, alice, 'a2')];
     const outcomes = await Promise.all(sends.map((send) => sut.submit(send)));
 
@@ -68,8 +67,8 @@ describe('SendBatcher', () => {
     const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.memberIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
     expect(messages.insertMany).toHaveBeenCalledTimes(1);
-    expect(conversations.applySummaries).toHaveBeenCalledTimes(1);
-    expect(conversations.advanceSenderMarks).toHaveBeenCalledTimes(1);
+    expect(conversations.recordMentions).not.toHaveBeenCalled();
+    expect(conversations.restoreSummary).not.toHaveBeenCalled();
     expect(outcomes.map((outcome) => [outcome.created, outcome.record.text, outcome.record.seq])).toEqual([
       [true, 'a1', 1], [true, 'b1', 1], [true, 'b2', 2], [true, 'a2', 3],
     ]);
@@ -77,25 +76,46 @@ describe('SendBatcher', () => {
 
   it('numbers and announces one conversation\'s sends in the order they were submitted, before answering them', async () => {
     let answered = 0;
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
+      expect(announced).toEqual([]);
+      return records.map(() => 'stored' as const);
+    });
     const sends = ['one', 'two', 'three'].map((text) => sut.submit(pending(direct, alice, text)).then((outcome) => {
       answered += 1;
+      expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]]);
       return outcome;
     }));
-    conversations.applySummaries.mockImplementationOnce(async () => {
-      // The members heard of all three before the summary write, and nobody was answered yet.
-      expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]]);
-      expect(answered).toBe(0);
-    });
     await Promise.all(sends);
+    expect(answered).toBe(3);
     expect(announced.every((entry) => entry.recipients.length === 2)).toBe(true);
   });
 
-  it('the summary names each conversation\'s newest message; marks move per (conversation, sender) to its newest', async () => {
-    await Promise.all([pending(direct, alice, 'a1'), pending(direct, alice, 'a2'), pending(direct, bob, 'b1')].map((send) => sut.submit(send)));
-    const [summaries] = conversations.applySummaries.mock.calls[0];
-    expect(summaries.map((u) => [u.message.text, u.message.seq])).toEqual([['b1', 3]]);
-    const [marks] = conversations.advanceSenderMarks.mock.calls[0];
-    expect(marks.map((m: { userId: Types.ObjectId; seq: number }) => [m.userId.toHexString(), m.seq])).toEqual([[alice.toHexString(), 2], [bob.toHexString(), 3]]);
+  it('the grant carries each conversation\'s newest message as its summary and each sender\'s last position in it', async () => {
+    const sends = [pending(direct, alice, 'a1'), pending(direct, alice, 'a2'), pending(direct, bob, 'b1')];
+    await Promise.all(sends.map((send) => sut.submit(send)));
+    const [[request]] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
+    expect([request.last.text, request.last._id]).toEqual(['b1', sends[2].id]);
+    expect(request.senders.map((s) => [s.userId.toHexString(), s.position, s.messageId])).toEqual([[alice.toHexString(), 2, sends[1].id], [bob.toHexString(), 3, sends[2].id]]);
+  });
+
+  it('a message refused by the insert puts its conversation\'s summary back to the newest stored message', async () => {
+    const older = { _id: new Types.ObjectId(), conversationId: direct, senderId: bob, seq: 1, text: 'stored before', createdAt: new Date(), deletedAt: null } as MessageRecord;
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => records.map((_, index) => (index === 1 ? new Error('document too large') : 'stored' as const)));
+    messages.pageBefore.mockResolvedValueOnce([older]);
+    const [ok, refused] = await Promise.allSettled([sut.submit(pending(direct, alice, 'fine')), sut.submit(pending(direct, alice, 'refused'))]);
+    expect(ok.status).toBe('fulfilled');
+    expect(refused).toEqual({ status: 'rejected', reason: new Error('document too large') });
+    expect(messages.pageBefore).toHaveBeenCalledWith(direct.toHexString(), 2, 1);
+    expect(conversations.restoreSummary).toHaveBeenCalledWith(direct, 2, older);
+  });
+
+  it('an insert that fails as a whole puts the summaries back and fails every send of the batch', async () => {
+    messages.insertMany.mockRejectedValueOnce(new Error('connection reset'));
+    messages.pageBefore.mockResolvedValue([]);
+    const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'a')), sut.submit(pending(group, bob, 'b'))]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(conversations.restoreSummary.mock.calls.map(([id, seq, newest]) => [id.toHexString(), seq, newest])).toEqual([[direct.toHexString(), 1, null], [group.toHexString(), 1, null]]);
+    expect(announced).toEqual([]);
   });
 
   it('a send while a batch is being written joins the next batch', async () => {
@@ -115,28 +135,28 @@ describe('SendBatcher', () => {
     expect(outcomes.map((o) => o.record.seq)).toEqual([1, 2, 3]);
   });
 
-  it('the next batch is numbered and stored while the previous one\'s summaries are still being written; each is answered after its own', async () => {
-    let releaseSummaries!: () => void;
-    conversations.applySummaries.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseSummaries = resolve)));
+  it('the next batch is numbered and stored while the previous one\'s mentions are still being recorded; each is answered after its own', async () => {
+    let releaseMentions!: () => void;
+    conversations.recordMentions.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseMentions = resolve)));
     let firstAnswered = false;
-    const first = sut.submit(pending(direct, alice, 'first')).then((outcome) => {
+    const first = sut.submit({ ...pending(direct, alice, 'first @bob'), mentionIds: [bob], extra: { mentions: [bob] } }).then((outcome) => {
       firstAnswered = true;
       return outcome;
     });
-    while (!releaseSummaries) await new Promise((resolve) => setImmediate(resolve));
+    while (!releaseMentions) await new Promise((resolve) => setImmediate(resolve));
     const second = sut.submit(pending(direct, bob, 'second'));
     while (messages.insertMany.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
-    expect(announced.map((entry) => entry.text)).toEqual(['first', 'second']);
+    expect(announced.map((entry) => entry.text)).toEqual(['first @bob', 'second']);
     expect(firstAnswered).toBe(false);
-    releaseSummaries();
+    releaseMentions();
     const outcomes = await Promise.all([first, second]);
     expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
   });
 
-  it('stored messages whose summary write fails are announced, and their senders get the error', async () => {
-    conversations.applySummaries.mockRejectedValueOnce(new Error('connection reset'));
-    await expect(sut.submit(pending(direct, alice, 'stored anyway'))).rejects.toThrow('connection reset');
-    expect(announced.map((entry) => entry.text)).toEqual(['stored anyway']);
+  it('stored messages whose mentions could not be recorded are announced, and their senders get the error', async () => {
+    conversations.recordMentions.mockRejectedValueOnce(new Error('connection reset'));
+    await expect(sut.submit({ ...pending(direct, alice, 'stored anyway @bob'), mentionIds: [bob], extra: { mentions: [bob] } })).rejects.toThrow('connection reset');
+    expect(announced.map((entry) => entry.text)).toEqual(['stored anyway @bob']);
   });
 
   it('a retry is answered with the stored message and takes no number', async () => {
@@ -152,15 +172,14 @@ describe('SendBatcher', () => {
     expect(requests[0].count).toBe(1);
   });
 
-  it('a retry is announced again to the current members and its summary and marks are redone (the instance that stored it may have died first)', async () => {
+  it('a retry is announced again to the current members and its mentions are recorded again (the instance that stored it may have died first)', async () => {
     const retry = pending(direct, alice, 'again', 'c-1');
-    const earlier = { _id: retry.id, conversationId: direct, senderId: alice, seq: 9, text: 'once', createdAt: new Date(), deletedAt: null } as MessageRecord;
+    const earlier = { _id: retry.id, conversationId: direct, senderId: alice, seq: 9, text: 'once', mentions: [bob], createdAt: new Date(), deletedAt: null } as MessageRecord;
     messages.findByIds.mockResolvedValueOnce([earlier]);
     conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
     await expect(sut.submit(retry)).resolves.toEqual({ created: false, record: earlier });
     expect(announced).toEqual([{ text: 'once', seq: 9, recipients: [alice.toHexString(), bob.toHexString()] }]);
-    expect(conversations.applySummaries).toHaveBeenCalledWith([{ conversationId: direct, message: earlier, at: earlier.createdAt }]);
-    expect(conversations.advanceSenderMarks).toHaveBeenCalledWith([expect.objectContaining({ conversationId: direct, userId: alice, seq: 9 })]);
+    expect(conversations.recordMentions).toHaveBeenCalledWith([{ conversationId: direct, seq: 9, userIds: [bob] }]);
     expect(conversations.grantSeqs).not.toHaveBeenCalled();
   });
 

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../common/logging/log-context';
 import { ConversationsService } from '../conversations/conversations.service';
-import type { GrantedConversation, SenderMarks, SeqRequest, SummaryUpdate } from '../conversations/conversations.repository';
+import type { GrantedConversation, SeqRequest } from '../conversations/conversations.repository';
 import { MetricsService } from '../metrics/metrics.service';
 import { DatabaseAvailability } from '../database/database-availability';
 import type { MessageRecord } from './messages.repository';
@@ -48,18 +48,19 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  * 1. retries: one look-up by `_id` of the batch's clientId messages (a retry is answered with the
  *    stored message and takes no number, so it leaves no gap);
  * 2. numbers: `grantSeqs` — per conversation one atomic `+k` that also checks the senders and the
- *    users they mention are members and no block stands between the two of a direct conversation
- *    (one round trip for all conversations); a refused conversation is retried message by message,
- *    and a message refused alone fails alone with the reason (404, 403 or 400);
- * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error;
- * 4. the stored messages are handed to the listener (→ `message:new`), in `seq` order;
- * 5. the list summaries, the senders' marks and the mentioned members' mention counts, one bulk
- *    update each, side by side (overlapping the next batch).
+ *    users they mention are members and no block stands between the two of a direct conversation,
+ *    and writes the list summary and the senders' own marks (`sentUpTo`): one document updated per
+ *    conversation and batch, in one round trip for all conversations (plus one read of the grants
+ *    when there are several); a refused conversation is retried message by message, and a message
+ *    refused alone fails alone with the reason (404, 403 or 400);
+ * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error, and a
+ *    summary that shows it is put back to the newest stored message;
+ * 4. the stored messages are handed to the listener (→ `message:new`), in `seq` order, and answered;
+ *    the mentioned members' mention counts (one bulk update) follow, overlapping the next batch.
  *
- * Then every send of the batch is answered. One batch is written at a time, so the sends of one
- * sender reach the queue, get their numbers and are announced in the order they were submitted.
- * Everything the guarantees rest on is in the database (atomic updates, the primary key), so they
- * hold across any number of app instances.
+ * One batch is written at a time, so the sends of one sender reach the queue, get their numbers and
+ * are announced in the order they were submitted. Everything the guarantees rest on is in the
+ * database (atomic updates, the primary key), so they hold across any number of app instances.
  */
 @Injectable()
 export class SendBatcher {
@@ -168,32 +169,65 @@ export class SendBatcher {
     const numbered = await this.number(fresh, batchId);
     if (numbered.length === 0) return done;
     const records = numbered.map(({ record }) => record);
-    const outcomes = await this.messages.insertMany(records);
+    const outcomes = await this.messages.insertMany(records).catch(async (error: unknown) => {
+      // Nothing of the batch was stored (the database went away?): its summaries must not show it.
+      await this.restoreSummaries(records);
+      throw error;
+    });
     const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
     const duplicates: Waiting[] = [];
+    const notStored: MessageRecord[] = [];
     outcomes.forEach((outcome, index) => {
       const { waiting, record, conversation } = numbered[index];
       if (outcome === 'stored') stored.push({ waiting, record, recipientIds: conversation.memberIds.map((id) => id.toHexString()) });
-      else if (outcome === 'duplicate') duplicates.push(waiting);
-      else waiting.reject(outcome);
+      else {
+        notStored.push(record);
+        if (outcome === 'duplicate') duplicates.push(waiting);
+        else waiting.reject(outcome);
+      }
     });
     for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
     const followUp = async () => {
-      const [summaries] = await Promise.allSettled([this.afterStore(stored.map(({ record }) => record)), this.answerDuplicates(duplicates)]);
-      // Stored and announced, but the summary or marks did not follow: the sender hears of the
-      // failure (a retry with its clientId answers the stored message; the next send repairs both).
-      if (summaries.status === 'rejected') for (const { waiting } of stored) waiting.reject(summaries.reason);
+      const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
+      // Stored and announced, but the mention counts did not follow: the sender hears of the failure
+      // (a retry with its clientId answers the stored message and records its mentions again).
+      if (mentions.status === 'rejected') for (const { waiting } of stored) waiting.reject(mentions.reason);
       else for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
     };
     return { followUp: Promise.all([replay, followUp()]).then(() => undefined) };
   }
 
   /**
+   * Messages whose grant wrote the list summary but which were not stored: where the summary still
+   * shows one of them, it goes back to the newest stored message. Best effort, never rejects: the
+   * sender was told of the failure, and its retry (same id, same text) or the next send writes the
+   * summary again.
+   */
+  private async restoreSummaries(records: MessageRecord[]): Promise<void> {
+    const newestFailed = new Map<string, MessageRecord>();
+    for (const record of records) {
+      const key = record.conversationId.toHexString();
+      if ((newestFailed.get(key)?.seq ?? 0) < record.seq) newestFailed.set(key, record);
+    }
+    await Promise.all(
+      [...newestFailed.values()].map(async (record) => {
+        try {
+          const [newest] = await this.messages.pageBefore(record.conversationId.toHexString(), record.seq, 1);
+          await this.conversations.restoreSummary(record.conversationId, record.seq, newest ?? null);
+        } catch (error) {
+          this.logger.warn({ err: error, conversationId: record.conversationId.toHexString() }, 'Could not restore a list summary after a failed send');
+        }
+      }),
+    );
+  }
+
+  /**
    * Retries of stored messages. A retry means the sender never got its answer: the instance that
-   * stored the message may have died before announcing it or writing its summary and marks. So it
-   * is announced again to the current members (clients merge by id) and its follow-up writes are
-   * redone (each is "only if newer": a no-op when they were done), then the sender gets the stored
-   * message. Never rejects: the message is stored whatever happens here.
+   * stored the message may have died before announcing it or recording its mentions (its summary
+   * and marks were written with its number, before it was stored). So it is announced again to the
+   * current members (clients merge by id) and its mentions are recorded again (a no-op when they
+   * were), then the sender gets the stored message. Never rejects: the message is stored whatever
+   * happens here.
    */
   private async replayRetried(retried: { waiting: Waiting; record: MessageRecord }[]): Promise<void> {
     if (retried.length === 0) return;
@@ -205,9 +239,9 @@ export class SendBatcher {
         // A sender no longer a member is not told of it again, nor is anyone else.
         if (recipientIds.includes(record.senderId.toHexString())) this.announce(waiting, record, recipientIds);
       }
-      await this.afterStore(live.map(({ record }) => record));
+      await this.recordMentions(live.map(({ record }) => record));
     } catch (error) {
-      this.logger.warn({ err: error, messages: retried.length }, 'Could not replay retried sends (they are stored; the next send repairs summaries)');
+      this.logger.warn({ err: error, messages: retried.length }, 'Could not replay retried sends (they are stored)');
     }
     for (const { waiting, record } of retried) waiting.resolve({ created: false, record });
   }
@@ -257,8 +291,9 @@ export class SendBatcher {
    */
   private async number(fresh: Waiting[], batchId: string): Promise<{ waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[]> {
     const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
-    const grants = await this.conversations.grantSeqs([...byConversation.values()].map(requestFor), batchId);
+    // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
+    const grants = await this.conversations.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
     const numbered: { waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[] = [];
     const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
       const { send } = waiting;
@@ -276,7 +311,7 @@ export class SendBatcher {
     for (const [key, group] of byConversation) {
       const grant = grants.get(key);
       if (grant) group.forEach((waiting, index) => place(waiting, grant.firstSeq + index, grant.conversation));
-      else await this.numberOneByOne(group, `${batchId}.${key}`, place, refusalIsFinal);
+      else await this.numberOneByOne(group, `${batchId}.${key}`, now, place, refusalIsFinal);
     }
     return numbered;
   }
@@ -285,13 +320,14 @@ export class SendBatcher {
   private async numberOneByOne(
     group: Waiting[],
     batchId: string,
+    now: Date,
     place: (waiting: Waiting, seq: number, conversation: GrantedConversation) => void,
     refusalIsFinal: boolean,
   ): Promise<void> {
     for (const [index, waiting] of group.entries()) {
       const key = waiting.send.conversationId.toHexString();
       const askedAlready = refusalIsFinal && group.length === 1;
-      const grant = askedAlready ? undefined : (await this.conversations.grantSeqs([requestFor([waiting])], `${batchId}.${index}`)).get(key);
+      const grant = askedAlready ? undefined : (await this.conversations.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
       if (grant) place(waiting, grant.firstSeq, grant.conversation);
       else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.send.senderId.toHexString()));
     }
@@ -309,27 +345,12 @@ export class SendBatcher {
     });
   }
 
-  /** The list summaries (newest stored message per conversation) and the senders' marks, side by side. */
-  private async afterStore(records: MessageRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    const newest = new Map<string, SummaryUpdate>();
-    const marks = new Map<string, SenderMarks>();
-    for (const record of records) {
-      const conversationKey = record.conversationId.toHexString();
-      if ((newest.get(conversationKey)?.message.seq ?? 0) < record.seq) newest.set(conversationKey, { conversationId: record.conversationId, message: record, at: record.createdAt });
-      const markKey = `${conversationKey}:${record.senderId.toHexString()}`;
-      if ((marks.get(markKey)?.seq ?? 0) < record.seq) {
-        marks.set(markKey, { conversationId: record.conversationId, userId: record.senderId, seq: record.seq, messageId: record._id, at: record.createdAt });
-      }
-    }
+  /** The stored messages' mentions: each mentioned member (the sender excluded) counts them, in one bulk update. */
+  private async recordMentions(records: MessageRecord[]): Promise<void> {
     const mentions = records
       .map((record) => ({ conversationId: record.conversationId, seq: record.seq, userIds: (record.mentions ?? []).filter((userId) => !userId.equals(record.senderId)) }))
       .filter((mention) => mention.userIds.length > 0);
-    await Promise.all([
-      this.conversations.applySummaries([...newest.values()]),
-      this.conversations.advanceSenderMarks([...marks.values()]),
-      this.conversations.recordMentions(mentions),
-    ]);
+    if (mentions.length > 0) await this.conversations.recordMentions(mentions);
   }
 
   /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
@@ -349,13 +370,29 @@ export class SendBatcher {
   }
 }
 
-/** The grant a group of sends into one conversation needs: its size, and who must be members. */
-function requestFor(group: Waiting[]): SeqRequest {
+/**
+ * The grant a group of sends into one conversation needs: its size, who must be members, the
+ * summary (its newest message, less the number) and each sender's last message in it.
+ */
+function requestFor(group: Waiting[], now: Date): SeqRequest {
   const members = new Map<string, Types.ObjectId>();
-  for (const { send } of group) {
+  const senders = new Map<string, { userId: Types.ObjectId; position: number; messageId: Types.ObjectId }>();
+  group.forEach(({ send }, index) => {
     for (const id of [send.senderId, ...(send.mentionIds ?? [])]) members.set(id.toHexString(), id);
-  }
-  return { conversationId: group[0].send.conversationId, memberIds: [...members.values()], count: group.length };
+    senders.set(send.senderId.toHexString(), { userId: send.senderId, position: index + 1, messageId: send.id });
+  });
+  const { send: last } = group[group.length - 1];
+  return {
+    conversationId: group[0].send.conversationId,
+    memberIds: [...members.values()],
+    count: group.length,
+    last: {
+      _id: last.id, senderId: last.senderId, text: last.text, clientId: last.clientId, createdAt: now, editedAt: null, deletedAt: null,
+      replyTo: last.extra?.replyTo ?? null, mentions: last.extra?.mentions ?? [], reactions: [],
+    },
+    senders: [...senders.values()],
+    at: now,
+  };
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

@@ -18,6 +18,13 @@ export interface LastMessageSnapshot {
   reactions?: StoredReaction[];
 }
 
+/** A member's newest own message in a conversation: its read and delivered marks are at least this. */
+export interface SentMark {
+  seq: number;
+  id: Types.ObjectId;
+  at: Date;
+}
+
 /**
  * A conversation with its denormalized summary. `memberIds`/`adminIds` are the current members,
  * so one indexed read answers "is the caller a member?", who to fan out to, and the member list;
@@ -62,7 +69,15 @@ export class Conversation {
   @Prop({ type: [Object], default: undefined })
   seqGrants?: { batch: string; last: number }[];
 
-  /** Seq of `lastMessage`: a guard so concurrent sends keep the newest summary. */
+  /**
+   * Each member's newest own message (by user id): sending implies reading, so a member's effective
+   * read and delivered marks are the higher of its membership's and this. Written by the same update
+   * that hands out the message's number, so a send moves no membership document (`effectiveMarks`).
+   */
+  @Prop({ type: Object, default: undefined })
+  sentUpTo?: Record<string, SentMark>;
+
+  /** Seq of `lastMessage`: the newest number whose summary was written (with its grant). */
   @Prop({ default: 0 })
   lastMessageSeq: number;
 
