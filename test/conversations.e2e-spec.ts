@@ -241,6 +241,19 @@ describe('Conversations (e2e)', () => {
       expect(p2.body.hasMore).toBe(false);
     });
 
+    it('shows a summary text as it was sent, also one that looks like a field path or an operator', async () => {
+      const [a, b] = await users(2);
+      const direct = await openDirect(t, a, b);
+      for (const text of ['$seq', '{ "$literal": 1 }', '$$ROOT.$lastMessage']) {
+        const sent = await send(t, a, direct.id, text);
+        const got = await getConversation(t, b, direct.id);
+        expect(got.lastMessage).toMatchObject({ id: sent.id, seq: sent.seq, text, senderId: a.id });
+      }
+      // The sender's marks moved with its sends: nothing of its own is unread, its partner has three.
+      expect(await getConversation(t, a, direct.id)).toMatchObject({ unreadCount: 0 });
+      expect(await getConversation(t, b, direct.id)).toMatchObject({ unreadCount: 3 });
+    });
+
     it('pages through many conversations exactly once each', async () => {
       const [a, ...others] = await users(8);
       const created = [];

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import type { Connection, Model } from 'mongoose';
+import { RETIRED_INDEXES } from './retired-indexes';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 2000;
@@ -75,6 +76,7 @@ export class IndexReadiness implements OnApplicationBootstrap, OnApplicationShut
       if (error?.code !== 48 && error?.codeName !== 'NamespaceExists') throw error;
     });
     await model.createIndexes();
+    await this.dropRetired(model);
     const wanted = model.schema.indexes().map(([fields, options]) => (options?.name as string | undefined) ?? defaultIndexName(fields));
     let delay = FIRST_RETRY_MS;
     for (;;) {
@@ -85,6 +87,19 @@ export class IndexReadiness implements OnApplicationBootstrap, OnApplicationShut
       if (this.stopped) throw new Error('shutting down');
       await sleep(delay);
       delay = Math.min(delay * 2, MAX_RETRY_MS / 4);
+    }
+  }
+
+  /** Drops the collection's retired indexes that are still there (several instances may race: a missing one is fine). */
+  private async dropRetired(model: Model<unknown>): Promise<void> {
+    const retired = RETIRED_INDEXES[model.collection.collectionName] ?? [];
+    if (retired.length === 0) return;
+    const listed = new Set(((await model.collection.listIndexes().toArray()) as ListedIndex[]).map((index) => index.name));
+    for (const name of retired.filter((index) => listed.has(index))) {
+      await model.collection.dropIndex(name).catch((error: { codeName?: string; code?: number }) => {
+        if (error?.code !== 27 && error?.codeName !== 'IndexNotFound') throw error;
+      });
+      this.logger.log(`dropped the retired index ${model.collection.collectionName}.${name}`);
     }
   }
 }

@@ -106,5 +106,6 @@ export const ConversationSchema = SchemaFactory.createForClass(Conversation);
 ConversationSchema.index({ uniqueKey: 1 }, { unique: true });
 // Conversation list: the caller's conversations, newest activity first, cursor on (lastActivityAt, _id).
 ConversationSchema.index({ memberIds: 1, lastActivityAt: -1, _id: -1 });
-// Sync: conversations among the caller's that changed title or members since a cursor.
-ConversationSchema.index({ _id: 1, changedAt: 1 });
+// Sync (conversations among the caller's that changed title or members since a cursor) needs no
+// index of its own: it names the caller's conversations by `_id`, which the primary key serves. Every
+// index costs every update of a conversation (one per send batch) an index write: see RETIRED_INDEXES.

@@ -56,8 +56,9 @@ export class Membership {
 
 export const MembershipSchema = SchemaFactory.createForClass(Membership);
 
-// Mark moves, membership checks of one member, and joins/leaves (upserts) address (conversation, user).
-MembershipSchema.index({ conversationId: 1, userId: 1 }, { unique: true });
+// Mark moves, membership checks of one member, and joins/leaves (upserts) address (conversation, user)
+// by `_id`, derived from the pair (`membershipId`): the primary key keeps one membership per pair, so
+// no unique index of its own is needed (see RETIRED_INDEXES).
 // Sync: which conversations the caller is in, or left after a cursor.
 MembershipSchema.index({ userId: 1, removedAt: 1 });
 // Sync: marks of the caller's conversations that moved since a cursor.
