@@ -55,6 +55,7 @@ describe('SendBatcher', () => {
     messages.findByIds.mockResolvedValue([]);
     messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
     conversations.restoreSummary.mockResolvedValue(undefined);
+    messages.pageBefore.mockResolvedValue([]);
     conversations.recordMentions.mockResolvedValue(undefined);
     conversations.whySendIsRefused.mockImplementation(async () => new NotFoundException('Conversation not found'));
   });
@@ -133,6 +134,26 @@ describe('SendBatcher', () => {
     expect(messages.insertMany).toHaveBeenCalledTimes(2);
     expect((messages.insertMany.mock.calls[1] as [MessageRecord[]])[0].map((r) => r.text)).toEqual(['second', 'third']);
     expect(outcomes.map((o) => o.record.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('numbers the next batch while the one before is being stored, and announces it after that one even when its own insert ends first', async () => {
+    let releaseFirst!: () => void;
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+      return records.map(() => 'stored' as const);
+    });
+    const first = sut.submit(pending(direct, alice, 'first'));
+    while (!releaseFirst) await new Promise((resolve) => setImmediate(resolve));
+    const second = sut.submit(pending(direct, alice, 'second'));
+    // The second batch got its number and was stored while the first one's insert is still running.
+    while (messages.insertMany.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    expect(conversations.grantSeqs).toHaveBeenCalledTimes(2);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(announced).toEqual([]);
+    releaseFirst();
+    const outcomes = await Promise.all([first, second]);
+    expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
+    expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['first', 1], ['second', 2]]);
   });
 
   it('the next batch is numbered and stored while the previous one\'s mentions are still being recorded; each is answered after its own', async () => {

@@ -35,6 +35,13 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+/** A send with its number, as it will be stored, and its conversation as the grant saw it. */
+interface Numbered {
+  waiting: Waiting;
+  record: MessageRecord;
+  conversation: GrantedConversation;
+}
+
 /** The largest batch: bounds one insert's size and the time one batch holds the others back. */
 const MAX_BATCH = 512;
 
@@ -58,8 +65,9 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  * 4. the stored messages are handed to the listener (→ `message:new`), in `seq` order, and answered;
  *    the mentioned members' mention counts (one bulk update) follow, overlapping the next batch.
  *
- * One batch is written at a time, so the sends of one sender reach the queue, get their numbers and
- * are announced in the order they were submitted. Everything the guarantees rest on is in the
+ * Batches are numbered one at a time, in queue order, and announced in that order (a batch is
+ * numbered while the one before it is stored), so the sends of one sender reach the queue, get their
+ * numbers and are announced in the order they were submitted. Everything the guarantees rest on is in the
  * database (atomic updates, the primary key), so they hold across any number of app instances.
  */
 @Injectable()
@@ -67,8 +75,10 @@ export class SendBatcher {
   private readonly logger = new Logger('SendBatcher');
   private queue: Waiting[] = [];
   private writing = false;
-  /** The last batch's follow-up (summaries, marks, answers), still running or done; never rejects. */
-  private followUp: Promise<void> = Promise.resolve();
+  /** The last batch being stored (until its sends are answered); never rejects. */
+  private storing: Promise<void> = Promise.resolve();
+  /** Resolves once the last batch was announced: the next one is announced after it. */
+  private announced: Promise<void> = Promise.resolve();
   private scheduled = false;
   private listener: StoredListener = () => undefined;
 
@@ -130,9 +140,11 @@ export class SendBatcher {
   }
 
   /**
-   * Writes batches one after another until the queue is empty. A batch's follow-up writes (summaries,
-   * marks) and its answers overlap the next batch's numbering and insert: those writes are guarded
-   * ("only if newer"), so their order does not matter, and at most one follow-up is in flight.
+   * Writes batches until the queue is empty, as a pipeline: a batch is numbered (retries looked up,
+   * numbers granted) while the one before it is being stored, so a batch takes the time of its
+   * slowest step rather than the sum of them. Numbers are granted one batch at a time, in queue
+   * order, and batches are announced in that order too, so one sender's messages keep their order in
+   * `seq` and in delivery. At most two batches are being stored at once.
    */
   private async drain(): Promise<void> {
     if (this.writing) return;
@@ -141,13 +153,17 @@ export class SendBatcher {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         this.metrics.sendBatchSize.observe(batch.length);
-        const written = await this.write(batch).catch((error: unknown) => {
+        const prepared = await this.prepare(batch).catch((error: unknown) => {
           for (const waiting of batch) waiting.reject(error);
-          return { followUp: Promise.resolve() };
+          return null;
         });
-        // At most one follow-up in flight beside the batch being written.
-        await this.followUp;
-        this.followUp = written.followUp;
+        if (!prepared) continue;
+        const previousAnnounced = this.announced;
+        let announced!: () => void;
+        this.announced = new Promise<void>((resolve) => (announced = resolve));
+        const previousStore = this.storing;
+        this.storing = this.store(prepared, previousAnnounced, announced);
+        await previousStore;
       }
     } finally {
       this.writing = false;
@@ -155,46 +171,65 @@ export class SendBatcher {
   }
 
   /**
-   * Numbers, stores and announces a batch; resolves once the messages are stored, with the batch's
-   * follow-up (summaries, marks, then the answers) still running (wrapped: an async function would
-   * wait for a returned promise). The follow-up never rejects.
+   * Looks up the batch's retries (answered with the stored message, announced again) and numbers the
+   * rest. Rejects only when the database failed the batch as a whole (nothing was numbered).
    */
-  private async write(batch: Waiting[]): Promise<{ followUp: Promise<void> }> {
+  private async prepare(batch: Waiting[]): Promise<{ numbered: Numbered[]; replay: Promise<void> }> {
     const { fresh, retried } = await this.answerRetries(batch);
     const replay = this.replayRetried(retried);
-    const done = { followUp: replay };
-    if (fresh.length === 0) return done;
     // Unique across instances and restarts, and short (it is stored in the conversation: see grantSeqs).
     const batchId = randomBytes(9).toString('base64url');
-    const numbered = await this.number(fresh, batchId);
-    if (numbered.length === 0) return done;
-    const records = numbered.map(({ record }) => record);
-    const outcomes = await this.messages.insertMany(records).catch(async (error: unknown) => {
-      // Nothing of the batch was stored (the database went away?): its summaries must not show it.
-      await this.restoreSummaries(records);
-      throw error;
-    });
-    const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
-    const duplicates: Waiting[] = [];
-    const notStored: MessageRecord[] = [];
-    outcomes.forEach((outcome, index) => {
-      const { waiting, record, conversation } = numbered[index];
-      if (outcome === 'stored') stored.push({ waiting, record, recipientIds: conversation.memberIds.map((id) => id.toHexString()) });
-      else {
-        notStored.push(record);
-        if (outcome === 'duplicate') duplicates.push(waiting);
-        else waiting.reject(outcome);
+    const numbered = fresh.length > 0 ? await this.number(fresh, batchId) : [];
+    return { numbered, replay };
+  }
+
+  /**
+   * Stores a numbered batch, announces it once the batch before it was announced (`previous`; then
+   * calls `announced`), then records its mentions and answers its sends. Never rejects: a failure
+   * fails the batch's sends, with the error.
+   */
+  private async store({ numbered, replay }: { numbered: Numbered[]; replay: Promise<void> }, previous: Promise<void>, announced: () => void): Promise<void> {
+    try {
+      if (numbered.length === 0) return;
+      const records = numbered.map(({ record }) => record);
+      let outcomes: ('stored' | 'duplicate' | Error)[];
+      try {
+        outcomes = await this.messages.insertMany(records);
+      } catch (error) {
+        // Nothing of the batch was stored (the database went away?): its summaries must not show it.
+        await this.restoreSummaries(records);
+        for (const { waiting } of numbered) waiting.reject(error);
+        return;
       }
-    });
-    for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
-    const followUp = async () => {
+      const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
+      const duplicates: Waiting[] = [];
+      const notStored: MessageRecord[] = [];
+      outcomes.forEach((outcome, index) => {
+        const { waiting, record, conversation } = numbered[index];
+        if (outcome === 'stored') stored.push({ waiting, record, recipientIds: conversation.memberIds.map((id) => id.toHexString()) });
+        else {
+          notStored.push(record);
+          if (outcome === 'duplicate') duplicates.push(waiting);
+          else waiting.reject(outcome);
+        }
+      });
+      await previous;
+      for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
+      announced();
       const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
       // (a retry with its clientId answers the stored message and records its mentions again).
       if (mentions.status === 'rejected') for (const { waiting } of stored) waiting.reject(mentions.reason);
       else for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
-    };
-    return { followUp: Promise.all([replay, followUp()]).then(() => undefined) };
+    } catch (error) {
+      // Not expected (each step handles its own failures): no send of the batch stays unanswered.
+      for (const { waiting } of numbered) waiting.reject(error);
+    } finally {
+      // The next batch may be announced now, also when this one failed (its `previous` resolved first).
+      await previous;
+      announced();
+      await replay;
+    }
   }
 
   /**
@@ -289,12 +324,12 @@ export class SendBatcher {
    * member, one mention of a non-member, a block) is asked again message by message, in order, so
    * that only the sends that break a rule fail, each with its reason.
    */
-  private async number(fresh: Waiting[], batchId: string): Promise<{ waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[]> {
+  private async number(fresh: Waiting[], batchId: string): Promise<Numbered[]> {
     const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
     // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
     const grants = await this.conversations.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
-    const numbered: { waiting: Waiting; record: MessageRecord; conversation: GrantedConversation }[] = [];
+    const numbered: Numbered[] = [];
     const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
       const { send } = waiting;
       const record = {
