@@ -270,7 +270,8 @@ export class ConversationsRepository {
     return this.conversations
       .findOneAndUpdate(
         { _id: oid(id), memberIds: oid(userId) },
-        { $pull: { memberIds: oid(userId), adminIds: oid(userId) }, $set: { changedAt: now, lastActivityAt: now } },
+        // Its own-message mark goes too: a member who comes back starts with marks at the current message.
+        { $pull: { memberIds: oid(userId), adminIds: oid(userId) }, $set: { changedAt: now, lastActivityAt: now }, $unset: { [`sentUpTo.${oid(userId).toHexString()}`]: '' } },
         { new: true },
       )
       .lean<ConversationRecord>()
