@@ -196,9 +196,10 @@ export class SendBatcher {
       try {
         outcomes = await this.messages.insertMany(records);
       } catch (error) {
-        // Nothing of the batch was stored (the database went away?): its summaries must not show it.
-        await this.restoreSummaries(records);
+        // Nothing of the batch was stored (the database went away?): the senders hear it at once, and
+        // the summaries their grants wrote must not show it.
         for (const { waiting } of numbered) waiting.reject(error);
+        await this.restoreSummaries(records);
         return;
       }
       const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
