@@ -12,6 +12,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { CHAT_NAMESPACE } from './chat.events';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { HandshakePacer, jittered } from './handshake-pacer';
+import { InFlightWork } from './in-flight-work';
 import type { ChatServer, ChatSocket } from './chat.socket';
 
 /** `auth: { token }` (what the web client sends) or an `Authorization: Bearer …` header. */
@@ -87,6 +88,7 @@ export class ChatIoAdapter extends IoAdapter {
   private readonly openStreams = new WeakMap<HandlerSocket, Set<Subscription>>();
   /** Resolved on the first connection (the app's providers exist by then). */
   private metrics: MetricsService | undefined;
+  private work: InFlightWork | undefined;
 
   constructor(private readonly app: INestApplication) {
     super(app);
@@ -103,6 +105,11 @@ export class ChatIoAdapter extends IoAdapter {
    * Errors never reach this code: Nest's callback runs guards, pipes, interceptors and the handler inside
    * the gateway's exception filter (`WsProxy`), which answers them; `transform` only did the awaiting
    * and flattening done inline here.
+   *
+   * Every event's promise (guards, pipes, handler, filter) is in-flight work that a graceful shutdown
+   * waits for, however the client fares meanwhile (InFlightWork; AcceptingEventsGuard refuses new
+   * events once it began). Held here rather than by an interceptor: Nest runs interceptors through
+   * RxJS with an async-context bind per stage, which cost more than the rest of an event's pipeline.
    */
   override bindMessageHandlers(
     socket: HandlerSocket,
@@ -110,6 +117,7 @@ export class ChatIoAdapter extends IoAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     const metrics = (this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false }));
+    const work = (this.work ??= this.app.get<InFlightWork>(InFlightWork, { strict: false }));
     for (const { message, callback, isAckHandledManually } of handlers) {
       const event = String(message);
       socket.on(event, (...args: unknown[]) => {
@@ -135,7 +143,8 @@ export class ChatIoAdapter extends IoAdapter {
         // In the socket's log context: every line the handler writes carries socketId and userId.
         runWithSocketLog(socket, () =>
           // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
-          new Promise<unknown>((resolve) => resolve(callback(data, ack)))
+          work
+            .track(new Promise<unknown>((resolve) => resolve(callback(data, ack))))
             .then((result) => {
               if (!isObservable(result)) return answer(result);
               if (!socket.connected) return;

@@ -1,33 +1,19 @@
-import { isDuplicateId, isDuplicateKey } from './query-helpers';
+import { createHash } from 'node:crypto';
+import { derivedId } from './query-helpers';
 
-describe('duplicate-key errors', () => {
-  const mongoId = { code: 11000, keyPattern: { _id: 1 }, message: 'E11000 duplicate key error collection: chat.messages index: _id_ dup key: { _id: ObjectId(…) }' };
-  const mongoOther = { code: 11000, keyPattern: { conversationId: 1, seq: 1 }, message: 'E11000 duplicate key error collection: chat.messages index: conversationId_1_seq_1 dup key: { … }' };
-  const bareId = { code: 11000, message: "Duplicate key violation on the requested collection: Index '_id_'" };
-  const bareOther = { code: 11000, message: "Duplicate key violation on the requested collection: Index 'conversationId_1_seq_1'" };
-
-  it('tells the primary key apart from other unique indexes by keyPattern', () => {
-    expect(isDuplicateId(mongoId)).toBe(true);
-    expect(isDuplicateId(mongoOther)).toBe(false);
+describe('derivedId', () => {
+  // Stored documents are keyed by these ids (messages by sender and clientId, memberships): they must never change.
+  it.each([
+    [['message', '65a1b2c3d4e5f60718293a4b', 'client-1'], '1167eac5f56d642fa70139eb'],
+    [['membership', '65a1b2c3d4e5f60718293a4b', '65a1b2c3d4e5f60718293a4c'], '375ec9e98f49f2d60bc6b323'],
+    [['message', '65a1b2c3d4e5f60718293a4b', 'é 漢字 🎉'], 'b9c976226e2f479944619e90'],
+  ])('keeps the ids already stored: %j', (parts, expected) => {
+    expect(derivedId(...parts).toHexString()).toBe(expected);
   });
 
-  it('falls back to the index name in the message when the server gives no keyPattern', () => {
-    expect(isDuplicateId(bareId)).toBe(true);
-    expect(isDuplicateId(bareOther)).toBe(false);
-    expect(isDuplicateId({ code: 11000, message: "Index 'my_id_' violation" })).toBe(false);
-  });
-
-  it('counts a bulk write refused only by unique indexes as a duplicate-key error, not one with another refusal', () => {
-    expect(isDuplicateKey({ writeErrors: [{ code: 11000 }, { code: 11000 }] })).toBe(true);
-    expect(isDuplicateKey({ writeErrors: { code: 11000 } })).toBe(true);
-    expect(isDuplicateKey({ writeErrors: [{ code: 11000 }, { code: 121 }] })).toBe(false);
-    expect(isDuplicateKey({ writeErrors: [] })).toBe(false);
-  });
-
-  it('is false for anything that is not a duplicate-key error', () => {
-    expect(isDuplicateKey({ code: 121 })).toBe(false);
-    expect(isDuplicateId({ code: 121, keyPattern: { _id: 1 } })).toBe(false);
-    expect(isDuplicateId(null)).toBe(false);
-    expect(isDuplicateId(new Error('E11000 index: _id_'))).toBe(false);
+  it('is the first 12 bytes of the SHA-256 of the parts joined by NUL', () => {
+    const parts = ['message', 'abc', String(Math.random())];
+    const expected = createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 12).toString('hex');
+    expect(derivedId(...parts).toHexString()).toBe(expected);
   });
 });
