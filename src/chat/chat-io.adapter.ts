@@ -11,6 +11,7 @@ import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
 import { CHAT_NAMESPACE } from './chat.events';
 import { ChatRedisFanout } from './chat-redis.fanout';
+import { coalesceFlushes } from './flush-coalescing';
 import { HandshakePacer, jittered } from './handshake-pacer';
 import { InFlightWork } from './in-flight-work';
 import type { ChatServer, ChatSocket } from './chat.socket';
@@ -193,6 +194,9 @@ export class ChatIoAdapter extends IoAdapter {
     });
     const redisAdapter = fanout.createAdapter();
     if (redisAdapter) server.adapter(redisAdapter);
+    if (!coalesceFlushes((server as unknown as { engine?: unknown }).engine)) {
+      this.logger.warn('The Socket.IO engine has an unexpected shape: queued packets are written one by one');
+    }
     const metrics = this.app.get(MetricsService, { strict: false });
     const { delayMs, randomizationFactor } = config.wsReconnect;
     const pacer = new HandshakePacer(config.wsHandshakeRate, delayMs * randomizationFactor);
