@@ -64,6 +64,15 @@ export function ackStatus(response: unknown): string {
   return typeof status === 'number' ? String(status) : 'unknown';
 }
 
+/** `run()`'s result as a promise (the same promise when it is one); a synchronous throw as a rejection. */
+function settle(run: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * What binding handlers needs of a socket. Structural on purpose: `@nestjs/platform-socket.io` runs its
  * own copy of socket.io (4.8.3) beside the app's (4.8.4), and the two `Socket` classes do not assign to
@@ -145,7 +154,7 @@ export class ChatIoAdapter extends IoAdapter {
         runWithSocketLog(socket, () =>
           // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
           work
-            .track(new Promise<unknown>((resolve) => resolve(callback(data, ack))))
+            .track(settle(() => callback(data, ack)))
             .then((result) => {
               if (!isObservable(result)) return answer(result);
               if (!socket.connected) return;
