@@ -9,6 +9,7 @@ import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
 import { requestIdMiddleware } from './common/logging/request-id';
 import { createValidationPipe } from './common/pipes/validation';
+import { SEND_MESSAGE_SHORTCUT } from './messages/dto/send-message.dto';
 import { AppConfig } from './config/app-config';
 import { IndexReadiness } from './database/index-readiness';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
@@ -72,7 +73,7 @@ export function configureApp(app: NestExpressApplication): void {
     }),
   );
   app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins, credentials: false });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe([SEND_MESSAGE_SHORTCUT]));
   // Socket.IO: JWT at the handshake, frame size and origins from config, Redis fan-out when configured.
   app.useWebSocketAdapter(new ChatIoAdapter(app));
   // The stop signals only: by default Nest also hooks SIGUSR2 and SIGHUP, so `node --heapsnapshot-signal=SIGUSR2` ended the server.

@@ -11,7 +11,9 @@ import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
 import { CHAT_NAMESPACE } from './chat.events';
 import { ChatRedisFanout } from './chat-redis.fanout';
+import { coalesceFlushes } from './flush-coalescing';
 import { HandshakePacer, jittered } from './handshake-pacer';
+import { InFlightWork } from './in-flight-work';
 import type { ChatServer, ChatSocket } from './chat.socket';
 
 /** `auth: { token }` (what the web client sends) or an `Authorization: Bearer …` header. */
@@ -62,6 +64,15 @@ export function ackStatus(response: unknown): string {
   return typeof status === 'number' ? String(status) : 'unknown';
 }
 
+/** `run()`'s result as a promise (the same promise when it is one); a synchronous throw as a rejection. */
+function settle(run: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * What binding handlers needs of a socket. Structural on purpose: `@nestjs/platform-socket.io` runs its
  * own copy of socket.io (4.8.3) beside the app's (4.8.4), and the two `Socket` classes do not assign to
@@ -87,6 +98,7 @@ export class ChatIoAdapter extends IoAdapter {
   private readonly openStreams = new WeakMap<HandlerSocket, Set<Subscription>>();
   /** Resolved on the first connection (the app's providers exist by then). */
   private metrics: MetricsService | undefined;
+  private work: InFlightWork | undefined;
 
   constructor(private readonly app: INestApplication) {
     super(app);
@@ -103,6 +115,11 @@ export class ChatIoAdapter extends IoAdapter {
    * Errors never reach this code: Nest's callback runs guards, pipes, interceptors and the handler inside
    * the gateway's exception filter (`WsProxy`), which answers them; `transform` only did the awaiting
    * and flattening done inline here.
+   *
+   * Every event's promise (guards, pipes, handler, filter) is in-flight work that a graceful shutdown
+   * waits for, however the client fares meanwhile (InFlightWork; AcceptingEventsGuard refuses new
+   * events once it began). Held here rather than by an interceptor: Nest runs interceptors through
+   * RxJS with an async-context bind per stage, which cost more than the rest of an event's pipeline.
    */
   override bindMessageHandlers(
     socket: HandlerSocket,
@@ -110,6 +127,7 @@ export class ChatIoAdapter extends IoAdapter {
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
     const metrics = (this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false }));
+    const work = (this.work ??= this.app.get<InFlightWork>(InFlightWork, { strict: false }));
     for (const { message, callback, isAckHandledManually } of handlers) {
       const event = String(message);
       socket.on(event, (...args: unknown[]) => {
@@ -135,7 +153,8 @@ export class ChatIoAdapter extends IoAdapter {
         // In the socket's log context: every line the handler writes carries socketId and userId.
         runWithSocketLog(socket, () =>
           // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
-          new Promise<unknown>((resolve) => resolve(callback(data, ack)))
+          work
+            .track(settle(() => callback(data, ack)))
             .then((result) => {
               if (!isObservable(result)) return answer(result);
               if (!socket.connected) return;
@@ -184,6 +203,9 @@ export class ChatIoAdapter extends IoAdapter {
     });
     const redisAdapter = fanout.createAdapter();
     if (redisAdapter) server.adapter(redisAdapter);
+    if (!coalesceFlushes((server as unknown as { engine?: unknown }).engine)) {
+      this.logger.warn('The Socket.IO engine has an unexpected shape: queued packets are written one by one');
+    }
     const metrics = this.app.get(MetricsService, { strict: false });
     const { delayMs, randomizationFactor } = config.wsReconnect;
     const pacer = new HandshakePacer(config.wsHandshakeRate, delayMs * randomizationFactor);

@@ -1,4 +1,4 @@
-import { BadRequestException, BeforeApplicationShutdown, Logger, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, BadRequestException, BeforeApplicationShutdown, Logger, UseFilters, UseGuards } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -14,7 +14,7 @@ import { runOutsideLogContext } from '../common/logging/log-context';
 import { createValidationPipe } from '../common/pipes/validation';
 import { AppConfig } from '../config/app-config';
 import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
-import { SendMessageDto } from '../messages/dto/send-message.dto';
+import { SEND_MESSAGE_SHORTCUT, SendMessageDto } from '../messages/dto/send-message.dto';
 import type { MessageResponse } from '../messages/message.response';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../messages/receipts.service';
@@ -28,12 +28,12 @@ import { ChatServer, ChatSocket, presenceRoom, presenceRoomCount, sessionRoom, u
 import { DeleteMessagePayloadDto, EditMessagePayloadDto, ReactPayloadDto } from './dto/message-payloads.dto';
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
+import { AcceptingEventsGuard } from './accepting-events.guard';
 import { ChatRedisFanout } from './chat-redis.fanout';
 import { jittered } from './handshake-pacer';
 import { InFlightWork } from './in-flight-work';
 import { handshakeError, SocketAdmission } from './socket-admission';
 import { SocketRateLimit } from './socket-rate-limit.guard';
-import { TrackInFlightInterceptor } from './track-in-flight.interceptor';
 import { TypingRelayService } from './typing-relay.service';
 import { WsExceptionFilter } from './ws-exception.filter';
 import { WsJwtGuard } from './ws-jwt.guard';
@@ -41,11 +41,15 @@ import { WsJwtGuard } from './ws-jwt.guard';
 /** Over how long clients told to catch up (`sync:required`) spread their syncs. */
 const SYNC_REQUIRED_SPREAD_MS = 10_000;
 
-/** `@SubscribeMessage` restricted to the contract's client → server event names. */
-const OnClientEvent = (event: ClientEventName) => SubscribeMessage(event);
+/**
+ * `@SubscribeMessage` restricted to the contract's client → server event names, refusing events once
+ * shutdown began. Put it above a handler's other decorators: it is applied last, so its guard runs
+ * after the class's (token expiry) and the handler's own (rate limit).
+ */
+const OnClientEvent = (event: ClientEventName) => applyDecorators(SubscribeMessage(event), UseGuards(AcceptingEventsGuard));
 
 /** The same validation as HTTP; its 400 becomes an `{ ok: false }` ack through the filter. */
-const validPayload = createValidationPipe();
+const validPayload = createValidationPipe([SEND_MESSAGE_SHORTCUT]);
 
 /**
  * The Socket.IO API on `/chat` (API.md, "Realtime"). Sockets are authenticated at the handshake
@@ -55,7 +59,6 @@ const validPayload = createValidationPipe();
 @WebSocketGateway({ namespace: CHAT_NAMESPACE })
 @UseGuards(WsJwtGuard)
 @UseFilters(WsExceptionFilter)
-@UseInterceptors(TrackInFlightInterceptor)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger('ChatGateway');
 

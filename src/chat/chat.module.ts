@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
 import { UsersModule } from '../users/users.module';
+import { AcceptingEventsGuard } from './accepting-events.guard';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { ChatGateway } from './chat.gateway';
 import { ChatInstrumentation } from './chat.instrumentation';
@@ -27,6 +28,7 @@ import { TypingRelayService } from './typing-relay.service';
     ChatBroadcaster,
     TypingRelayService,
     InFlightWork,
+    AcceptingEventsGuard,
     SocketRateLimitGuard,
     SocketAdmission,
     { provide: ChatRedisFanout, inject: [AppConfig], useFactory: (config: AppConfig) => ChatRedisFanout.connect(config) },

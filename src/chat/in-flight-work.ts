@@ -23,12 +23,12 @@ export class InFlightWork {
 
   /** Tracks `work` until it settles; returns it unchanged (its rejection is the caller's to handle). */
   track<T>(work: Promise<T>): Promise<T> {
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
+    // Leaves the set as it settles (one reaction per tracked event: this runs for every socket event).
+    const forget = (): void => {
+      this.pending.delete(settled);
+    };
+    const settled = work.then(forget, forget);
     this.pending.add(settled);
-    void settled.then(() => this.pending.delete(settled));
     return work;
   }
 

@@ -5,8 +5,7 @@ import { messageStatus, toMessageResponse } from '../conversations/message-view'
 import type { SearchMessagesQuery } from './dto/search-messages.query';
 import type { MessagePageResponse } from './message.response';
 import { MessagesRepository } from './messages.repository';
-import { searchWords } from './search/search-terms';
-import { stemEnglish } from './search/english-stemmer';
+import { searchWords, stemOf } from './search/search-terms';
 
 /**
  * Message search: what the caller can read in history (its current conversations), nothing deleted,
@@ -36,7 +35,7 @@ export class MessageSearchService {
     if (conversationIds.length === 0) return { items: [], hasMore: false };
     const records = await this.messages.search({
       words,
-      terms: [...new Set(words.map(stemEnglish))],
+      terms: [...new Set(words.map(stemOf))],
       conversationIds,
       before,
       limit: query.limit + 1,

@@ -52,11 +52,11 @@ export class MessagesService {
         input.conversationId ?? this.conversations.openDirect(senderId, input.recipientId as string).then(({ conversation }) => conversation.id),
         input.replyToId !== undefined ? this.repository.findById(input.replyToId) : null,
       ]);
-      toObjectId(conversationId, 'conversationId');
+      const conversation = toObjectId(conversationId, 'conversationId');
       const rich = this.richFields(conversationId, input, quoted, text);
       // Wrapped, not returned: admission ends once the send is queued, not once it is stored.
       const submitted = this.batcher.submit({
-        id, conversationId: new Types.ObjectId(conversationId), senderId: new Types.ObjectId(senderId), text, clientId: input.clientId ?? null,
+        id, conversationId: conversation, senderId: new Types.ObjectId(senderId), text, clientId: input.clientId ?? null,
         mentionIds: rich.mentions, extra: rich,
       });
       return { outcome: submitted };

@@ -1,5 +1,5 @@
 import { stemEnglish } from './english-stemmer';
-import { searchTermsOf, searchWords } from './search-terms';
+import { searchTermsOf, searchWords, stemOf } from './search-terms';
 
 describe('stemEnglish (Porter2)', () => {
   it.each([
@@ -18,6 +18,18 @@ describe('search words and terms', () => {
     expect(searchWords('The CAFÉ, and — the crème brûlée!')).toEqual(['cafe', 'creme', 'brulee']);
     expect(searchWords("Don't stop O'Brien's band")).toEqual(['stop', "o'brien's", 'band']);
     expect(searchWords('the and of ... !!!')).toEqual([]);
+  });
+
+  it('remembers stems without changing them, also for words too long to remember', () => {
+    const words = ['running', 'generalization', 'skies', "dog's", 'yelling', `${'x'.repeat(60)}ing`];
+    for (let round = 0; round < 2; round += 1) {
+      for (const word of words) expect(stemOf(word)).toBe(stemEnglish(word));
+    }
+  });
+
+  it('reads plain ASCII text as the folding path does', () => {
+    expect(searchWords('Benchmark message: the quick brown fox, 0123456789 DON\'T')).toEqual(['benchmark', 'message', 'quick', 'brown', 'fox', '0123456789']);
+    expect(searchWords('Cafe CAFÉ café')).toEqual(['cafe', 'cafe', 'cafe']);
   });
 
   it('stores each stem once', () => {

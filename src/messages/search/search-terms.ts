@@ -18,9 +18,13 @@ const STOP_WORDS = new Set(
   wouldn't you you'd you'll you're you've your yours yourself yourselves`.split(/\s+/),
 );
 
+/** Anything outside ASCII: only such text can hold diacritics to fold. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** The words of a text that are not stop words, lower-cased with diacritics folded, in order. */
 export function searchWords(text: string): string[] {
-  const folded = text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  // ASCII is its own NFD and has no combining marks.
+  const folded = NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase() : text.toLowerCase();
   return folded
     .split(/[^\p{L}\p{N}'’]+/u)
     .map((word) => word.replace(/’/g, "'").replace(/^'+|'+$/g, ''))
@@ -29,7 +33,28 @@ export function searchWords(text: string): string[] {
 
 /** The distinct stems of a text's words: what a message stores and a query requires. */
 export function searchTermsOf(text: string): string[] {
-  return [...new Set(searchWords(text).map(stemEnglish))].slice(0, MAX_TERMS);
+  return [...new Set(searchWords(text).map(stemOf))].slice(0, MAX_TERMS);
+}
+
+/**
+ * Stems of the words seen lately. A language's common words make up most of any text, and stemming
+ * a word costs more than the rest of a send's checks; bounded (emptied when full), and only for
+ * words of ordinary length.
+ */
+const stems = new Map<string, string>();
+const STEMS_KEPT = 20_000;
+const STEM_CACHED_LENGTH = 40;
+
+/** `stemEnglish`, remembered. */
+export function stemOf(word: string): string {
+  if (word.length > STEM_CACHED_LENGTH) return stemEnglish(word);
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    if (stems.size >= STEMS_KEPT) stems.clear();
+    stem = stemEnglish(word);
+    stems.set(word, stem);
+  }
+  return stem;
 }
 
 /** A message keeps at most this many distinct terms (4,000 characters hold fewer in practice). */
