@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { ChatIoAdapter } from './chat/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
@@ -54,8 +55,8 @@ export function configureApp(app: NestExpressApplication): void {
   app.use(requestIdMiddleware);
   app.use(httpMetricsMiddleware(app.get(MetricsService)));
   app.use(readinessGate(app.get(IndexReadiness)));
-  app.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ limit: config.bodyLimitBytes, extended: false }));
+  app.use(express.json({ limit: config.bodyLimitBytes, strict: true, type: contentTypeIs(['application/json', 'application/*+json']) }));
+  app.use(express.urlencoded({ limit: config.bodyLimitBytes, extended: false, type: contentTypeIs(['application/x-www-form-urlencoded']) }));
   app.use(bodyParserErrors);
   app.use(
     helmet({
@@ -79,7 +80,36 @@ export function configureApp(app: NestExpressApplication): void {
   // The stop signals only: by default Nest also hooks SIGUSR2 and SIGHUP, so `node --heapsnapshot-signal=SIGUSR2` ended the server.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   if (config.swaggerEnabled) setupSwagger(app);
-  app.useStaticAssets(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });
+  // The web client's files. REST routes (`/api/…`) skip it: no file of the client lives there, and
+  // looking one up costs every GET a file-system stat before the route is reached.
+  const webClient = express.static(WEB_ROOT, { index: 'index.html', fallthrough: true, maxAge: config.isProduction ? '1h' : 0 });
+  app.use((request: Request, response: Response, next: NextFunction) => (request.path.startsWith(API_PREFIX) ? next() : webClient(request, response, next)));
+}
+
+/** Where the REST API lives; the web client has no files under it. */
+const API_PREFIX = '/api/';
+
+/**
+ * A body parser's content-type check, as body-parser makes it (`Boolean(typeis(request, types))`, asked
+ * only of requests that have a body, so the answer depends on the Content-Type header alone), remembered
+ * per header value: both parsers check every request, and clients send the same few values.
+ */
+function contentTypeIs(types: string[]): (request: IncomingMessage) => boolean {
+  const known = new Map<string, boolean>();
+  // The parsers are mounted on the Express app, so the request is Express's (`is` = type-is).
+  const check = (request: IncomingMessage) => Boolean((request as Request).is(types));
+  return (request) => {
+    const header = request.headers['content-type'];
+    if (header === undefined) return check(request);
+    let matches = known.get(header);
+    if (matches === undefined) {
+      matches = check(request);
+      // Header values come from clients: keep a few, never an unbounded set.
+      if (known.size >= 32) known.clear();
+      known.set(header, matches);
+    }
+    return matches;
+  };
 }
 
 function setupSwagger(app: INestApplication): void {

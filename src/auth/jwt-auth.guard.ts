@@ -10,10 +10,22 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     super();
   }
 
+  /** Whether a route is `@Public()`, per handler and controller: route metadata never changes, so it is read once. */
+  private readonly publicRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+
   canActivate(context: ExecutionContext) {
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
+    return this.isPublic(context) ? true : super.canActivate(context);
+  }
+
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    const classRef = context.getClass();
+    let byClass = this.publicRoutes.get(handler);
+    if (!byClass) this.publicRoutes.set(handler, (byClass = new WeakMap()));
+    let isPublic = byClass.get(classRef);
+    if (isPublic === undefined) byClass.set(classRef, (isPublic = Boolean(this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [handler, classRef]))));
+    return isPublic;
   }
 
   handleRequest<TUser>(error: unknown, user: TUser): TUser {

@@ -1,5 +1,5 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { createClient } from 'redis';
 
@@ -30,9 +30,130 @@ export abstract class RateLimitStore implements ThrottlerStorage {
   }
 }
 
-/** One instance: the throttler's own in-memory storage, plus expiring counters. */
+/** The hits of one key and limit still inside the window: expiry times in the order they were counted. */
+class HitLog {
+  private times: number[] = [];
+  private head = 0;
+
+  get count(): number {
+    return this.times.length - this.head;
+  }
+
+  /** The earliest expiry still counted, or undefined when none is. */
+  get first(): number | undefined {
+    return this.head < this.times.length ? this.times[this.head] : undefined;
+  }
+
+  add(expiresAt: number): void {
+    this.times.push(expiresAt);
+  }
+
+  clear(): void {
+    this.times = [];
+    this.head = 0;
+  }
+
+  /**
+   * Forgets the hits that expired by `now`. A key's hits all have the same window, so they expire in
+   * the order they were counted: only a prefix goes, and a hit is looked at once however long the
+   * window is (the throttler's storage copies the whole log on every request).
+   */
+  prune(now: number): void {
+    const times = this.times;
+    let head = this.head;
+    while (head < times.length && times[head] <= now) head++;
+    if (head === times.length) {
+      this.clear();
+    } else if (head > 64 && head * 2 > times.length) {
+      this.times = times.slice(head);
+      this.head = 0;
+    } else {
+      this.head = head;
+    }
+  }
+
+  /** Whether any hit is still counted at `now`. */
+  live(now: number): boolean {
+    for (let index = this.head; index < this.times.length; index++) if (this.times[index] > now) return true;
+    return false;
+  }
+}
+
+interface ThrottleRecord {
+  hits: Map<string, HitLog>;
+  expiresAt: number;
+  blockExpiresAt: number;
+  isBlocked: boolean;
+}
+
+/**
+ * The throttler's in-memory storage (`ThrottlerStorageService` of @nestjs/throttler 6), counted the
+ * same way — a sliding log of hits per key and limit, a block of `blockDuration` once a key passes its
+ * limit, idle keys swept every minute — without copying a key's whole log on every request.
+ * `rate-limit-store.spec.ts` checks it against the throttler's own storage.
+ */
+export class MemoryThrottleStorage implements ThrottlerStorage, OnApplicationShutdown {
+  static readonly SWEEP_INTERVAL_MS = 60_000;
+  private readonly records = new Map<string, ThrottleRecord>();
+  private sweep: NodeJS.Timeout | undefined;
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    this.sweep ??= setInterval(() => this.evictIdle(Date.now()), MemoryThrottleStorage.SWEEP_INTERVAL_MS).unref();
+    const now = Date.now();
+    let record = this.records.get(key);
+    if (!record) this.records.set(key, (record = { hits: new Map(), expiresAt: now + ttl, blockExpiresAt: 0, isBlocked: false }));
+    let hits = record.hits.get(throttlerName);
+    if (!hits) record.hits.set(throttlerName, (hits = new HitLog()));
+    hits.prune(now);
+    let timeToExpire = Math.ceil((record.expiresAt - now) / 1000);
+    if (timeToExpire <= 0) {
+      record.expiresAt = now + ttl;
+      timeToExpire = Math.ceil(ttl / 1000);
+    }
+    if (blockDuration <= 0) {
+      const isBlocked = hits.count >= limit;
+      if (!isBlocked) hits.add(now + ttl);
+      const first = hits.first;
+      return {
+        totalHits: hits.count + (isBlocked ? 1 : 0),
+        timeToExpire,
+        isBlocked,
+        timeToBlockExpire: isBlocked ? (first === undefined ? timeToExpire : Math.ceil((first - now) / 1000)) : 0,
+      };
+    }
+    if (!record.isBlocked) hits.add(now + ttl);
+    if (hits.count > limit && !record.isBlocked) {
+      record.isBlocked = true;
+      record.blockExpiresAt = now + blockDuration;
+    }
+    const timeToBlockExpire = Math.ceil((record.blockExpiresAt - now) / 1000);
+    if (timeToBlockExpire <= 0 && record.isBlocked) {
+      record.isBlocked = false;
+      hits.clear();
+      hits.add(now + ttl);
+    }
+    return { totalHits: hits.count, timeToExpire, isBlocked: record.isBlocked, timeToBlockExpire };
+  }
+
+  private evictIdle(now: number): void {
+    for (const [key, record] of this.records) {
+      if (record.isBlocked && record.blockExpiresAt > now) continue;
+      if (record.expiresAt > now) continue;
+      if ([...record.hits.values()].some((hits) => hits.live(now))) continue;
+      this.records.delete(key);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = undefined;
+    this.records.clear();
+  }
+}
+
+/** One instance: the throttler's counting in memory, plus expiring counters. */
 export class MemoryRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
-  private readonly throttles = new ThrottlerStorageService();
+  private readonly throttles = new MemoryThrottleStorage();
   private readonly entries = new Map<string, { value: number; expiresAt: number }>();
 
   increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {

@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
-import type { ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler/dist/throttler.guard.interface';
+import { ThrottlerGenerateKeyFunction, ThrottlerGetTrackerFunction, ThrottlerGuard, ThrottlerModuleOptions, ThrottlerOptions } from '@nestjs/throttler';
+import { THROTTLER_BLOCK_DURATION, THROTTLER_KEY_GENERATOR, THROTTLER_LIMIT, THROTTLER_SKIP, THROTTLER_TRACKER, THROTTLER_TTL } from '@nestjs/throttler/dist/throttler.constants';
+import type { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { Request } from 'express';
 import type { AppConfig } from '../config/app-config';
 import type { AuthUser } from './decorators/current-user.decorator';
@@ -73,24 +74,76 @@ export function rateLimitOptions(config: AppConfig, storage: RateLimitStore): Th
   };
 }
 
+/** A limit value as the throttler takes it: a number, or a function of the request's context. */
+type Resolvable = number | ((context: ExecutionContext) => number | Promise<number>);
+
+/** One throttler that applies to a route, with everything the route's metadata says about it (read once). */
+interface RouteThrottler {
+  throttler: ThrottlerOptions;
+  skipIf: ((context: ExecutionContext) => boolean) | undefined;
+  limit: Resolvable;
+  ttl: Resolvable;
+  blockDuration: Resolvable | undefined;
+  getTracker: ThrottlerGetTrackerFunction;
+  generateKey: ThrottlerGenerateKeyFunction;
+}
+
 /**
  * Global HTTP guard, registered after the JWT guard (app.module.ts) so that `request.user` is known: `address` on every request, and the limits the route names.
  * Answers 429 with `Retry-After`; `X-RateLimit-*` headers otherwise.
+ *
+ * The throttler's own `canActivate` reads six metadata keys per named limit on every request (eleven
+ * limits here, most of which a route does not name) and awaits each value. Route metadata never
+ * changes, so this guard reads it once per route handler and then counts only the limits that apply,
+ * in the throttler's order, through the throttler's own `handleRequest` (counting, headers, 429).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  private readonly routes = new WeakMap<object, WeakMap<object, RouteThrottler[]>>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    return super.canActivate(context);
+    for (const route of this.throttlersOf(context)) {
+      if (route.skipIf?.(context)) continue;
+      const limit = await resolve(context, route.limit);
+      const ttl = await resolve(context, route.ttl);
+      const blockDuration = route.blockDuration === undefined ? ttl : await resolve(context, route.blockDuration);
+      await this.handleRequest({ context, limit, ttl, blockDuration, throttler: route.throttler, getTracker: route.getTracker, generateKey: route.generateKey });
+    }
+    return true;
   }
 
-  protected async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    const name = request.throttler.name as LimitName;
-    if (name !== 'address') {
-      const named = this.reflector.getAllAndOverride<LimitName[] | undefined>(RATE_LIMITS_KEY, [request.context.getHandler(), request.context.getClass()]);
-      if (!named?.includes(name)) return true;
+  /** The limits that apply to this route (`address`, the ones it names, minus any it skips), built on its first request. */
+  private throttlersOf(context: ExecutionContext): RouteThrottler[] {
+    const handler = context.getHandler();
+    const classRef = context.getClass();
+    let byClass = this.routes.get(handler);
+    if (!byClass) this.routes.set(handler, (byClass = new WeakMap()));
+    let route = byClass.get(classRef);
+    if (!route) byClass.set(classRef, (route = this.readRoute(handler, classRef)));
+    return route;
+  }
+
+  private readRoute(handler: object, classRef: object): RouteThrottler[] {
+    const targets = [handler, classRef] as Array<() => void>;
+    const named = this.reflector.getAllAndOverride<LimitName[] | undefined>(RATE_LIMITS_KEY, targets) ?? [];
+    const route: RouteThrottler[] = [];
+    for (const throttler of this.throttlers) {
+      const name = throttler.name as LimitName;
+      if (name !== 'address' && !named.includes(name)) continue;
+      if (this.reflector.getAllAndOverride<boolean>(THROTTLER_SKIP + name, targets)) continue;
+      const meta = <T>(key: string) => this.reflector.getAllAndOverride<T | undefined>(key + name, targets);
+      route.push({
+        throttler,
+        skipIf: throttler.skipIf ?? this.commonOptions.skipIf,
+        limit: checked(meta<Resolvable>(THROTTLER_LIMIT) ?? (throttler.limit as Resolvable), 'limit', name),
+        ttl: checked(meta<Resolvable>(THROTTLER_TTL) ?? (throttler.ttl as Resolvable), 'ttl', name),
+        blockDuration: meta<Resolvable>(THROTTLER_BLOCK_DURATION) ?? (throttler.blockDuration as Resolvable | undefined),
+        getTracker: (meta<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER) ?? throttler.getTracker ?? this.commonOptions.getTracker) as ThrottlerGetTrackerFunction,
+        generateKey: (meta<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR) ?? throttler.generateKey ?? this.commonOptions.generateKey) as ThrottlerGenerateKeyFunction,
+      });
     }
-    return super.handleRequest(request);
+    return route;
   }
 
   /** The throttler names its header per limit (`Retry-After-<name>`); clients read the standard one. */
@@ -98,4 +151,15 @@ export class RateLimitGuard extends ThrottlerGuard {
     this.getRequestResponse(context).res.header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     return super.throwThrottlingException(context, detail);
   }
+}
+
+/** A limit's value for this request: functions are called per request, numbers are used as they are. */
+function resolve(context: ExecutionContext, value: Resolvable): number | Promise<number> {
+  return typeof value === 'function' ? value(context) : value;
+}
+
+/** A fixed limit value must be a number (the throttler would refuse the request otherwise): refused at the route's first request. */
+function checked(value: Resolvable, option: string, name: string): Resolvable {
+  if (typeof value === 'function' || (typeof value === 'number' && !Number.isNaN(value))) return value;
+  throw new Error(`Invalid "${option}" for the "${name}" throttler: expected a number, got ${JSON.stringify(value)}.`);
 }

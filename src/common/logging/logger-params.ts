@@ -17,11 +17,24 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>, destination?: 
     autoLogging: { ignore: (request) => request.url === '/health' },
     // Set by requestIdMiddleware before anything else; this covers a request that bypassed it.
     genReqId: (request, response) => assignRequestId(request, response),
-    // Query strings may carry search text; keep the path only.
+    // Query strings may carry search text; keep the path only. The serializers get the raw request and
+    // response (`wrapSerializers: false`): pino-http would otherwise first build pino's full request
+    // object for each one — headers, parsed query, socket address — only for these to pick three fields.
+    // Express's `originalUrl` is the URL as it arrived (a mounted middleware sees `url` cut).
+    wrapSerializers: false,
     serializers: {
-      req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, path: request.url.split('?')[0] }),
+      req: (request: { id: unknown; method: string; url: string; originalUrl?: string }) => ({ id: request.id, method: request.method, path: pathOf(request.originalUrl || request.url) }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
     },
+    // The access line ("request completed" / "request errored") is written at info: below that level it
+    // is not built at all (pino-http would make its objects and message for a call that writes nothing).
+    customLogLevel: (_request, response) => (response.log?.isLevelEnabled('info') === false ? 'silent' : 'info'),
   };
   return { pinoHttp: destination ? [options, destination] : options };
+}
+
+/** The path of a request URL, without its query string. */
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
