@@ -355,6 +355,9 @@ start() {
   while [[ "$up" != "/" ]]; do chmod o+x "$up" 2>/dev/null || true; up="$(dirname "$up")"; done
   ensure
   if [[ -f "$dir/pg/PG_VERSION" ]]; then relocate "$dir"; else init_cluster "$dir"; fi
+  # A cluster made by an older version of this script: its indexes built from now on are composite too.
+  grep -q '^documentdb.defaultUseCompositeOpClass' "$dir/pg/postgresql.conf" ||
+    echo "documentdb.defaultUseCompositeOpClass = on" >>"$dir/pg/postgresql.conf"
   echo "$dir" >"$dir/location"
   start_postgres "$dir"
   create_extension "$dir"

@@ -26,7 +26,10 @@ const client = new MongoClient(uri);
 await client.connect();
 const db = client.db(`probe_${Date.now().toString(36)}`);
 
-/** Runs `round` `rounds` times after 3 warm-ups; prints µs of wall and database CPU per document. */
+/**
+ * Runs `round` `rounds` times after 3 warm-ups; prints µs of wall and database CPU per document.
+ * @param {string} name @param {number} docsPerRound @param {(i: number) => Promise<unknown>} round
+ */
 async function measure(name, docsPerRound, round) {
   if (only && !only.some((o) => name.includes(o))) return;
   for (let i = 0; i < 3; i++) await round(-1 - i);
@@ -40,17 +43,20 @@ async function measure(name, docsPerRound, round) {
 }
 
 const N = 100;
+/** @type {import('mongodb').IndexDescription[]} */
 const conversationIndexes = [
   { key: { uniqueKey: 1 }, name: 'uniqueKey_1', unique: true },
   { key: { memberIds: 1, lastActivityAt: -1, _id: -1 }, name: 'list' },
   { key: { _id: 1, changedAt: 1 }, name: 'sync' },
 ];
+/** @type {import('mongodb').IndexDescription[]} */
 const membershipIndexes = [
   { key: { conversationId: 1, userId: 1 }, name: 'pair', unique: true },
   { key: { userId: 1, removedAt: 1 }, name: 'sync_scope' },
   { key: { conversationId: 1, changedAt: 1 }, name: 'sync_marks' },
 ];
 
+/** @param {import('mongodb').Collection} collection @param {number} count */
 async function waitForIndexes(collection, count) {
   for (let i = 0; i < 200; i++) {
     if ((await collection.listIndexes().toArray()).length >= count) return;
@@ -59,6 +65,7 @@ async function waitForIndexes(collection, count) {
   throw new Error(`indexes of ${collection.collectionName} were not built`);
 }
 
+/** @param {string} name @param {import('mongodb').IndexDescription[]} indexes */
 async function conversations(name, indexes) {
   const collection = db.collection(name);
   const ids = Array.from({ length: N }, () => new ObjectId());
@@ -74,12 +81,12 @@ async function conversations(name, indexes) {
   return { collection, ids: ids.sort((a, b) => a.toHexString().localeCompare(b.toHexString())) };
 }
 
-const snapshot = (seq) => ({
+const snapshot = (/** @type {number} */ seq) => ({
   _id: new ObjectId(), seq, senderId: new ObjectId(), text: 'x'.repeat(102), clientId: 'c'.repeat(20), createdAt: new Date(), editedAt: null, deletedAt: null,
   replyTo: null, mentions: [], reactions: [],
 });
 
-for (const [label, indexes] of [['4 indexes', conversationIndexes], ['_id only', []]]) {
+for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescription[]][]} */ ([['4 indexes', conversationIndexes], ['_id only', []]])) {
   const { collection, ids } = await conversations(`conv_${label.replace(/\W/g, '')}`, indexes);
   let seq = 0;
   await measure(`conversations (${label}): bulk $inc seq ×${N}`, N, () =>
@@ -107,7 +114,7 @@ for (const [label, indexes] of [['4 indexes', conversationIndexes], ['_id only',
   await measure(`conversations (${label}): find ${N} by _id $in`, N, () => collection.find({ _id: { $in: ids } }, { projection: { _id: 1, seq: 1, memberIds: 1 } }).toArray());
 }
 
-for (const [label, indexes] of [['4 indexes', membershipIndexes], ['_id only', []]]) {
+for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescription[]][]} */ ([['4 indexes', membershipIndexes], ['_id only', []]])) {
   const collection = db.collection(`mem_${label.replace(/\W/g, '')}`);
   const ids = Array.from({ length: 2 * N }, () => new ObjectId()).sort((a, b) => a.toHexString().localeCompare(b.toHexString()));
   const now = new Date();
@@ -136,6 +143,7 @@ for (const [label, indexes] of [['4 indexes', membershipIndexes], ['_id only', [
   });
 }
 
+/** @type {import('mongodb').IndexDescription[][]} */
 const messageIndexes = [
   [{ key: { conversationId: 1, seq: 1 }, name: 'history_by_seq' }],
   [{ key: { conversationId: 1, changedAt: 1, _id: 1 }, name: 'sync' }],
@@ -145,7 +153,7 @@ const messageIndexes = [
 ];
 const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(' ');
 const conversationIds = Array.from({ length: N }, () => new ObjectId());
-const message = (i) => {
+const message = (/** @type {number} */ i) => {
   const text = Array.from({ length: 17 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ').slice(0, 102);
   const now = new Date();
   return {
@@ -153,12 +161,12 @@ const message = (i) => {
     createdAt: now, editedAt: null, deletedAt: null, changedAt: now, replyTo: null, mentions: [], reactions: [], searchTerms: text.split(' '),
   };
 };
-for (const [label, picks] of [
+for (const [label, picks] of /** @type {[string, number[]][]} */ ([
   ['_id only', []],
   ['history + sync + replies', [0, 1, 2]],
   ['history + sync + replies + text', [0, 1, 2, 3]],
   ['history + sync + replies + searchTerms', [0, 1, 2, 4]],
-]) {
+])) {
   const collection = db.collection(`msg_${label.replace(/\W/g, '')}`);
   await collection.insertOne(message(0));
   const indexes = picks.flatMap((p) => messageIndexes[p]);
