@@ -188,7 +188,6 @@ describe('ConversationsService', () => {
       repository.deactivateMembership.mockResolvedValueOnce(undefined);
       repository.promoteFirstMemberIfNoAdmin.mockResolvedValueOnce(promoted);
       repository.findActiveMemberships.mockResolvedValueOnce([]);
-      repository.findSentMarks.mockResolvedValueOnce(new Map());
       events.publish.mockImplementationOnce(() => undefined);
 
       await sut.removeMember(conversation._id.toHexString(), admin.toHexString(), admin.toHexString());
@@ -198,6 +197,27 @@ describe('ConversationsService', () => {
       expect(name).toBe('conversation.changed');
       expect(payload.conversation.members).toEqual([{ userId: member.toHexString(), role: 'admin' }]);
       expect(payload.recipientIds).toEqual([member.toHexString(), admin.toHexString()]);
+    });
+  });
+  describe('marksOf (sending implies reading)', () => {
+    const at = new Date('2026-01-01T00:00:00.000Z');
+    const membership = (conversationId: Types.ObjectId, userId: Types.ObjectId, readUpToSeq: number) => ({
+      _id: new Types.ObjectId(), conversationId, userId, joinedAt: at, removedAt: null, changedAt: at,
+      readUpToSeq, readUpToId: null, readAt: null, deliveredUpToSeq: readUpToSeq, deliveredUpToId: null, deliveredAt: null,
+    });
+
+    it('merges each member\'s own newest message into its marks, reading `sentUpTo` only for the conversations it was not given', async () => {
+      const known = new Types.ObjectId();
+      const unknown = new Types.ObjectId();
+      const own = new Types.ObjectId();
+      repository.findActiveMemberships.mockResolvedValueOnce([membership(known, admin, 2), membership(unknown, admin, 1)]);
+      repository.findSentMarks.mockResolvedValueOnce(new Map([[unknown.toHexString(), { [admin.toHexString()]: { seq: 7, id: own, at } }]]));
+
+      const marks = await sut.marksOf([known, unknown], new Map([[known.toHexString(), { [admin.toHexString()]: { seq: 5, id: own, at } }]]));
+
+      expect(repository.findSentMarks).toHaveBeenCalledWith([unknown]);
+      expect(marks.get(known.toHexString())?.map((m) => [m.readUpToSeq, m.deliveredUpToSeq])).toEqual([[5, 5]]);
+      expect(marks.get(unknown.toHexString())?.map((m) => [m.readUpToSeq, m.deliveredUpToSeq])).toEqual([[7, 7]]);
     });
   });
 });

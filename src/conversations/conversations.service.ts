@@ -225,18 +225,28 @@ export class ConversationsService {
     return membership ? effectiveMarks(membership, sent.get(conversationId)?.[userId]) : null;
   }
 
-  /** Current members' marks of one conversation, for message status. */
-  async marksOfConversation(conversationId: Types.ObjectId): Promise<MemberMarks[]> {
-    return (await this.marksOf([conversationId])).get(conversationId.toHexString()) ?? [];
+  /**
+   * Current members' marks of one conversation, for message status. `sentUpTo`: the conversation's,
+   * when the caller has just read the conversation (saves reading it again).
+   */
+  async marksOfConversation(conversationId: Types.ObjectId, sentUpTo?: Record<string, SentMark>): Promise<MemberMarks[]> {
+    const known = sentUpTo ? new Map([[conversationId.toHexString(), sentUpTo]]) : undefined;
+    return (await this.marksOf([conversationId], known)).get(conversationId.toHexString()) ?? [];
   }
 
   /**
    * Current members' marks of one or more conversations, for message status and unread counts: each
-   * member's own newest message counts as read (`sentUpTo`, written by the send itself).
+   * member's own newest message counts as read (`sentUpTo`, written by the send itself). `known`: the
+   * `sentUpTo` of conversations the caller has just read; the others are read beside the memberships.
    */
-  async marksOf(conversationIds: Types.ObjectId[]): Promise<Map<string, MemberMarks[]>> {
-    const [memberships, sent] = await Promise.all([this.repository.findActiveMemberships(conversationIds), this.repository.findSentMarks(conversationIds)]);
-    return groupByConversation(memberships.map((membership) => effectiveMarks(membership, sent.get(membership.conversationId.toHexString())?.[membership.userId.toHexString()])));
+  async marksOf(conversationIds: Types.ObjectId[], known: Map<string, Record<string, SentMark>> = new Map()): Promise<Map<string, MemberMarks[]>> {
+    const unknown = conversationIds.filter((id) => !known.has(id.toHexString()));
+    const [memberships, read] = await Promise.all([
+      this.repository.findActiveMemberships(conversationIds),
+      unknown.length > 0 ? this.repository.findSentMarks(unknown) : new Map<string, Record<string, SentMark>>(),
+    ]);
+    const sentOf = (conversationId: string) => known.get(conversationId) ?? read.get(conversationId);
+    return groupByConversation(memberships.map((membership) => effectiveMarks(membership, sentOf(membership.conversationId.toHexString())?.[membership.userId.toHexString()])));
   }
 
   /**
@@ -308,7 +318,7 @@ export class ConversationsService {
   /** Responses for the caller: one query for the marks of all of them, whatever the page size. */
   private async toResponses(conversations: ConversationRecord[], userId: string): Promise<ConversationResponse[]> {
     if (conversations.length === 0) return [];
-    const marks = await this.marksOf(conversations.map((c) => c._id));
+    const marks = await this.marksOf(conversations.map((c) => c._id), new Map(conversations.map((c) => [c._id.toHexString(), c.sentUpTo ?? {}])));
     return conversations.map((conversation) => {
       const members = marks.get(conversation._id.toHexString()) ?? [];
       const own = members.find((member) => member.userId.equals(userId));
@@ -345,7 +355,7 @@ export class ConversationsService {
 
   /** Publishes `conversation.changed` to the members and to `removedIds`, each with its own unread count. */
   private async publishChanged(conversation: ConversationRecord, removedIds: string[]): Promise<void> {
-    const marks = await this.marksOfConversation(conversation._id);
+    const marks = await this.marksOfConversation(conversation._id, conversation.sentUpTo ?? {});
     const unreadCountByUser: Record<string, number> = {};
     const mentionCountByUser: Record<string, number> = {};
     for (const member of marks) {

@@ -201,7 +201,7 @@ export class MessagesService {
     }
     const [records, members] = await Promise.all([
       query.after ? this.repository.pageAfter(conversation.id, cursorSeq as number, query.limit + 1) : this.repository.pageBefore(conversation.id, cursorSeq, query.limit + 1),
-      this.conversations.marksOfConversation(new Types.ObjectId(conversation.id)),
+      this.conversations.marksOfConversation(new Types.ObjectId(conversation.id), conversation.sentUpTo),
     ]);
     const hasMore = records.length > query.limit;
     // One extra row tells whether there is more: the oldest one going back, the newest going forward.
