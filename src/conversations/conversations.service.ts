@@ -219,10 +219,13 @@ export class ConversationsService {
     return this.repository.advanceMarks(conversationId, userId, types, seq, messageId, at);
   }
 
-  /** The member's marks, its own newest message counted (sending implies reading); null when it never was a member. */
-  async findMembership(conversationId: string, userId: string): Promise<MembershipRecord | null> {
-    const [membership, sent] = await Promise.all([this.repository.findMembership(conversationId, userId), this.repository.findSentMarks([new Types.ObjectId(conversationId)])]);
-    return membership ? effectiveMarks(membership, sent.get(conversationId)?.[userId]) : null;
+  /**
+   * The member's marks, its own newest message counted (sending implies reading, from the
+   * conversation the caller has read); null when it never was a member.
+   */
+  async findMembership(conversation: Pick<MemberConversation, 'id' | 'sentUpTo'>, userId: string): Promise<MembershipRecord | null> {
+    const membership = await this.repository.findMembership(conversation.id, userId);
+    return membership ? effectiveMarks(membership, conversation.sentUpTo[userId]) : null;
   }
 
   /**

@@ -60,6 +60,6 @@ export function scopedChangesAfter(scope: ConversationScope[], idField: string, 
  */
 export function derivedId(...parts: string[]): Types.ObjectId {
   // One-shot hash (no Hash object), hex read back by the ObjectId: half the cost of createHash on a
-  // send's hot path (a message id per send, a membership id per sender and batch).
+  // send's hot path (a message id per send with a clientId).
   return new Types.ObjectId(hash('sha256', parts.join('\u0000'), 'hex').slice(0, 24));
 }

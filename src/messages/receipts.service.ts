@@ -26,7 +26,7 @@ export class ReceiptsService {
     const { conversation, message } = await this.resolve(userId, conversationId, messageId);
     const moved = await this.move(userId, conversation, message, ['delivered']);
     if (moved.has('delivered')) return { conversationId, userId, deliveredUpTo: messageId };
-    const membership = await this.conversations.findMembership(conversationId, userId);
+    const membership = await this.conversations.findMembership(conversation, userId);
     return { conversationId, userId, deliveredUpTo: membership?.deliveredUpToId?.toHexString() ?? null };
   }
 
@@ -36,7 +36,7 @@ export class ReceiptsService {
     if (moved.has('read')) {
       return { conversationId, userId, readUpTo: messageId, unreadCount: unreadCount(conversation.lastMessageSeq, message.seq) };
     }
-    const membership = await this.conversations.findMembership(conversationId, userId);
+    const membership = await this.conversations.findMembership(conversation, userId);
     return {
       conversationId,
       userId,
