@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import type { AppConfig } from '../config/app-config';
 import type { AuthUser } from './decorators/current-user.decorator';
 import type { RateLimitStore } from './rate-limit-store';
+import { RouteMemo } from './route-memo';
 
 /**
  * Every named limit. `address` applies to every HTTP request, per client address; the others apply
@@ -99,11 +100,11 @@ interface RouteThrottler {
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
-  private readonly routes = new WeakMap<object, WeakMap<object, RouteThrottler[]>>();
+  private readonly routes = new RouteMemo((handler, classRef) => this.readRoute(handler, classRef));
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    for (const route of this.throttlersOf(context)) {
+    for (const route of this.routes.of(context)) {
       if (route.skipIf?.(context)) continue;
       const limit = await resolve(context, route.limit);
       const ttl = await resolve(context, route.ttl);
@@ -113,17 +114,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  /** The limits that apply to this route (`address`, the ones it names, minus any it skips), built on its first request. */
-  private throttlersOf(context: ExecutionContext): RouteThrottler[] {
-    const handler = context.getHandler();
-    const classRef = context.getClass();
-    let byClass = this.routes.get(handler);
-    if (!byClass) this.routes.set(handler, (byClass = new WeakMap()));
-    let route = byClass.get(classRef);
-    if (!route) byClass.set(classRef, (route = this.readRoute(handler, classRef)));
-    return route;
-  }
-
+  /** The limits that apply to a route (`address`, the ones it names, minus any it skips), worked out on its first request. */
   private readRoute(handler: object, classRef: object): RouteThrottler[] {
     const targets = [handler, classRef] as Array<() => void>;
     const named = this.reflector.getAllAndOverride<LimitName[] | undefined>(RATE_LIMITS_KEY, targets) ?? [];
