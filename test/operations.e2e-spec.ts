@@ -1,3 +1,5 @@
+import { getConnectionToken } from '@nestjs/mongoose';
+import type { Connection } from 'mongoose';
 import { createUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { expectErrorBody, expectNoInternals } from './helpers/http-assertions';
@@ -26,6 +28,13 @@ describe('Operations (e2e)', () => {
     it('answers 200 with the database up, without a token', async () => {
       const response = await t.http().get('/health').expect(200);
       expect(response.body).toMatchObject({ status: 'ok', details: { database: { status: 'up' } } });
+    });
+  });
+
+  describe('database pool', () => {
+    it('keeps MONGODB_MIN_POOL_SIZE connections (10 by default) open, up to MONGODB_MAX_POOL_SIZE (50)', () => {
+      const { options } = t.app.get<Connection>(getConnectionToken()).getClient();
+      expect({ min: options.minPoolSize, max: options.maxPoolSize }).toEqual({ min: 10, max: 50 });
     });
   });
 

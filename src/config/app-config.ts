@@ -11,6 +11,7 @@ export class AppConfig {
   readonly port: number;
   readonly host: string;
   readonly mongodbUri: string;
+  readonly mongodbPool: { min: number; max: number };
   /**
    * The HS256 key, built once. jsonwebtoken given the secret as a string re-parses it on every sign and
    * verify, first as a PEM key (which throws), then as a secret key: about 1 ms per call, against
@@ -67,6 +68,7 @@ export class AppConfig {
     this.port = get('PORT');
     this.host = get('HOST');
     this.mongodbUri = get('MONGODB_URI') ?? 'mongodb://127.0.0.1:27117/chatify';
+    this.mongodbPool = { min: get('MONGODB_MIN_POOL_SIZE'), max: get('MONGODB_MAX_POOL_SIZE') };
     let secret = get('JWT_SECRET');
     if (!secret) {
       // Development only (production refuses to start without one): tokens die with the process.

@@ -87,4 +87,11 @@ describe('validateEnvironment', () => {
     expect(failure({ WS_MAX_CONNECTIONS_PER_USER: '0' })).toMatch(/WS_MAX_CONNECTIONS_PER_USER must not be less than 1/);
     expect(failure({ SEARCH_RATE_LIMIT: 'many' })).toMatch(/SEARCH_RATE_LIMIT must be an integer number/);
   });
+
+  it('sizes the database pool: 10 kept open and 50 at most by default, and no minimum above the maximum', () => {
+    expect(sut({})).toMatchObject({ MONGODB_MIN_POOL_SIZE: 10, MONGODB_MAX_POOL_SIZE: 50 });
+    expect(sut({ MONGODB_MIN_POOL_SIZE: '0', MONGODB_MAX_POOL_SIZE: '1' })).toMatchObject({ MONGODB_MIN_POOL_SIZE: 0, MONGODB_MAX_POOL_SIZE: 1 });
+    expect(failure({ MONGODB_MIN_POOL_SIZE: '60' })).toMatch(/MONGODB_MIN_POOL_SIZE must not exceed MONGODB_MAX_POOL_SIZE/);
+    expect(failure({ MONGODB_MAX_POOL_SIZE: '0' })).toMatch(/MONGODB_MAX_POOL_SIZE must not be less than 1/);
+  });
 });

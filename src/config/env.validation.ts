@@ -25,6 +25,18 @@ export class EnvironmentVariables {
   @IsOptional() @trimmed() @IsString()
   MONGODB_URI?: string;
 
+  /**
+   * Database connections kept open even when idle. A burst that finds too few open ones waits while
+   * new ones authenticate (a few at a time): a stall of hundreds of milliseconds after a start or a
+   * quiet spell (docs/BENCHMARKS.md, finding 12).
+   */
+  @toInt() @IsInt() @Min(0) @Max(1000)
+  MONGODB_MIN_POOL_SIZE = 10;
+
+  /** The most database connections this instance opens. */
+  @toInt() @IsInt() @Min(1) @Max(1000)
+  MONGODB_MAX_POOL_SIZE = 50;
+
   /** Required in production (at least 32 characters). In development a random one is generated. */
   @IsOptional() @IsString() @MinLength(16)
   JWT_SECRET?: string;
@@ -199,6 +211,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   const env = plainToInstance(EnvironmentVariables, cleaned, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   const problems = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+  if (env.MONGODB_MIN_POOL_SIZE > env.MONGODB_MAX_POOL_SIZE) problems.push('MONGODB_MIN_POOL_SIZE must not exceed MONGODB_MAX_POOL_SIZE');
   if (env.NODE_ENV === 'production') {
     if (!env.MONGODB_URI) problems.push('MONGODB_URI must be set in production');
     if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) problems.push('JWT_SECRET must be set to at least 32 characters in production');

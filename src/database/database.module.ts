@@ -25,7 +25,9 @@ import { IndexReadiness } from './index-readiness';
         // IndexReadiness creates the indexes and waits for them; nothing is served before.
         autoIndex: false,
         autoCreate: false,
-        maxPoolSize: 50,
+        // Open before traffic and kept open: a burst never waits for connections to authenticate.
+        minPoolSize: config.mongodbPool.min,
+        maxPoolSize: config.mongodbPool.max,
         // Every command is reported to MetricsService (counts and latency for /metrics).
         monitorCommands: true,
       }),
