@@ -35,6 +35,9 @@ export class SocketAdmission {
     const { userId, sessionId } = socket.data.user;
     const [live, elsewhere] = await Promise.all([this.auth.isSessionLive(sessionId), this.users.connectionsElsewhere(userId)]);
     if (!live) throw new UnauthorizedException('Unauthorized');
+    // The client left while we looked: Socket.IO drops such a socket without a `disconnect` (so without
+    // `release`), and a place taken now would be held for good.
+    if (socket.conn.readyState !== 'open') return;
     const here = this.admitted.get(userId) ?? 0;
     if (here + elsewhere >= this.config.wsMaxConnectionsPerUser) {
       throw new HttpException(`At most ${this.config.wsMaxConnectionsPerUser} connections per user`, HttpStatus.TOO_MANY_REQUESTS);
