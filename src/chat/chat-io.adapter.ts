@@ -129,10 +129,11 @@ export class ChatIoAdapter extends IoAdapter {
   /**
    * One listener shared by every socket instead of Nest's `fromEvent → mergeMap → takeUntil(disconnect)`
    * pipeline per handler per socket, which kept about 35 KiB of RxJS subscribers alive for every idle
-   * connection (docs/BENCHMARKS.md, finding 3), and instead of a listener (a closure and its scopes) per
-   * handler per socket, which kept about 1.5 KiB more (finding 12). What a socket keeps is the list of
-   * Nest's callbacks bound to it (Nest makes them per socket before this runs) and one catch-all
-   * listener entry (`onAny`); the event names and how each answers are shared by all sockets.
+   * connection (46 KiB in all, the bare relay 11: docs/BENCHMARKS.md, History), and instead of a listener
+   * (a closure and its two scopes) per handler per socket, which kept about 1.5 KiB more (finding 12).
+   * What a socket keeps is the list of Nest's callbacks bound to it (Nest makes them per socket before
+   * this runs) and one catch-all listener entry (`onAny`); the event names and how each answers are
+   * shared by all sockets.
    *
    * Same behaviour as `IoAdapter.bindMessageHandlers`: arguments split into data and ack by `mapPayload`;
    * the handler's result awaited and, when it is an Observable (as it is with interceptors: subscribing is
