@@ -5,13 +5,18 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ChatIoAdapter } from './chat-io.adapter';
 import { InFlightWork } from './in-flight-work';
 
+const CHAT = { name: '/chat' };
+
 /** The part of a Socket.IO socket the adapter uses, with Socket.IO's catch-all dispatch (`onAny`). */
 class FakeSocket {
   connected = true;
   readonly anyListeners: Array<(event: unknown, ...args: unknown[]) => void> = [];
   readonly emitted: unknown[][] = [];
   readonly data = { user: { userId: 'u1' } };
-  constructor(readonly id: string) {}
+  constructor(
+    readonly id: string,
+    readonly nsp: object = CHAT,
+  ) {}
   onAny(listener: (event: unknown, ...args: unknown[]) => void): this {
     this.anyListeners.push(listener);
     return this;
@@ -116,5 +121,21 @@ describe('ChatIoAdapter.bindMessageHandlers', () => {
       { ok: true, data: 'first' },
       { ok: true, data: 'second' },
     ]);
+  });
+
+  it('keeps the events of each namespace apart (one gateway per namespace)', async () => {
+    const calls: string[] = [];
+    const chat = new FakeSocket('c');
+    const other = new FakeSocket('o', { name: '/other' });
+    sut.bindMessageHandlers(chat, handlersFor(chat, calls, { typing: { ok: true }, 'message:send': { ok: true } }), () => EMPTY);
+    sut.bindMessageHandlers(other, handlersFor(other, calls, { ping: { ok: true } }), () => EMPTY);
+    const acks: unknown[] = [];
+    other.receive('ping', {}, (answer: unknown) => acks.push(answer));
+    other.receive('typing', {}, (answer: unknown) => acks.push(answer));
+    chat.receive('message:send', {}, (answer: unknown) => acks.push(answer));
+    chat.receive('ping', {}, (answer: unknown) => acks.push(answer));
+    await flush();
+    expect(calls).toEqual(['o ping {}', 'c message:send {}']);
+    expect(acks).toHaveLength(2);
   });
 });

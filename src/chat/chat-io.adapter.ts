@@ -85,6 +85,7 @@ interface HandlerSocket {
   readonly id: string;
   readonly data?: { user?: { userId?: string } };
   readonly connected: boolean;
+  readonly nsp: object;
   onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
   once(event: string, listener: () => void): unknown;
   emit(event: string, ...args: unknown[]): unknown;
@@ -108,10 +109,10 @@ export class ChatIoAdapter extends IoAdapter {
   private readonly logger = new Logger('ChatIoAdapter');
   /** Handler streams still open, per socket that has any (made on its first one; idle sockets have none). */
   private readonly openStreams = new WeakMap<HandlerSocket, Set<Subscription>>();
-  /** Per socket: Nest's callbacks bound to it, in the order of `routes`. */
+  /** Per socket: Nest's callbacks bound to it, in the order of its namespace's routes. */
   private readonly callbacks = new WeakMap<HandlerSocket, BoundHandler[]>();
-  /** The gateway's events, the same for every socket (one gateway on `/chat`); made on the first connection. */
-  private routes: Map<string, EventRoute> | undefined;
+  /** Per namespace (one gateway each), its events: the same for every socket of it; made on its first connection. */
+  private readonly routes = new WeakMap<object, Map<string, EventRoute>>();
   /** The one catch-all listener every socket shares (`this` is the socket). */
   private readonly onClientEvent: (this: HandlerSocket, event: unknown, ...args: unknown[]) => void;
   /** Resolved on the first connection (the app's providers exist by then). */
@@ -156,13 +157,15 @@ export class ChatIoAdapter extends IoAdapter {
   ): void {
     this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false });
     this.work ??= this.app.get<InFlightWork>(InFlightWork, { strict: false });
-    const routes = (this.routes ??= new Map(
-      handlers.map(({ message, isAckHandledManually }, index) => [String(message), { index, isAckHandledManually }]),
-    ));
+    let routes = this.routes.get(socket.nsp);
+    if (!routes) {
+      routes = new Map(handlers.map(({ message, isAckHandledManually }, index) => [String(message), { index, isAckHandledManually }]));
+      this.routes.set(socket.nsp, routes);
+    }
     const callbacks = new Array<BoundHandler>(routes.size);
     for (const { message, callback } of handlers) {
       const route = routes.get(String(message));
-      // Nest hands every socket of the one gateway the same handlers; one it did not hand the first is never called.
+      // Nest hands every socket of a gateway the same handlers; one it did not hand the first is never called.
       if (route) callbacks[route.index] = callback as BoundHandler;
       else this.logger.error({ event: String(message), socketId: socket.id }, 'A handler the first socket did not have is ignored');
     }
@@ -179,7 +182,7 @@ export class ChatIoAdapter extends IoAdapter {
   private dispatch(socket: HandlerSocket, name: unknown, args: unknown[]): void {
     const arrived = performance.now();
     const event = String(name);
-    const route = this.routes?.get(event);
+    const route = this.routes.get(socket.nsp)?.get(event);
     const callback = route && this.callbacks.get(socket)?.[route.index];
     if (!route || !callback || !socket.connected) return;
     const metrics = this.metrics as MetricsService;
