@@ -25,6 +25,9 @@ function handshakeToken(socket: ChatSocket): unknown {
   return match?.[1];
 }
 
+/** What `handshake.auth` holds once the token was checked (Socket.IO keeps the handshake as long as the socket). */
+const CHECKED_AUTH: Readonly<Record<string, never>> = Object.freeze({});
+
 /**
  * Browsers send an Origin with every WebSocket handshake. Allowed: listed origins, the app's own origin
  * (the web client it serves, whatever host name it is reached by), and clients that send no Origin at
@@ -82,9 +85,19 @@ interface HandlerSocket {
   readonly id: string;
   readonly data?: { user?: { userId?: string } };
   readonly connected: boolean;
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  readonly nsp: object;
+  onAny(listener: (event: unknown, ...args: unknown[]) => void): unknown;
   once(event: string, listener: () => void): unknown;
   emit(event: string, ...args: unknown[]): unknown;
+}
+
+/** Nest's handler callback bound to one socket: guards, pipes, interceptors and the handler inside the gateway's filter. */
+type BoundHandler = (data: unknown, ack: unknown) => unknown;
+
+/** What every socket shares about one client event: its position in each socket's callbacks, and how it answers. */
+interface EventRoute {
+  readonly index: number;
+  readonly isAckHandledManually: boolean;
 }
 
 /**
@@ -96,22 +109,38 @@ export class ChatIoAdapter extends IoAdapter {
   private readonly logger = new Logger('ChatIoAdapter');
   /** Handler streams still open, per socket that has any (made on its first one; idle sockets have none). */
   private readonly openStreams = new WeakMap<HandlerSocket, Set<Subscription>>();
+  /** Per socket: Nest's callbacks bound to it, in the order of its namespace's routes. */
+  private readonly callbacks = new WeakMap<HandlerSocket, BoundHandler[]>();
+  /** Per namespace (one gateway each), its events: the same for every socket of it; made on its first connection. */
+  private readonly routes = new WeakMap<object, Map<string, EventRoute>>();
+  /** The one catch-all listener every socket shares (`this` is the socket). */
+  private readonly onClientEvent: (this: HandlerSocket, event: unknown, ...args: unknown[]) => void;
   /** Resolved on the first connection (the app's providers exist by then). */
   private metrics: MetricsService | undefined;
   private work: InFlightWork | undefined;
 
   constructor(private readonly app: INestApplication) {
     super(app);
+    const adapter = this;
+    this.onClientEvent = function (this: HandlerSocket, event: unknown, ...args: unknown[]): void {
+      adapter.dispatch(this, event, args);
+    };
   }
 
   /**
-   * One plain listener per handler instead of Nest's `fromEvent → mergeMap → takeUntil(disconnect)`
+   * One listener shared by every socket instead of Nest's `fromEvent → mergeMap → takeUntil(disconnect)`
    * pipeline per handler per socket, which kept about 35 KiB of RxJS subscribers alive for every idle
-   * connection (46 KiB in all, the bare relay 11: docs/BENCHMARKS.md, finding 3). Same behaviour as
-   * `IoAdapter.bindMessageHandlers`: arguments split into data and ack by `mapPayload`; the handler's result awaited and, when it is an
-   * Observable (as it is with interceptors: subscribing is what runs the handler), every non-nil value
-   * answered; `{ event, data }` emitted as that event, anything else given to the ack unless the handler
-   * acks itself; nothing answered, and no Observable subscribed or kept, once the socket disconnected.
+   * connection (46 KiB in all, the bare relay 11: docs/BENCHMARKS.md, History), and instead of a listener
+   * (a closure and its two scopes) per handler per socket, which kept about 1.5 KiB more (finding 12).
+   * What a socket keeps is the list of Nest's callbacks bound to it (Nest makes them per socket before
+   * this runs) and one catch-all listener entry (`onAny`); the event names and how each answers are
+   * shared by all sockets.
+   *
+   * Same behaviour as `IoAdapter.bindMessageHandlers`: arguments split into data and ack by `mapPayload`;
+   * the handler's result awaited and, when it is an Observable (as it is with interceptors: subscribing is
+   * what runs the handler), every non-nil value answered; `{ event, data }` emitted as that event,
+   * anything else given to the ack unless the handler acks itself; nothing answered, and no Observable
+   * subscribed or kept, once the socket disconnected; events the gateway has no handler for ignored.
    * Errors never reach this code: Nest's callback runs guards, pipes, interceptors and the handler inside
    * the gateway's exception filter (`WsProxy`), which answers them; `transform` only did the awaiting
    * and flattening done inline here.
@@ -126,45 +155,69 @@ export class ChatIoAdapter extends IoAdapter {
     handlers: MessageMappingProperties[],
     _transform: (data: unknown) => Observable<unknown>,
   ): void {
-    const metrics = (this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false }));
-    const work = (this.work ??= this.app.get<InFlightWork>(InFlightWork, { strict: false }));
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      const event = String(message);
-      socket.on(event, (...args: unknown[]) => {
-        const arrived = performance.now();
-        // rxjs `fromEvent`, which fed Nest's pipeline, passes one argument as itself and several as an array.
-        const mapped = this.mapPayload(args.length > 1 ? args : args[0]);
-        const data: unknown = mapped.data;
-        // Every answer goes through this one ack (the handler's result below, the exception filter's and
-        // the expiry guard's errors alike), so each answered event is counted and timed exactly once.
-        const ack = typeof mapped.ack === 'function' ? countedAck(metrics, event, arrived, mapped.ack as (response: unknown) => void) : mapped.ack;
-        const answer = (response: unknown): void => {
-          if (response === null || response === undefined || !socket.connected) return;
-          const reply = response as { event?: unknown; data?: unknown };
-          if (reply.event) {
-            socket.emit(reply.event as string, reply.data);
-          } else if (!isAckHandledManually && typeof ack === 'function') {
-            (ack as (response: unknown) => void)(response);
-          }
-        };
-        const failed = (error: unknown): void => {
-          this.logger.error({ err: error, event }, 'Socket handler failed outside the exception filter');
-        };
-        // In the socket's log context: every line the handler writes carries socketId and userId.
-        runWithSocketLog(socket, () =>
-          // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
-          work
-            .track(settle(() => callback(data, ack)))
-            .then((result) => {
-              if (!isObservable(result)) return answer(result);
-              if (!socket.connected) return;
-              const subscription = result.subscribe({ next: answer, error: failed });
-              if (!subscription.closed) this.closeOnDisconnect(socket, subscription);
-            })
-            .catch(failed),
-        );
-      });
+    this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false });
+    this.work ??= this.app.get<InFlightWork>(InFlightWork, { strict: false });
+    let routes = this.routes.get(socket.nsp);
+    if (!routes) {
+      routes = new Map(handlers.map(({ message, isAckHandledManually }, index) => [String(message), { index, isAckHandledManually }]));
+      this.routes.set(socket.nsp, routes);
     }
+    const callbacks = new Array<BoundHandler>(routes.size);
+    for (const { message, callback } of handlers) {
+      const route = routes.get(String(message));
+      // Nest hands every socket of a gateway the same handlers; one it did not hand the first is never called.
+      if (route) callbacks[route.index] = callback as BoundHandler;
+      else this.logger.error({ event: String(message), socketId: socket.id }, 'A handler the first socket did not have is ignored');
+    }
+    this.callbacks.set(socket, callbacks);
+    socket.onAny(this.onClientEvent);
+  }
+
+  /**
+   * One client event of `socket`: its arguments, then the ack Socket.IO appended when the client asked
+   * for one. A catch-all listener runs before Socket.IO's per-event dispatch (and would run before
+   * `socket.use` middlewares, which this app has none of), so it skips a socket that disconnected
+   * meanwhile, as that dispatch does.
+   */
+  private dispatch(socket: HandlerSocket, name: unknown, args: unknown[]): void {
+    const arrived = performance.now();
+    const event = String(name);
+    const route = this.routes.get(socket.nsp)?.get(event);
+    const callback = route && this.callbacks.get(socket)?.[route.index];
+    if (!route || !callback || !socket.connected) return;
+    const metrics = this.metrics as MetricsService;
+    const work = this.work as InFlightWork;
+    // rxjs `fromEvent`, which fed Nest's pipeline, passes one argument as itself and several as an array.
+    const mapped = this.mapPayload(args.length > 1 ? args : args[0]);
+    const data: unknown = mapped.data;
+    // Every answer goes through this one ack (the handler's result below, the exception filter's and
+    // the expiry guard's errors alike), so each answered event is counted and timed exactly once.
+    const ack = typeof mapped.ack === 'function' ? countedAck(metrics, event, arrived, mapped.ack as (response: unknown) => void) : mapped.ack;
+    const answer = (response: unknown): void => {
+      if (response === null || response === undefined || !socket.connected) return;
+      const reply = response as { event?: unknown; data?: unknown };
+      if (reply.event) {
+        socket.emit(reply.event as string, reply.data);
+      } else if (!route.isAckHandledManually && typeof ack === 'function') {
+        (ack as (response: unknown) => void)(response);
+      }
+    };
+    const failed = (error: unknown): void => {
+      this.logger.error({ err: error, event }, 'Socket handler failed outside the exception filter');
+    };
+    // In the socket's log context: every line the handler writes carries socketId and userId.
+    runWithSocketLog(socket, () =>
+      // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
+      work
+        .track(settle(() => callback(data, ack)))
+        .then((result) => {
+          if (!isObservable(result)) return answer(result);
+          if (!socket.connected) return;
+          const subscription = result.subscribe({ next: answer, error: failed });
+          if (!subscription.closed) this.closeOnDisconnect(socket, subscription);
+        })
+        .catch(failed),
+    );
   }
 
   /** Like Nest's takeUntil(disconnect): a handler stream still open when its socket goes is unsubscribed. */
@@ -218,6 +271,9 @@ export class ChatIoAdapter extends IoAdapter {
       if (!readiness.ready) return next(refuse('Service Unavailable', 503, 'unavailable', jittered(delayMs, randomizationFactor)));
       try {
         socket.data.user = tokens.verifyAccessToken(handshakeToken(socket));
+        // The socket keeps the user the token names, not the token: a bearer credential (about 300 bytes)
+        // nothing reads again, which the Redis adapter would otherwise also hand to other instances.
+        socket.handshake.auth = CHECKED_AUTH;
       } catch {
         return next(refuse('Unauthorized', 401, 'unauthorized'));
       }

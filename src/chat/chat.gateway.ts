@@ -10,7 +10,6 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import { runWithSocketLog } from '../common/logging/log-context';
-import { runOutsideLogContext } from '../common/logging/log-context';
 import { createValidationPipe } from '../common/pipes/validation';
 import { AppConfig } from '../config/app-config';
 import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
@@ -33,6 +32,7 @@ import { ChatRedisFanout } from './chat-redis.fanout';
 import { jittered } from './handshake-pacer';
 import { InFlightWork } from './in-flight-work';
 import { handshakeError, SocketAdmission } from './socket-admission';
+import { SocketExpiry } from './socket-expiry';
 import { SocketRateLimit } from './socket-rate-limit.guard';
 import { TypingRelayService } from './typing-relay.service';
 import { WsExceptionFilter } from './ws-exception.filter';
@@ -61,6 +61,8 @@ const validPayload = createValidationPipe([SEND_MESSAGE_SHORTCUT]);
 @UseFilters(WsExceptionFilter)
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger('ChatGateway');
+  /** Closes each socket at its access token's expiry (one timer for all of them). */
+  private readonly expiry = new SocketExpiry<ChatSocket>();
 
   @WebSocketServer()
   server: ChatServer;
@@ -123,16 +125,15 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     void socket.join([userRoom(userId), sessionRoom(sessionId)]);
     this.metrics.socketConnections.inc();
     socket.emit('reconnect:policy', this.config.wsReconnect);
-    // Outside the connection's log context: a timer keeps the async context it was made in alive, and
-    // this one lives as long as the socket (a log store per idle connection).
-    const expiry = runOutsideLogContext(() => setTimeout(() => socket.disconnect(true), Math.max(0, exp * 1000 - Date.now())));
-    expiry.unref();
-    socket.once('disconnect', () => clearTimeout(expiry));
+    this.expiry.add(socket, exp * 1000);
     this.users.connectionOpened(userId);
   }
 
+  /** What a socket holds here is let go in this one hook (no `disconnect` listener per socket). */
   handleDisconnect(socket: ChatSocket): void {
-    const { userId } = socket.data.user;
+    const { userId, exp } = socket.data.user;
+    this.expiry.remove(socket, exp * 1000);
+    this.admission.release(userId);
     this.metrics.socketConnections.dec();
     // In the socket's log context: the lines of the last-seen write carry socketId and userId.
     runWithSocketLog(socket, () =>

@@ -17,7 +17,8 @@ export function handshakeError(error: unknown): Error & { data: { status: number
  * issued before), and the user may hold at most WS_MAX_CONNECTIONS_PER_USER sockets over all
  * instances. The place is taken synchronously after the last await, so this instance never admits
  * more than the cap; other instances' counts come from presence (a concurrent connect elsewhere
- * may be missed by a moment).
+ * may be missed by a moment). The place is given back by `release` when the socket disconnects (the
+ * gateway's disconnect hook), so a socket keeps no listener of its own for it.
  */
 @Injectable()
 export class SocketAdmission {
@@ -34,15 +35,20 @@ export class SocketAdmission {
     const { userId, sessionId } = socket.data.user;
     const [live, elsewhere] = await Promise.all([this.auth.isSessionLive(sessionId), this.users.connectionsElsewhere(userId)]);
     if (!live) throw new UnauthorizedException('Unauthorized');
+    // The client left while we looked: Socket.IO drops such a socket without a `disconnect` (so without
+    // `release`), and a place taken now would be held for good.
+    if (socket.conn.readyState !== 'open') return;
     const here = this.admitted.get(userId) ?? 0;
     if (here + elsewhere >= this.config.wsMaxConnectionsPerUser) {
       throw new HttpException(`At most ${this.config.wsMaxConnectionsPerUser} connections per user`, HttpStatus.TOO_MANY_REQUESTS);
     }
     this.admitted.set(userId, here + 1);
-    socket.once('disconnect', () => {
-      const left = (this.admitted.get(userId) ?? 1) - 1;
-      if (left > 0) this.admitted.set(userId, left);
-      else this.admitted.delete(userId);
-    });
+  }
+
+  /** A socket of `userId` that `admit` let in has closed. */
+  release(userId: string): void {
+    const left = (this.admitted.get(userId) ?? 1) - 1;
+    if (left > 0) this.admitted.set(userId, left);
+    else this.admitted.delete(userId);
   }
 }
