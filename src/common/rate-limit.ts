@@ -106,9 +106,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     if (context.getType() !== 'http') return true;
     for (const route of this.routes.of(context)) {
       if (route.skipIf?.(context)) continue;
-      const limit = await resolve(context, route.limit);
-      const ttl = await resolve(context, route.ttl);
-      const blockDuration = route.blockDuration === undefined ? ttl : await resolve(context, route.blockDuration);
+      // Fixed numbers (every limit here) are used as they are: an `await` per value costs a promise and a turn.
+      const limit = typeof route.limit === 'number' ? route.limit : await resolve(context, route.limit);
+      const ttl = typeof route.ttl === 'number' ? route.ttl : await resolve(context, route.ttl);
+      const blockDuration =
+        route.blockDuration === undefined ? ttl : typeof route.blockDuration === 'number' ? route.blockDuration : await resolve(context, route.blockDuration);
       await this.handleRequest({ context, limit, ttl, blockDuration, throttler: route.throttler, getTracker: route.getTracker, generateKey: route.generateKey });
     }
     return true;

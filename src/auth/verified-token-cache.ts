@@ -1,0 +1,55 @@
+import type { AuthUser } from '../common/decorators/current-user.decorator';
+
+/**
+ * The users of access tokens already verified, by the exact `Authorization` header that carried them,
+ * until each token's own expiry: a client sends the same token on every request until it expires, and
+ * verifying it again (HMAC, base64 and JSON decoding, passport's per-request strategy) costs more than
+ * the rest of the guard. What the verification depends on besides the header never changes in a running
+ * process (the key, the algorithm, `iss` and `aud`), except the clock, which is checked here as
+ * jsonwebtoken checks it (a token expires once the current second reaches `exp`). HTTP requests do not
+ * look sessions up (a revoked session's access token lives out its short TTL, with or without this cache),
+ * so nothing else can invalidate an entry. Failures are never kept: each one is verified again.
+ *
+ * Bounded: at `maxEntries` the oldest entry goes; an expired entry goes when it is next asked for.
+ */
+export class VerifiedTokenCache {
+  static readonly DEFAULT_MAX_ENTRIES = 10_000;
+  /** Longer headers are not kept (the token service refuses tokens over 4,096 characters anyway). */
+  static readonly MAX_KEY_LENGTH = 4_200;
+
+  private readonly users = new Map<string, AuthUser>();
+
+  constructor(
+    private readonly maxEntries = VerifiedTokenCache.DEFAULT_MAX_ENTRIES,
+    private readonly nowMs: () => number = () => Date.now(),
+  ) {}
+
+  get size(): number {
+    return this.users.size;
+  }
+
+  /** The user of an unexpired token verified before with this exact header, else undefined. */
+  get(header: string): AuthUser | undefined {
+    const user = this.users.get(header);
+    if (user === undefined) return undefined;
+    if (Math.floor(this.nowMs() / 1000) >= user.exp) {
+      this.users.delete(header);
+      return undefined;
+    }
+    return user;
+  }
+
+  /** Keeps a verified user (frozen: every request with this header shares it) until its token expires. */
+  set(header: string, user: AuthUser): AuthUser {
+    if (header.length > VerifiedTokenCache.MAX_KEY_LENGTH || Math.floor(this.nowMs() / 1000) >= user.exp) return user;
+    const kept: AuthUser = Object.freeze({ userId: user.userId, sessionId: user.sessionId, exp: user.exp });
+    this.users.delete(header);
+    while (this.users.size >= this.maxEntries) {
+      // A Map iterates in insertion order: the first key is the oldest entry.
+      const oldest = this.users.keys().next().value as string;
+      this.users.delete(oldest);
+    }
+    this.users.set(header, kept);
+    return kept;
+  }
+}
