@@ -75,15 +75,28 @@ describe('inSequence', () => {
     expect(next).not.toHaveBeenCalled();
   });
 
-  it('lets a thrown error reach the caller (Express turns it into next(error))', () => {
+  it('hands a thrown error to Express as next(error), also from a step that runs later', () => {
     const error = new Error('thrown');
-    expect(() =>
-      inSequence([
-        () => {
-          throw error;
-        },
-      ])(req, res, jest.fn()),
-    ).toThrow(error);
+    const next = jest.fn();
+    inSequence([
+      () => {
+        throw error;
+      },
+    ])(req, res, next);
+    expect(next).toHaveBeenCalledWith(error);
+
+    const later = jest.fn();
+    let resume: NextFunction = () => undefined;
+    inSequence([
+      (_q, _s, n) => (resume = n),
+      () => {
+        throw error;
+      },
+    ])(req, res, later);
+    expect(later).not.toHaveBeenCalled();
+    // A body parser calls its `next` once the body is read, outside Express's call of the layer.
+    expect(() => resume()).not.toThrow();
+    expect(later).toHaveBeenCalledWith(error);
   });
 });
 

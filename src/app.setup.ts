@@ -114,7 +114,13 @@ export function inSequence(middlewares: readonly Middleware[]): Middleware {
       if (error) return next(error);
       const middleware = middlewares[index++];
       if (middleware === undefined) return next();
-      middleware(request, response, step);
+      // As Express's own layers: a throw becomes `next(error)`, also when this step runs later (a body
+      // parser calls `step` once the body is read, outside Express's call of this layer).
+      try {
+        middleware(request, response, step);
+      } catch (thrown) {
+        next(thrown);
+      }
     };
     step();
   };
