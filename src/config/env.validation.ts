@@ -26,9 +26,9 @@ export class EnvironmentVariables {
   MONGODB_URI?: string;
 
   /**
-   * Database connections kept open even when idle. A burst that finds too few open ones waits while
-   * new ones authenticate (a few at a time): a stall of hundreds of milliseconds after a start or a
-   * quiet spell (docs/BENCHMARKS.md, finding 12).
+   * Database connections opened at start and kept open even when idle. A burst that finds too few
+   * open ones waits while new ones authenticate (two at a time): a stall of hundreds of milliseconds
+   * measured after a start (docs/BENCHMARKS.md, finding 13).
    */
   @toInt() @IsInt() @Min(0) @Max(1000)
   MONGODB_MIN_POOL_SIZE = 10;
