@@ -107,10 +107,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     for (const route of this.routes.of(context)) {
       if (route.skipIf?.(context)) continue;
       // Fixed numbers (every limit here) are used as they are: an `await` per value costs a promise and a turn.
-      const limit = typeof route.limit === 'number' ? route.limit : await resolve(context, route.limit);
-      const ttl = typeof route.ttl === 'number' ? route.ttl : await resolve(context, route.ttl);
-      const blockDuration =
-        route.blockDuration === undefined ? ttl : typeof route.blockDuration === 'number' ? route.blockDuration : await resolve(context, route.blockDuration);
+      const limit = typeof route.limit === 'function' ? await route.limit(context) : route.limit;
+      const ttl = typeof route.ttl === 'function' ? await route.ttl(context) : route.ttl;
+      const block = route.blockDuration ?? ttl;
+      const blockDuration = typeof block === 'function' ? await block(context) : block;
       await this.handleRequest({ context, limit, ttl, blockDuration, throttler: route.throttler, getTracker: route.getTracker, generateKey: route.generateKey });
     }
     return true;
@@ -144,11 +144,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     this.getRequestResponse(context).res.header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     return super.throwThrottlingException(context, detail);
   }
-}
-
-/** A limit's value for this request: functions are called per request, numbers are used as they are. */
-function resolve(context: ExecutionContext, value: Resolvable): number | Promise<number> {
-  return typeof value === 'function' ? value(context) : value;
 }
 
 /** A fixed limit value must be a number (the throttler would refuse the request otherwise): refused at the route's first request. */
