@@ -49,6 +49,27 @@ describe('Two instances on one database (e2e)', () => {
     expect(history.body.items.map((message: MessageBody) => message.seq)).toEqual(seqs);
   });
 
+  it('rounds of concurrent sends into several conversations through both instances: each conversation\'s numbers are distinct and gap-free', async () => {
+    // Each instance numbers its batches from what it last saw of a conversation; the other instance's
+    // batches in between make that stale, round after round.
+    const [d, e] = await Promise.all([createUser(one), createUser(two)]);
+    const conversations = await Promise.all([openDirect(one, a, d), openDirect(two, a, e), createGroup(one, a, [d, e])]);
+    const sent = new Map<string, number[]>(conversations.map((conversation) => [conversation.id, []]));
+    for (let round = 0; round < 4; round += 1) {
+      const answers = await Promise.all(
+        Array.from({ length: 18 }, (_, i) => {
+          const conversation = conversations[i % 3];
+          return sendVia(by(i + round), i % 2 === 0 ? a : conversation.id === conversations[1].id ? e : d, conversation.id, `r${round} m${i}`).then((response) => ({ conversation, response }));
+        }),
+      );
+      for (const { conversation, response } of answers) {
+        expect(response.status).toBe(201);
+        sent.get(conversation.id)!.push((response.body as MessageBody).seq);
+      }
+    }
+    for (const seqs of sent.values()) expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+  });
+
   it('retries of one clientId through both instances store one message', async () => {
     const direct = await openDirect(one, a, b);
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => sendVia(by(i), a, direct.id, 'once', 'retry-across-instances')));

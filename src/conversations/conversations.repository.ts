@@ -5,11 +5,12 @@ import { ConversationScope, derivedId, isDuplicateKey, scopedChangesAfter, toId 
 import type { ReplyPreview } from '../messages/schemas/message.schema';
 import { Conversation, LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
+import { GrantedConversation, SeenConversation, SeenConversations } from './seen-conversations';
 
 export type ConversationRecord = Conversation;
 
 /** The members a batch of sends needs: who gets the messages, and the kind of conversation. */
-export type GrantedConversation = Pick<Conversation, '_id' | 'type' | 'memberIds'>;
+export type { GrantedConversation };
 
 /**
  * A request for `count` consecutive message numbers in a conversation: `memberIds` (the senders and
@@ -76,6 +77,9 @@ export class ConversationsRepository {
     @InjectModel(Membership.name) private readonly memberships: Model<Membership>,
   ) {}
 
+  /** Each conversation's `seq` and members as this instance last saw them (grantSeqs). */
+  private readonly seen = new SeenConversations();
+
   // ---- conversations -------------------------------------------------------------------------
 
   findById(id: string): Promise<ConversationRecord | null> {
@@ -136,33 +140,65 @@ export class ConversationsRepository {
    * request whose check fails gets no grant: no number is used up. The update also writes the list
    * summary (the request's newest message) and the senders' `sentUpTo`, so a batch of sends updates
    * one document per conversation. One conversation: one `findAndModify`. Several: one bulk of
-   * pipeline updates, each recording its grant (batch id → last number) in the document, then one
-   * read that finds them.
+   * pipeline updates, each recording its grant (batch id → last number) in the document.
+   *
+   * A bulk write does not say what each update found, so the numbers are known without reading the
+   * documents back only where this instance knows the conversation's `seq` and members (`seen`): the
+   * update's filter then also requires exactly those, and when every update of the bulk matched,
+   * each got the numbers after the `seq` it required. Otherwise (another instance wrote meanwhile,
+   * the members changed, a refusal) one read finds the grants by their batch id, and a conversation
+   * whose expectation was stale is asked again without one.
    *
    * The summary is written just before its messages are stored: a reader may see it a moment early,
    * and a batch whose message then fails puts the previous one back (`restoreSummary`).
    */
-  async grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
+  grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
+    return this.grant(requests, batchId, true);
+  }
+
+  private async grant(requests: SeqRequest[], batchId: string, useSeen: boolean): Promise<Map<string, SeqGrant>> {
     const grants = new Map<string, SeqGrant>();
     if (requests.length === 0) return grants;
-    const guard = (request: SeqRequest) => ({ _id: request.conversationId, memberIds: { $all: request.memberIds }, 'blockedBy.0': { $exists: false } });
     const projection = { _id: 1, type: 1, memberIds: 1, seq: 1, seqGrants: 1 };
     if (requests.length === 1) {
       const [request] = requests;
-      const conversation = await this.conversations.collection.findOneAndUpdate(guard(request), grantUpdate(request, null), { returnDocument: 'after', projection });
-      if (conversation) grants.set(request.conversationId.toHexString(), { firstSeq: (conversation.seq as number) - request.count + 1, conversation: conversation as unknown as GrantedConversation });
+      const conversation = (await this.conversations.collection.findOneAndUpdate(guard(request), grantUpdate(request, null), { returnDocument: 'after', projection })) as GrantRead | null;
+      if (conversation) {
+        this.seen.remember(conversation);
+        grants.set(request.conversationId.toHexString(), { firstSeq: conversation.seq - request.count + 1, conversation: granted(conversation) });
+      }
       return grants;
     }
-    await this.conversations.collection.bulkWrite(
-      inIdOrder(requests, (request) => request.conversationId).map((request) => ({ updateOne: { filter: guard(request), update: grantUpdate(request, batchId) } })),
+    const ordered = inIdOrder(requests, (request) => request.conversationId);
+    const expected = ordered.map((request) => (useSeen ? this.seen.expect(request) : undefined));
+    const result = await this.conversations.collection.bulkWrite(
+      ordered.map((request, index) => ({ updateOne: { filter: guard(request, expected[index]), update: grantUpdate(request, batchId) } })),
       { ordered: false },
     );
-    const stored = await this.conversations.collection.find({ _id: { $in: requests.map((request) => request.conversationId) } }, { projection }).toArray();
-    const counts = new Map(requests.map((request) => [request.conversationId.toHexString(), request.count]));
+    const unknown: SeqRequest[] = [];
+    if (result.matchedCount === ordered.length) {
+      // Every update matched: where it required a `seq`, its numbers follow that `seq`.
+      ordered.forEach((request, index) => {
+        const seen = expected[index];
+        if (!seen) return unknown.push(request);
+        grants.set(request.conversationId.toHexString(), { firstSeq: seen.seq + 1, conversation: seen.conversation });
+        this.seen.advance(seen, request.count);
+      });
+      if (unknown.length === 0) return grants;
+    } else unknown.push(...ordered);
+    const counts = new Map(unknown.map((request) => [request.conversationId.toHexString(), request.count]));
+    const stored = (await this.conversations.collection.find({ _id: { $in: unknown.map((request) => request.conversationId) } }, { projection }).toArray()) as GrantRead[];
     for (const conversation of stored) {
-      const grant = (conversation.seqGrants as { batch: string; last: number }[] | undefined)?.find((entry) => entry.batch === batchId);
+      this.seen.remember(conversation);
+      const grant = conversation.seqGrants?.find((entry) => entry.batch === batchId);
       const count = counts.get(conversation._id.toHexString());
-      if (grant && count) grants.set(conversation._id.toHexString(), { firstSeq: grant.last - count + 1, conversation: conversation as unknown as GrantedConversation });
+      if (grant && count) grants.set(conversation._id.toHexString(), { firstSeq: grant.last - count + 1, conversation: granted(conversation) });
+    }
+    // An expectation that did not hold (another instance's numbers, a change of members) asks again
+    // without one; a conversation that refuses then is refused as before.
+    const stale = ordered.filter((request, index) => expected[index] && !grants.has(request.conversationId.toHexString()));
+    if (stale.length > 0) {
+      for (const [key, grant] of await this.grant(stale, `${batchId}.again`, false)) grants.set(key, grant);
     }
     return grants;
   }
@@ -402,6 +438,26 @@ export class ConversationsRepository {
  * the summary and the senders' marks get the numbers the grant hands out. Stored values go in as
  * `$literal`: a text starting with `$` would otherwise be read as a field path.
  */
+/** A conversation as a grant reads it. */
+type GrantRead = GrantedConversation & { seq: number; seqGrants?: { batch: string; last: number }[] };
+
+function granted({ _id, type, memberIds }: GrantRead): GrantedConversation {
+  return { _id, type, memberIds };
+}
+
+/**
+ * What a grant requires of the conversation: the senders and the users they mention are members,
+ * no block stands; and, with an expectation, exactly that `seq` and those members.
+ */
+function guard(request: SeqRequest, expected?: SeenConversation): AnyObject {
+  const filter: AnyObject = { _id: request.conversationId, memberIds: { $all: request.memberIds }, 'blockedBy.0': { $exists: false } };
+  if (expected) {
+    filter.seq = expected.seq;
+    filter.memberIds = { $all: request.memberIds, $eq: expected.conversation.memberIds };
+  }
+  return filter;
+}
+
 function grantUpdate(request: SeqRequest, batchId: string | null): AnyObject[] {
   const numbered = (position: number) => ({ $add: ['$seq', position] });
   const sent: Record<string, unknown> = {};

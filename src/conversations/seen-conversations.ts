@@ -1,0 +1,71 @@
+import type { Types } from 'mongoose';
+import type { Conversation } from './schemas/conversation.schema';
+
+/** A conversation's members and kind, as a grant of message numbers saw them. */
+export type GrantedConversation = Pick<Conversation, '_id' | 'type' | 'memberIds'>;
+
+/** A conversation's `seq` (its newest number handed out) and members, as this instance last saw them. */
+export interface SeenConversation {
+  seq: number;
+  conversation: GrantedConversation;
+}
+
+/** Conversations with more members are not remembered: a filter naming every member would be too large. */
+export const SEEN_MEMBERS_MAX = 64;
+/** All remembered conversations hold at most this many member ids together (the oldest seen go first). */
+export const SEEN_MEMBER_IDS_KEPT = 200_000;
+
+/**
+ * What this instance last saw of each conversation's numbering, so that a grant can say what it
+ * expects instead of reading the conversation back. Only ever a guess: every use is checked by the
+ * database, in the grant's own filter (see ConversationsRepository.grantSeqs), so a stale entry
+ * costs a round trip, never a wrong number. Bounded by the member ids it holds, oldest seen first out.
+ */
+export class SeenConversations {
+  private readonly entries = new Map<string, SeenConversation>();
+  private memberIdsHeld = 0;
+
+  constructor(private readonly memberIdsKept = SEEN_MEMBER_IDS_KEPT) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The conversation as a grant or a read just saw it. */
+  remember(conversation: GrantedConversation & { seq: number }): void {
+    const { _id, type, memberIds, seq } = conversation;
+    const key = _id.toHexString();
+    this.forget(key);
+    if (memberIds.length > SEEN_MEMBERS_MAX) return;
+    this.entries.set(key, { seq, conversation: { _id, type, memberIds } });
+    this.memberIdsHeld += memberIds.length;
+    for (const [oldest, entry] of this.entries) {
+      if (this.memberIdsHeld <= this.memberIdsKept) break;
+      this.entries.delete(oldest);
+      this.memberIdsHeld -= entry.conversation.memberIds.length;
+    }
+  }
+
+  /** A grant of `count` numbers that expected `seen` was made: the conversation's `seq` moved on by `count`. */
+  advance(seen: SeenConversation, count: number): void {
+    this.remember({ ...seen.conversation, seq: seen.seq + count });
+  }
+
+  /**
+   * What a grant for these users may expect of the conversation: nothing when it was not seen, or
+   * when one of the users was not a member then (that grant would fail its check either way).
+   */
+  expect(request: { conversationId: Types.ObjectId; memberIds: Types.ObjectId[] }): SeenConversation | undefined {
+    const seen = this.entries.get(request.conversationId.toHexString());
+    if (!seen) return undefined;
+    const members = seen.conversation.memberIds;
+    return request.memberIds.every((id) => members.some((member) => member.equals(id))) ? seen : undefined;
+  }
+
+  forget(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.memberIdsHeld -= entry.conversation.memberIds.length;
+  }
+}
