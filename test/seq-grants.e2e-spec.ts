@@ -35,7 +35,7 @@ describe('Message numbers from what the instance saw (e2e)', () => {
     await t.close();
   });
 
-  const conversations = () => t.connection.collection('conversations');
+  const conversations = () => t.connection.collection<{ _id: Types.ObjectId; memberIds: Types.ObjectId[]; seq: number }>('conversations');
 
   /** A request for `count` numbers for messages from `sender`. */
   function request(conversationId: string, sender: TestUser, count = 1): SeqRequest {

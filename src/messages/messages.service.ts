@@ -32,6 +32,11 @@ export class MessagesService {
     batcher.onStored((record, recipientIds) => this.announce(record, recipientIds));
   }
 
+  /** Resolves once every send taken so far is stored and announced (graceful shutdown). */
+  settled(): Promise<void> {
+    return this.batcher.settled();
+  }
+
   /**
    * Stores a message and publishes `message.created` once it is durable. A repeated
    * (sender, clientId) returns the first message with `created: false` and stores nothing: the

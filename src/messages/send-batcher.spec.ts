@@ -59,6 +59,8 @@ describe('SendBatcher', () => {
     conversations.recordMentions.mockResolvedValue(undefined);
     conversations.whySendIsRefused.mockImplementation(async () => new NotFoundException('Conversation not found'));
   });
+  // Answers go out before the announcements: nothing of a test may reach the next one.
+  afterEach(() => sut.settled());
 
   it('writes the sends of one tick as one batch: one grant (with the summaries and marks) and one insert for all', async () => {
     const sends = [pending(direct, alice, 'a1'), pending(group, bob, 'b1'), pending(direct, bob, 'b2'), pending(direct, alice, 'a2')];
@@ -75,7 +77,7 @@ describe('SendBatcher', () => {
     ]);
   });
 
-  it('numbers and announces one conversation\'s sends in the order they were submitted, before answering them', async () => {
+  it('numbers one conversation\'s sends in the order they were submitted, answers them, then announces them in that order', async () => {
     let answered = 0;
     messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
       expect(announced).toEqual([]);
@@ -83,12 +85,33 @@ describe('SendBatcher', () => {
     });
     const sends = ['one', 'two', 'three'].map((text) => sut.submit(pending(direct, alice, text)).then((outcome) => {
       answered += 1;
-      expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]]);
+      // The sender's tick does not wait for the fan-out.
+      expect(announced).toEqual([]);
       return outcome;
     }));
-    await Promise.all(sends);
+    const outcomes = await Promise.all(sends);
     expect(answered).toBe(3);
+    expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2, 3]);
+    await sut.settled();
+    expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]]);
     expect(announced.every((entry) => entry.recipients.length === 2)).toBe(true);
+  });
+
+  it('settled() waits until every batch taken is announced, also one taken while it waited', async () => {
+    let releaseFirst!: () => void;
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
+      await new Promise<void>((resolve) => (releaseFirst = resolve));
+      return records.map(() => 'stored' as const);
+    });
+    const first = sut.submit(pending(direct, alice, 'first'));
+    while (!releaseFirst) await new Promise((resolve) => setImmediate(resolve));
+    const second = sut.submit(pending(direct, bob, 'second'));
+    // The second batch is taken (numbered) while the first one is still being stored.
+    while (conversations.grantSeqs.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    const settling = sut.settled().then(() => announced.map((entry) => entry.text));
+    releaseFirst();
+    expect(await settling).toEqual(['first', 'second']);
+    expect((await Promise.all([first, second])).map((outcome) => outcome.record.seq)).toEqual([1, 2]);
   });
 
   it('the grant carries each conversation\'s newest message as its summary and each sender\'s last position in it', async () => {
@@ -106,6 +129,7 @@ describe('SendBatcher', () => {
     const [ok, refused] = await Promise.allSettled([sut.submit(pending(direct, alice, 'fine')), sut.submit(pending(direct, alice, 'refused'))]);
     expect(ok.status).toBe('fulfilled');
     expect(refused).toEqual({ status: 'rejected', reason: new Error('document too large') });
+    await sut.settled();
     expect(messages.pageBefore).toHaveBeenCalledWith(direct.toHexString(), 2, 1);
     expect(conversations.restoreSummary).toHaveBeenCalledWith(direct, 2, older);
   });
@@ -115,6 +139,7 @@ describe('SendBatcher', () => {
     messages.pageBefore.mockResolvedValue([]);
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'a')), sut.submit(pending(group, bob, 'b'))]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    await sut.settled();
     expect(conversations.restoreSummary.mock.calls.map(([id, seq, newest]) => [id.toHexString(), seq, newest])).toEqual([[direct.toHexString(), 1, null], [group.toHexString(), 1, null]]);
     expect(announced).toEqual([]);
   });
@@ -153,6 +178,7 @@ describe('SendBatcher', () => {
     releaseFirst();
     const outcomes = await Promise.all([first, second]);
     expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
+    await sut.settled();
     expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['first', 1], ['second', 2]]);
   });
 
@@ -166,7 +192,7 @@ describe('SendBatcher', () => {
     });
     while (!releaseMentions) await new Promise((resolve) => setImmediate(resolve));
     const second = sut.submit(pending(direct, bob, 'second'));
-    while (messages.insertMany.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    while (announced.length < 2) await new Promise((resolve) => setImmediate(resolve));
     expect(announced.map((entry) => entry.text)).toEqual(['first @bob', 'second']);
     expect(firstAnswered).toBe(false);
     releaseMentions();
@@ -247,6 +273,7 @@ describe('SendBatcher', () => {
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'ok')), sut.submit(pending(direct, mallory, 'intruder')), sut.submit(pending(direct, bob, 'ok too'))]);
     expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundException) });
     expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ record: MessageRecord }>).value.record.text)).toEqual(['ok', 'ok too']);
+    await sut.settled();
     expect(announced.map((entry) => entry.text)).toEqual(['ok', 'ok too']);
   });
 
@@ -280,6 +307,7 @@ describe('SendBatcher', () => {
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'fine')), sut.submit(pending(direct, alice, 'too big')), sut.submit(retry)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ created: false, record: winner });
+    await sut.settled();
     expect(announced.map((entry) => entry.text)).toEqual(['fine']);
   });
 
@@ -287,6 +315,7 @@ describe('SendBatcher', () => {
     conversations.grantSeqs.mockRejectedValueOnce(Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' }));
     const failed = await Promise.allSettled([sut.submit(pending(direct, alice, 'x')), sut.submit(pending(group, bob, 'y'))]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await sut.settled();
     expect(announced).toEqual([]);
     await expect(sut.submit(pending(direct, alice, 'later'))).resolves.toMatchObject({ created: true });
   });

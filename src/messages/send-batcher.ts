@@ -62,8 +62,9 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  *    refused alone fails alone with the reason (404, 403 or 400);
  * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error, and a
  *    summary that shows it is put back to the newest stored message;
- * 4. the stored messages are handed to the listener (→ `message:new`), in `seq` order, and answered;
- *    the mentioned members' mention counts (one bulk update) follow, overlapping the next batch.
+ * 4. the stored messages are answered, then handed to the listener (→ `message:new`) in `seq` order;
+ *    a batch with mentions hands them over first and is answered once the mentioned members' counts
+ *    are recorded (one bulk update), overlapping the next batch.
  *
  * Batches are numbered one at a time, in queue order, and announced in that order (a batch is
  * numbered while the one before it is stored), so the sends of one sender reach the queue, get their
@@ -92,6 +93,15 @@ export class SendBatcher {
   /** Who hears of stored messages (one listener: the messages service publishes domain events). */
   onStored(listener: StoredListener): void {
     this.listener = listener;
+  }
+
+  /** Resolves once every batch taken so far is stored and announced (graceful shutdown: after the answers, the fan-out). */
+  async settled(): Promise<void> {
+    let storing: Promise<void>;
+    do {
+      storing = this.storing;
+      await storing;
+    } while (storing !== this.storing);
   }
 
   /** Queues a send; settles once its batch is durable (or it failed on its own). */
@@ -215,11 +225,20 @@ export class SendBatcher {
         }
       });
       await previous;
+      // Nothing left to fail them: the senders get their answers (the "sent" tick) first, and the
+      // fan-out follows once those are on their way, instead of the tick waiting for a write to every
+      // member's connections. With mentions to record, the answers wait for those (below).
+      const answerFirst = stored.length > 0 && stored.every(({ record }) => mentionedOthers(record).length === 0);
+      if (answerFirst) {
+        for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
       announced();
       const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
       // (a retry with its clientId answers the stored message and records its mentions again).
+      if (answerFirst) return;
       if (mentions.status === 'rejected') for (const { waiting } of stored) waiting.reject(mentions.reason);
       else for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
     } catch (error) {
@@ -384,7 +403,7 @@ export class SendBatcher {
   /** The stored messages' mentions: each mentioned member (the sender excluded) counts them, in one bulk update. */
   private async recordMentions(records: MessageRecord[]): Promise<void> {
     const mentions = records
-      .map((record) => ({ conversationId: record.conversationId, seq: record.seq, userIds: (record.mentions ?? []).filter((userId) => !userId.equals(record.senderId)) }))
+      .map((record) => ({ conversationId: record.conversationId, seq: record.seq, userIds: mentionedOthers(record) }))
       .filter((mention) => mention.userIds.length > 0);
     if (mentions.length > 0) await this.conversations.recordMentions(mentions);
   }
@@ -429,6 +448,11 @@ function requestFor(group: Waiting[], now: Date): SeqRequest {
     senders: [...senders.values()],
     at: now,
   };
+}
+
+/** The users a message mentions, less its sender: they count it as a mention. */
+function mentionedOthers(record: MessageRecord): Types.ObjectId[] {
+  return (record.mentions ?? []).filter((userId) => !userId.equals(record.senderId));
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
