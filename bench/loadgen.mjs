@@ -430,12 +430,6 @@ async function latency(job) {
     }
   }
   await closeAll(conns);
-  if (process.env.BENCH_TIMELINE) {
-    const o = performance.timeOrigin;
-    const rows = [];
-    for (let i = 0; i < total; i++) rows.push([o + ledger.scheduledAt[i], ledger.sentAt[i] - ledger.scheduledAt[i], ledger.ackAt[i] - ledger.scheduledAt[i], ledger.deliveredAt[i] - ledger.scheduledAt[i]].map((x) => Math.round(x * 100) / 100).join(','));
-    (await import('node:fs')).writeFileSync(`${process.env.BENCH_TIMELINE}.${rate}.csv`, rows.join('\n'));
-  }
   const measured = total - warmupCount;
   return {
     connections: connected,

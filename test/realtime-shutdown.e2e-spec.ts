@@ -3,7 +3,7 @@ import { InFlightWork } from '../src/chat/in-flight-work';
 import { MessagesService } from '../src/messages/messages.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, databaseUri, TestApp } from './helpers/app';
-import { closeAllSockets, connectSocket } from './helpers/socket';
+import { closeAllSockets, collect, connectSocket } from './helpers/socket';
 import { directConversation, disconnection, refusal, request } from './realtime-helpers';
 
 describe('realtime: graceful shutdown', () => {
@@ -17,7 +17,7 @@ describe('realtime: graceful shutdown', () => {
   });
   afterEach(() => closeAllSockets());
 
-  it('finishes and answers an accepted send, refuses new work, closes the sockets and only then the database', async () => {
+  it('finishes, answers and announces an accepted send, refuses new work, closes the sockets and only then the database', async () => {
     const conversation = await directConversation(t, alice, bob);
     const messages = t.app.get(MessagesService);
     const send = messages.send.bind(messages);
@@ -43,6 +43,8 @@ describe('realtime: graceful shutdown', () => {
     const aliceSocket = await connectSocket(t.baseUrl, alice.accessToken);
     const bobSocket = await connectSocket(t.baseUrl, bob.accessToken);
     const aliceDropped = disconnection(aliceSocket, 10_000);
+    const bobDropped = disconnection(bobSocket, 10_000);
+    const bobReceived = collect(bobSocket, 'message:new');
     const answer = request(aliceSocket, 'message:send', { conversationId: conversation.id, text: 'sent just before SIGTERM' }, 10_000);
     await handlerStarted;
 
@@ -60,6 +62,9 @@ describe('realtime: graceful shutdown', () => {
     release();
     await expect(answer).resolves.toMatchObject({ ok: true, data: { text: 'sent just before SIGTERM', senderId: alice.id } });
     await expect(aliceDropped).resolves.toBe('io server disconnect');
+    // The recipient heard of it before its connection was closed.
+    await expect(bobDropped).resolves.toBe('io server disconnect');
+    expect(bobReceived.map((message) => message.text)).toEqual(['sent just before SIGTERM']);
     await closing;
 
     // The write and the closed connections' last-seen times were stored before the database closed.

@@ -204,8 +204,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   /**
    * Graceful shutdown (SIGTERM; before Nest closes the servers and then the database): refuse new
-   * connections and events, let accepted handler writes finish and stored messages be announced (up to SHUTDOWN_TIMEOUT_MS), then close
-   * this instance's sockets and wait for their last-seen writes.
+   * connections and events, let accepted handler writes finish and their messages be announced (up
+   * to SHUTDOWN_TIMEOUT_MS), then close this instance's sockets and wait for their last-seen writes.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.work.close();
@@ -214,19 +214,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       this.logger.warn(`Shutting down with ${this.work.size} socket handler(s) still running`);
     }
     // Senders are answered before their messages are announced: the announcements go out before the sockets close.
-    await raceDeadline(this.messages.settled(), deadline);
+    this.work.track(this.messages.settled());
+    await this.work.drain(Math.max(0, deadline - Date.now()));
     // `local`: with the Redis adapter a plain disconnectSockets() would close every instance's sockets.
     this.server?.local.disconnectSockets(true);
     await this.work.drain(Math.max(0, deadline - Date.now()));
   }
 }
 
-/** `work`, or the deadline (epoch ms), whichever comes first. */
-async function raceDeadline(work: Promise<void>, deadline: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-  });
-  await Promise.race([work, expired]);
-  clearTimeout(timer);
-}

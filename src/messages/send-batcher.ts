@@ -236,9 +236,9 @@ export class SendBatcher {
       for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
       announced();
       const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
+      if (answerFirst) return;
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
       // (a retry with its clientId answers the stored message and records its mentions again).
-      if (answerFirst) return;
       if (mentions.status === 'rejected') for (const { waiting } of stored) waiting.reject(mentions.reason);
       else for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
     } catch (error) {
