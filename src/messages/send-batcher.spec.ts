@@ -62,6 +62,20 @@ describe('SendBatcher', () => {
   // Answers go out before the announcements: nothing of a test may reach the next one.
   afterEach(() => sut.settled());
 
+  /** The next insert waits until `release` (set once that insert runs) is called. */
+  function holdNextInsert(): { release?: () => void } {
+    const held: { release?: () => void } = {};
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
+      await new Promise<void>((resolve) => (held.release = resolve));
+      return records.map(() => 'stored' as const);
+    });
+    return held;
+  }
+
+  async function ticksUntil(condition: () => boolean): Promise<void> {
+    while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+  }
+
   it('writes the sends of one tick as one batch: one grant (with the summaries and marks) and one insert for all', async () => {
     const sends = [pending(direct, alice, 'a1'), pending(group, bob, 'b1'), pending(direct, bob, 'b2'), pending(direct, alice, 'a2')];
     const outcomes = await Promise.all(sends.map((send) => sut.submit(send)));
@@ -98,18 +112,14 @@ describe('SendBatcher', () => {
   });
 
   it('settled() waits until every batch taken is announced, also one taken while it waited', async () => {
-    let releaseFirst!: () => void;
-    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
-      await new Promise<void>((resolve) => (releaseFirst = resolve));
-      return records.map(() => 'stored' as const);
-    });
+    const held = holdNextInsert();
     const first = sut.submit(pending(direct, alice, 'first'));
-    while (!releaseFirst) await new Promise((resolve) => setImmediate(resolve));
+    await ticksUntil(() => held.release !== undefined);
     const second = sut.submit(pending(direct, bob, 'second'));
     // The second batch is taken (numbered) while the first one is still being stored.
     while (conversations.grantSeqs.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
     const settling = sut.settled().then(() => announced.map((entry) => entry.text));
-    releaseFirst();
+    held.release!();
     expect(await settling).toEqual(['first', 'second']);
     expect((await Promise.all([first, second])).map((outcome) => outcome.record.seq)).toEqual([1, 2]);
   });
@@ -162,20 +172,16 @@ describe('SendBatcher', () => {
   });
 
   it('numbers the next batch while the one before is being stored, and announces it after that one even when its own insert ends first', async () => {
-    let releaseFirst!: () => void;
-    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
-      await new Promise<void>((resolve) => (releaseFirst = resolve));
-      return records.map(() => 'stored' as const);
-    });
+    const held = holdNextInsert();
     const first = sut.submit(pending(direct, alice, 'first'));
-    while (!releaseFirst) await new Promise((resolve) => setImmediate(resolve));
+    await ticksUntil(() => held.release !== undefined);
     const second = sut.submit(pending(direct, alice, 'second'));
     // The second batch got its number and was stored while the first one's insert is still running.
     while (messages.insertMany.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
     expect(conversations.grantSeqs).toHaveBeenCalledTimes(2);
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(announced).toEqual([]);
-    releaseFirst();
+    held.release!();
     const outcomes = await Promise.all([first, second]);
     expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
     await sut.settled();
