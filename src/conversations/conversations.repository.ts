@@ -433,11 +433,6 @@ export class ConversationsRepository {
   }
 }
 
-/**
- * The grant's pipeline update. Every `$seq` in one `$set` stage is the number before this grant, so
- * the summary and the senders' marks get the numbers the grant hands out. Stored values go in as
- * `$literal`: a text starting with `$` would otherwise be read as a field path.
- */
 /** A conversation as a grant reads it. */
 type GrantRead = GrantedConversation & { seq: number; seqGrants?: { batch: string; last: number }[] };
 
@@ -458,6 +453,11 @@ function guard(request: SeqRequest, expected?: SeenConversation): AnyObject {
   return filter;
 }
 
+/**
+ * The grant's pipeline update. Every `$seq` in one `$set` stage is the number before this grant, so
+ * the summary and the senders' marks get the numbers the grant hands out. Stored values go in as
+ * `$literal`: a text starting with `$` would otherwise be read as a field path.
+ */
 function grantUpdate(request: SeqRequest, batchId: string | null): AnyObject[] {
   const numbered = (position: number) => ({ $add: ['$seq', position] });
   const sent: Record<string, unknown> = {};
