@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyObject, Model, Types } from 'mongoose';
-import { ConversationScope, derivedId, isDuplicateKey, scopedChangesAfter, toId as oid } from '../database/query-helpers';
+import { ConversationScope, derivedId, racedUpsert, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import type { ReplyPreview } from '../messages/schemas/message.schema';
 import { Conversation, LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
@@ -98,7 +98,8 @@ export class ConversationsRepository {
   /**
    * Find-or-create of a direct conversation in one upsert on the unique pair key. Two concurrent
    * first calls may both try to insert; the unique index lets one win and the other gets a
-   * duplicate-key error, and its one retry then finds the winner (MongoDB's documented upsert retry).
+   * duplicate-key error (or a write conflict: see `racedUpsert`), and trying again then finds the
+   * winner (MongoDB's documented upsert retry).
    */
   async upsertDirect(uniqueKey: string, memberIds: string[], now: Date): Promise<{ conversation: ConversationRecord; created: boolean }> {
     const fresh: ConversationRecord = {
@@ -115,12 +116,7 @@ export class ConversationsRepository {
       // the development database leaves false when an upsert matched: docs/ARCHITECTURE.md).
       return { conversation: result.value as unknown as ConversationRecord, created: result.lastErrorObject?.upserted !== undefined };
     };
-    try {
-      return await upsert();
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      return upsert();
-    }
+    return racedUpsert(upsert);
   }
 
   async createGroup(input: { title: string; memberIds: string[]; creatorId: string; now: Date }): Promise<ConversationRecord> {
@@ -344,14 +340,9 @@ export class ConversationsRepository {
         })),
         { ordered: false },
       );
-    try {
-      await upsert();
-    } catch (error) {
-      // Two concurrent upserts of one membership (both sides opening their direct conversation at
-      // once): the loser's insert hits the primary key. The writes are idempotent: once more updates.
-      if (!isDuplicateKey(error)) throw error;
-      await upsert();
-    }
+    // Two concurrent upserts of one membership (both sides opening their direct conversation at
+    // once): the loser's insert hits the primary key. The writes are idempotent: once more updates.
+    await racedUpsert(upsert);
   }
 
   async deactivateMembership(conversationId: Types.ObjectId, userId: string, now: Date): Promise<void> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { derivedId, isDuplicateId, isDuplicateKey } from './query-helpers';
+import { derivedId, isDuplicateId, isDuplicateKey, isWriteConflict, racedUpsert } from './query-helpers';
 
 describe('duplicate-key errors', () => {
   const mongoId = { code: 11000, keyPattern: { _id: 1 }, message: 'E11000 duplicate key error collection: chat.messages index: _id_ dup key: { _id: ObjectId(…) }' };
@@ -30,6 +30,47 @@ describe('duplicate-key errors', () => {
     expect(isDuplicateId({ code: 121, keyPattern: { _id: 1 } })).toBe(false);
     expect(isDuplicateId(null)).toBe(false);
     expect(isDuplicateId(new Error('E11000 index: _id_'))).toBe(false);
+  });
+});
+
+describe('write conflicts', () => {
+  it('recognises WriteConflict (112), also from a bulk write whose every refusal was one', () => {
+    expect(isWriteConflict({ code: 112, codeName: 'Could not acquire lock for operation due to deadlock', errmsg: 'deadlock detected' })).toBe(true);
+    expect(isWriteConflict({ writeErrors: [{ code: 112 }] })).toBe(true);
+    expect(isWriteConflict({ writeErrors: { code: 112 } })).toBe(true);
+  });
+
+  it('is false for other errors, a bulk with another refusal, and non-errors', () => {
+    expect(isWriteConflict({ code: 11000 })).toBe(false);
+    expect(isWriteConflict({ writeErrors: [{ code: 112 }, { code: 121 }] })).toBe(false);
+    expect(isWriteConflict({ writeErrors: [] })).toBe(false);
+    expect(isWriteConflict(null)).toBe(false);
+    expect(isWriteConflict('deadlock detected')).toBe(false);
+  });
+});
+
+describe('racedUpsert', () => {
+  beforeEach(() => jest.spyOn(Math, 'random').mockReturnValue(0));
+  afterEach(() => jest.restoreAllMocks());
+  const conflict = () => Object.assign(new Error('deadlock detected'), { code: 112 });
+  const duplicate = () => Object.assign(new Error('E11000 duplicate key'), { code: 11000 });
+
+  it('tries again after a lost race (duplicate key or write conflict) and answers what the next attempt finds', async () => {
+    const upsert = jest.fn().mockRejectedValueOnce(conflict()).mockRejectedValueOnce(duplicate()).mockResolvedValueOnce('the winner');
+    await expect(racedUpsert(upsert)).resolves.toBe('the winner');
+    expect(upsert).toHaveBeenCalledTimes(3);
+  });
+
+  it('gives up after five attempts with the last error', async () => {
+    const upsert = jest.fn().mockRejectedValue(conflict());
+    await expect(racedUpsert(upsert)).rejects.toThrow('deadlock detected');
+    expect(upsert).toHaveBeenCalledTimes(5);
+  });
+
+  it('does not try again after any other error', async () => {
+    const upsert = jest.fn().mockRejectedValue(Object.assign(new Error('not authorized'), { code: 13 }));
+    await expect(racedUpsert(upsert)).rejects.toThrow('not authorized');
+    expect(upsert).toHaveBeenCalledTimes(1);
   });
 });
 

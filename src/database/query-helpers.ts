@@ -14,6 +14,44 @@ export function isDuplicateKey(error: unknown): boolean {
 }
 
 /**
+ * MongoDB's WriteConflict (code 112): a write that raced another on the same document or index key
+ * and lost, changing nothing; trying it again is safe. MongoDB retries most of these inside the
+ * server; the development database answers them, e.g. when PostgreSQL breaks a lock cycle between
+ * concurrent upserts of one unique key ("deadlock detected", docs/ARCHITECTURE.md). Also from a bulk
+ * write whose every refusal was one.
+ */
+export function isWriteConflict(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { code?: number }).code === 112) return true;
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors && typeof writeErrors === 'object' ? [writeErrors] : [];
+  return list.length > 0 && list.every((writeError) => (writeError as { code?: number }).code === 112);
+}
+
+/** How many times an upsert that lost a race to insert the same key is tried in all. */
+const UPSERT_ATTEMPTS = 5;
+/** Before trying again: a random pause of up to this many ms times the attempt, so the racers' retries do not meet again. */
+const UPSERT_BACKOFF_MS = 40;
+
+/**
+ * Runs an idempotent upsert that may race another one inserting the same key. The loser is refused
+ * with a duplicate-key error, or, on the development database, sometimes with a write conflict
+ * (PostgreSQL broke a lock cycle between the racing inserts: code 112, "deadlock detected"; MongoDB
+ * retries such conflicts inside the server). Either way nothing was written and trying again finds
+ * the winner's document.
+ */
+export async function racedUpsert<T>(upsert: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await upsert();
+    } catch (error) {
+      if (attempt >= UPSERT_ATTEMPTS || !(isDuplicateKey(error) || isWriteConflict(error))) throw error;
+      if (isWriteConflict(error)) await new Promise((resolve) => setTimeout(resolve, Math.random() * UPSERT_BACKOFF_MS * attempt));
+    }
+  }
+}
+
+/**
  * True when the duplicate-key error comes from the primary key (`_id`), not another unique index.
  * MongoDB names the index's fields in `keyPattern`; a server that leaves `keyPattern` out (the
  * development database does: docs/ARCHITECTURE.md) still names the index (`_id_`) in the message,
