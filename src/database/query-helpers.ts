@@ -4,13 +4,18 @@ import { Types } from 'mongoose';
 /** A string id (already validated) or an ObjectId, as an ObjectId. */
 export const toId = (id: string | Types.ObjectId): Types.ObjectId => (typeof id === 'string' ? new Types.ObjectId(id) : id);
 
-/** The driver's duplicate-key error (a unique index refused the write), also from a bulk write whose every refusal was one. */
-export function isDuplicateKey(error: unknown): boolean {
+/** A server error with this `code`, or a bulk write's error whose every refusal (`writeErrors`) has it. */
+function hasErrorCode(error: unknown, code: number): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  if ((error as { code?: number }).code === 11000) return true;
+  if ((error as { code?: number }).code === code) return true;
   const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
   const list = Array.isArray(writeErrors) ? writeErrors : writeErrors && typeof writeErrors === 'object' ? [writeErrors] : [];
-  return list.length > 0 && list.every((writeError) => (writeError as { code?: number }).code === 11000);
+  return list.length > 0 && list.every((writeError) => (writeError as { code?: number }).code === code);
+}
+
+/** The driver's duplicate-key error (a unique index refused the write), also from a bulk write whose every refusal was one. */
+export function isDuplicateKey(error: unknown): boolean {
+  return hasErrorCode(error, 11000);
 }
 
 /**
@@ -21,11 +26,7 @@ export function isDuplicateKey(error: unknown): boolean {
  * write whose every refusal was one.
  */
 export function isWriteConflict(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  if ((error as { code?: number }).code === 112) return true;
-  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
-  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors && typeof writeErrors === 'object' ? [writeErrors] : [];
-  return list.length > 0 && list.every((writeError) => (writeError as { code?: number }).code === 112);
+  return hasErrorCode(error, 112);
 }
 
 /** How many times an upsert that lost a race to insert the same key is tried in all. */
@@ -45,8 +46,9 @@ export async function racedUpsert<T>(upsert: () => Promise<T>): Promise<T> {
     try {
       return await upsert();
     } catch (error) {
-      if (attempt >= UPSERT_ATTEMPTS || !(isDuplicateKey(error) || isWriteConflict(error))) throw error;
-      if (isWriteConflict(error)) await new Promise((resolve) => setTimeout(resolve, Math.random() * UPSERT_BACKOFF_MS * attempt));
+      const conflict = isWriteConflict(error);
+      if (attempt >= UPSERT_ATTEMPTS || !(conflict || isDuplicateKey(error))) throw error;
+      if (conflict) await new Promise((resolve) => setTimeout(resolve, Math.random() * UPSERT_BACKOFF_MS * attempt));
     }
   }
 }
