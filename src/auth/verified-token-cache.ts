@@ -1,3 +1,4 @@
+import { BoundedMap } from '../common/bounded-map';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 
 /**
@@ -17,12 +18,14 @@ export class VerifiedTokenCache {
   /** Longer headers are not kept (the token service refuses tokens over 4,096 characters anyway). */
   static readonly MAX_KEY_LENGTH = 4_200;
 
-  private readonly users = new Map<string, AuthUser>();
+  private readonly users: BoundedMap<string, AuthUser>;
 
   constructor(
-    private readonly maxEntries = VerifiedTokenCache.DEFAULT_MAX_ENTRIES,
+    maxEntries = VerifiedTokenCache.DEFAULT_MAX_ENTRIES,
     private readonly nowMs: () => number = () => Date.now(),
-  ) {}
+  ) {
+    this.users = new BoundedMap(maxEntries);
+  }
 
   get size(): number {
     return this.users.size;
@@ -43,12 +46,6 @@ export class VerifiedTokenCache {
   set(header: string, user: AuthUser): AuthUser {
     if (header.length > VerifiedTokenCache.MAX_KEY_LENGTH || Math.floor(this.nowMs() / 1000) >= user.exp) return user;
     const kept: AuthUser = Object.freeze({ userId: user.userId, sessionId: user.sessionId, exp: user.exp });
-    this.users.delete(header);
-    while (this.users.size >= this.maxEntries) {
-      // A Map iterates in insertion order: the first key is the oldest entry.
-      const oldest = this.users.keys().next().value as string;
-      this.users.delete(oldest);
-    }
     this.users.set(header, kept);
     return kept;
   }

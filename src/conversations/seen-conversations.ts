@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import { BoundedMap } from '../common/bounded-map';
 import type { Conversation } from './schemas/conversation.schema';
 
 /** A conversation's members and kind, as a grant of message numbers saw them. */
@@ -23,10 +24,11 @@ export const SEEN_MEMBER_IDS_KEPT = 200_000;
  * member ids it holds, oldest seen first out.
  */
 export class SeenConversations {
-  private readonly entries = new Map<string, SeenConversation>();
-  private memberIdsHeld = 0;
+  private readonly entries: BoundedMap<string, SeenConversation>;
 
-  constructor(private readonly memberIdsKept = SEEN_MEMBER_IDS_KEPT) {}
+  constructor(memberIdsKept = SEEN_MEMBER_IDS_KEPT) {
+    this.entries = new BoundedMap(memberIdsKept, (entry) => entry.conversation.memberIds.length);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -36,15 +38,8 @@ export class SeenConversations {
   remember(conversation: GrantedConversation & { seq: number }): void {
     const { _id, type, memberIds, seq } = conversation;
     const key = _id.toHexString();
-    this.forget(key);
-    if (memberIds.length > SEEN_MEMBERS_MAX) return;
-    this.entries.set(key, { seq, conversation: { _id, type, memberIds } });
-    this.memberIdsHeld += memberIds.length;
-    for (const [oldest, entry] of this.entries) {
-      if (this.memberIdsHeld <= this.memberIdsKept) break;
-      this.entries.delete(oldest);
-      this.memberIdsHeld -= entry.conversation.memberIds.length;
-    }
+    if (memberIds.length > SEEN_MEMBERS_MAX) this.entries.delete(key);
+    else this.entries.set(key, { seq, conversation: { _id, type, memberIds } });
   }
 
   /** A grant of `count` numbers that expected `seen` was made: the conversation's `seq` moved on by `count`. */
@@ -61,12 +56,5 @@ export class SeenConversations {
     if (!seen) return undefined;
     const members = seen.conversation.memberIds;
     return request.memberIds.every((id) => members.some((member) => member.equals(id))) ? seen : undefined;
-  }
-
-  forget(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    this.memberIdsHeld -= entry.conversation.memberIds.length;
   }
 }
