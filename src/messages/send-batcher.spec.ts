@@ -117,7 +117,7 @@ describe('SendBatcher', () => {
     await ticksUntil(() => held.release !== undefined);
     const second = sut.submit(pending(direct, bob, 'second'));
     // The second batch is taken (numbered) while the first one is still being stored.
-    while (conversations.grantSeqs.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    await ticksUntil(() => conversations.grantSeqs.mock.calls.length >= 2);
     const settling = sut.settled().then(() => announced.map((entry) => entry.text));
     held.release!();
     expect(await settling).toEqual(['first', 'second']);
@@ -177,7 +177,7 @@ describe('SendBatcher', () => {
     await ticksUntil(() => held.release !== undefined);
     const second = sut.submit(pending(direct, alice, 'second'));
     // The second batch got its number and was stored while the first one's insert is still running.
-    while (messages.insertMany.mock.calls.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    await ticksUntil(() => messages.insertMany.mock.calls.length >= 2);
     expect(conversations.grantSeqs).toHaveBeenCalledTimes(2);
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(announced).toEqual([]);
@@ -196,9 +196,9 @@ describe('SendBatcher', () => {
       firstAnswered = true;
       return outcome;
     });
-    while (!releaseMentions) await new Promise((resolve) => setImmediate(resolve));
+    await ticksUntil(() => releaseMentions !== undefined);
     const second = sut.submit(pending(direct, bob, 'second'));
-    while (announced.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    await ticksUntil(() => announced.length >= 2);
     expect(announced.map((entry) => entry.text)).toEqual(['first @bob', 'second']);
     expect(firstAnswered).toBe(false);
     releaseMentions();
