@@ -84,6 +84,24 @@ describe('Sends in flight together (e2e)', () => {
     expect(page.body.items.filter((message: MessageBody) => message.text === 'only once')).toHaveLength(1);
   });
 
+  it('a retry sent while its original is still being written is answered with it and takes no number', async () => {
+    // The retry follows its original by 0–3 ms: into the same batch, or into the next one while the
+    // original's is still being written (its look-up cannot find a message not stored yet).
+    const seqs: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      const payload = { conversationId: groupId, text: `raced ${round}`, clientId: `raced-${round}` };
+      const original = request(sockets[1], 'message:send', payload);
+      const retry = new Promise<Ack<MessageResponse>>((resolve) => setTimeout(() => resolve(request(sockets[1], 'message:send', payload)), round % 4));
+      const [first, second] = await Promise.all([original, retry]);
+      expect(first.ok && second.ok).toBe(true);
+      if (!first.ok || !second.ok) return;
+      expect(second.data.id).toBe(first.data.id);
+      seqs.push(first.data.seq);
+    }
+    // Nobody else sends meanwhile: one number per round, none left unused.
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+  });
+
   it('a send by a non-member in the same burst fails alone with 404 and stores nothing', async () => {
     const outsider = await createUser(t);
     const outsiderSocket = await connectSocket(t.baseUrl, outsider.accessToken);

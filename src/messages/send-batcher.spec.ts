@@ -275,6 +275,33 @@ describe('SendBatcher', () => {
     expect((messages.insertMany.mock.calls[0] as [MessageRecord[]])[0]).toHaveLength(1);
   });
 
+  it('a retry sent while its original is being stored waits for it: one message, no number taken, no look-up', async () => {
+    const held = holdNextInsert();
+    const send = pending(direct, alice, 'original', 'c-race');
+    const original = sut.submit(send);
+    await ticksUntil(() => held.release !== undefined);
+    const retry = sut.submit({ ...send, text: 'original (resent)' });
+    const next = sut.submit(pending(direct, bob, 'next'));
+    await ticksUntil(() => conversations.grantSeqs.mock.calls.length >= 2);
+    held.release?.();
+    const [first, second, after] = await Promise.all([original, retry, next]);
+    expect(first.created).toBe(true);
+    expect(second).toEqual({ created: false, record: first.record });
+    // The next send's number follows the original's: the retry took none.
+    expect([first.record.seq, after.record.seq]).toEqual([1, 2]);
+    expect(messages.findByIds.mock.calls.flat(2).map((id) => (id as Types.ObjectId).toHexString())).toEqual([send.id.toHexString()]);
+    await sut.settled();
+    expect(announced.map((entry) => entry.text)).toEqual(['original', 'next']);
+  });
+
+  it('a retry of a send in flight gets its error when it fails, and a later retry is tried afresh', async () => {
+    messages.insertMany.mockRejectedValueOnce(new Error('connection reset'));
+    const send = pending(direct, alice, 'unlucky', 'c-fail');
+    const results = await Promise.allSettled([sut.submit(send), sut.submit({ ...send })]);
+    expect(results.map((result) => result.status === 'rejected' && (result.reason as Error).message)).toEqual(['connection reset', 'connection reset']);
+    await expect(sut.submit({ ...send })).resolves.toMatchObject({ created: true, record: { text: 'unlucky' } });
+  });
+
   it('a non-member fails alone with 404; the members of the same conversation are still stored', async () => {
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'ok')), sut.submit(pending(direct, mallory, 'intruder')), sut.submit(pending(direct, bob, 'ok too'))]);
     expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundException) });

@@ -42,6 +42,19 @@ interface Numbered {
   conversation: GrantedConversation;
 }
 
+/** `twin` (a second send of `first`'s id) gets `first`'s outcome: its message, or its error. */
+function follow(first: Waiting, twin: Waiting): void {
+  const { resolve, reject } = first;
+  first.resolve = (outcome) => {
+    resolve(outcome);
+    twin.resolve({ created: false, record: outcome.record });
+  };
+  first.reject = (error) => {
+    reject(error);
+    twin.reject(error);
+  };
+}
+
 /** The largest batch: bounds one insert's size and the time one batch holds the others back. */
 const MAX_BATCH = 512;
 
@@ -53,7 +66,8 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  * batch costs a fixed number of round trips whatever its size:
  *
  * 1. retries: one look-up by `_id` of the batch's clientId messages (a retry is answered with the
- *    stored message and takes no number, so it leaves no gap);
+ *    stored message and takes no number, so it leaves no gap); a retry of a send still in flight on
+ *    this instance never reaches a batch: it waits for the first and gets its answer;
  * 2. numbers: `grantSeqs` — per conversation one atomic `+k` that also checks the senders and the
  *    users they mention are members and no block stands between the two of a direct conversation,
  *    and writes the list summary and the senders' own marks (`sentUpTo`): one document updated per
@@ -82,6 +96,13 @@ export class SendBatcher {
   private announced: Promise<void> = Promise.resolve();
   private scheduled = false;
   private listener: StoredListener = () => undefined;
+  /**
+   * The sends with a clientId from the moment they are queued until they are answered, by message
+   * id. A second send of an id in flight (a retry racing its original, or the same id twice in one
+   * burst) is not queued: it waits for the first and is answered with its message. Queued, it would
+   * take a number its insert could not use (its look-up cannot find a message not stored yet).
+   */
+  private readonly inFlight = new Map<string, Waiting>();
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -113,16 +134,18 @@ export class SendBatcher {
         return reject(new ServiceUnavailableException('The database is unavailable; retry shortly'));
       }
       const since = performance.now();
+      const key = send.clientId === null ? null : send.id.toHexString();
       let settled = false;
       // A send is counted once, however many times a failing batch tries to settle it.
       const settle = (count: () => void) => {
         if (settled) return false;
         settled = true;
+        if (key !== null && this.inFlight.get(key) === waiting) this.inFlight.delete(key);
         this.metrics.sendSeconds.observe((performance.now() - since) / 1000);
         count();
         return true;
       };
-      this.queue.push({
+      const waiting: Waiting = {
         send,
         origin: currentLogContext(),
         resolve: (outcome) => {
@@ -131,7 +154,11 @@ export class SendBatcher {
         reject: (error) => {
           if (settle(() => this.metrics.sendsFailed.inc())) reject(error);
         },
-      });
+      };
+      const first = key === null ? undefined : this.inFlight.get(key);
+      if (first) return follow(first, waiting);
+      if (key !== null) this.inFlight.set(key, waiting);
+      this.queue.push(waiting);
       this.schedule();
     });
   }
@@ -302,39 +329,19 @@ export class SendBatcher {
   }
 
   /**
-   * Answers the sends whose message is already stored (retries), and a second send of one id within
-   * the batch with the first one's outcome; returns the rest, in order.
+   * Splits a batch into the sends whose message is already stored (retries, answered by
+   * `replayRetried`) and the rest, in order.
    */
   private async answerRetries(batch: Waiting[]): Promise<{ fresh: Waiting[]; retried: { waiting: Waiting; record: MessageRecord }[] }> {
     const withClientId = batch.filter(({ send }) => send.clientId !== null);
     const existing = new Map((await this.messages.findByIds(withClientId.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
-    const firstOfId = new Map<string, Waiting>();
     const fresh: Waiting[] = [];
     const retried: { waiting: Waiting; record: MessageRecord }[] = [];
+    // No id is twice in a batch: a second send of an id in flight follows the first (`submit`).
     for (const waiting of batch) {
-      const key = waiting.send.id.toHexString();
-      const record = existing.get(key);
-      if (record) {
-        retried.push({ waiting, record });
-        continue;
-      }
-      const first = firstOfId.get(key);
-      if (first) {
-        // The same (sender, clientId) twice in one batch: the second gets the first's message.
-        const original = first.resolve;
-        first.resolve = (outcome) => {
-          original(outcome);
-          waiting.resolve({ created: false, record: outcome.record });
-        };
-        const originalReject = first.reject;
-        first.reject = (error) => {
-          originalReject(error);
-          waiting.reject(error);
-        };
-        continue;
-      }
-      firstOfId.set(key, waiting);
-      fresh.push(waiting);
+      const record = existing.get(waiting.send.id.toHexString());
+      if (record) retried.push({ waiting, record });
+      else fresh.push(waiting);
     }
     return { fresh, retried };
   }
