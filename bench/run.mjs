@@ -3,9 +3,10 @@
 //
 //   node bench/run.mjs [--quick] [--only=throughput,latency,...] [--target=both|app|relay] [--profile]
 //                      [--cpu-prof] [--heap-snapshot] [--no-build] [--no-reset] [--ref=<commit>|worktree] [--app-dir=DIR]
+//                      [--rates=100,500]
 //
 // --ref builds and runs that commit (exported to a temporary directory; --ref=worktree: a copy of the
-// work tree) instead of building into the work tree's dist/;
+// work tree) instead of building into the work tree's dist/; --rates sets the latency-<rate> scenarios' offered rates;
 // --no-reset keeps one app and database for all scenarios instead of a fresh copy per scenario
 // (the default with --quick; --reset forces fresh copies).
 // Starts the app on the embedded DocumentDB (or uses BENCH_URL), starts the bare relay (bench/relay/server.mjs),
@@ -86,6 +87,12 @@ const CPU_PROF = flag('cpu-prof') || process.env.BENCH_CPU_PROF === '1';
 const HEAP_SNAPSHOT = flag('heap-snapshot');
 // --app-dir: build and run the app from another checkout (an A/B experiment on a patched copy).
 const APP_DIR = option('app-dir');
+// --rates=100,500: the offered rates of the latency-<rate> scenarios instead of 500, 1000 and 2000.
+const RATES = option('rates')?.split(',').map(Number);
+if (RATES && (RATES.length === 0 || RATES.some((r) => !Number.isInteger(r) || r < 1))) {
+  console.error('--rates must list whole numbers of messages per second, e.g. --rates=100,500');
+  process.exit(2);
+}
 // No scenario starts once the run is this old (a loaded machine slows every step), so that a full
 // run ends within about 10 minutes.
 const MAX_MINUTES = Number(option('max-minutes') ?? process.env.BENCH_MAX_MINUTES ?? (QUICK ? 3 : 8.5));
@@ -107,7 +114,7 @@ function plan() {
   const d = QUICK ? 1000 : 6000; // measured window
   const drain = QUICK ? 3000 : 10000;
   const pairsN = QUICK ? [20] : [200, 1000];
-  const rates = QUICK ? [200] : [500, 1000, 2000];
+  const rates = RATES ?? (QUICK ? [200] : [500, 1000, 2000]);
   const latencyUsers = QUICK ? 20 : 200;
   const groupMembers = QUICK ? 10 : 100;
   const idleLevels = QUICK ? [50, 100] : [1000, 5000];
