@@ -6,7 +6,7 @@ import type { SeqGrant, SeqRequest } from '../conversations/conversations.reposi
 import type { DatabaseAvailability } from '../database/database-availability';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { MessageRecord, MessagesRepository } from './messages.repository';
-import { PendingSend, SendBatcher } from './send-batcher';
+import { PendingSend, SendBatcher, SendOutcome } from './send-batcher';
 
 const alice = new Types.ObjectId();
 const bob = new Types.ObjectId();
@@ -62,18 +62,20 @@ describe('SendBatcher', () => {
   // Answers go out before the announcements: nothing of a test may reach the next one.
   afterEach(() => sut.settled());
 
-  /** The next insert waits until `release` (set once that insert runs) is called. */
-  function holdNextInsert(): { release?: () => void } {
-    const held: { release?: () => void } = {};
-    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
-      await new Promise<void>((resolve) => (held.release = resolve));
-      return records.map(() => 'stored' as const);
-    });
-    return held;
-  }
-
   async function ticksUntil(condition: () => boolean): Promise<void> {
     while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Submits `send` and returns once its batch's insert runs; that insert waits until `release` is called. */
+  async function submitWithInsertHeld(send: PendingSend): Promise<{ outcome: Promise<SendOutcome>; release: () => void }> {
+    let release: (() => void) | undefined;
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return records.map(() => 'stored' as const);
+    });
+    const outcome = sut.submit(send);
+    await ticksUntil(() => release !== undefined);
+    return { outcome, release: release! };
   }
 
   it('writes the sends of one tick as one batch: one grant (with the summaries and marks) and one insert for all', async () => {
@@ -112,14 +114,12 @@ describe('SendBatcher', () => {
   });
 
   it('settled() waits until every batch taken is announced, also one taken while it waited', async () => {
-    const held = holdNextInsert();
-    const first = sut.submit(pending(direct, alice, 'first'));
-    await ticksUntil(() => held.release !== undefined);
+    const { outcome: first, release } = await submitWithInsertHeld(pending(direct, alice, 'first'));
     const second = sut.submit(pending(direct, bob, 'second'));
     // The second batch is taken (numbered) while the first one is still being stored.
     await ticksUntil(() => conversations.grantSeqs.mock.calls.length >= 2);
     const settling = sut.settled().then(() => announced.map((entry) => entry.text));
-    held.release!();
+    release();
     expect(await settling).toEqual(['first', 'second']);
     expect((await Promise.all([first, second])).map((outcome) => outcome.record.seq)).toEqual([1, 2]);
   });
@@ -172,16 +172,14 @@ describe('SendBatcher', () => {
   });
 
   it('numbers the next batch while the one before is being stored, and announces it after that one even when its own insert ends first', async () => {
-    const held = holdNextInsert();
-    const first = sut.submit(pending(direct, alice, 'first'));
-    await ticksUntil(() => held.release !== undefined);
+    const { outcome: first, release } = await submitWithInsertHeld(pending(direct, alice, 'first'));
     const second = sut.submit(pending(direct, alice, 'second'));
     // The second batch got its number and was stored while the first one's insert is still running.
     await ticksUntil(() => messages.insertMany.mock.calls.length >= 2);
     expect(conversations.grantSeqs).toHaveBeenCalledTimes(2);
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(announced).toEqual([]);
-    held.release!();
+    release();
     const outcomes = await Promise.all([first, second]);
     expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
     await sut.settled();
@@ -276,14 +274,12 @@ describe('SendBatcher', () => {
   });
 
   it('a retry sent while its original is being stored waits for it: one message, no number taken, no look-up', async () => {
-    const held = holdNextInsert();
     const send = pending(direct, alice, 'original', 'c-race');
-    const original = sut.submit(send);
-    await ticksUntil(() => held.release !== undefined);
+    const { outcome: original, release } = await submitWithInsertHeld(send);
     const retry = sut.submit({ ...send, text: 'original (resent)' });
     const next = sut.submit(pending(direct, bob, 'next'));
     await ticksUntil(() => conversations.grantSeqs.mock.calls.length >= 2);
-    held.release?.();
+    release();
     const [first, second, after] = await Promise.all([original, retry, next]);
     expect(first.created).toBe(true);
     expect(second).toEqual({ created: false, record: first.record });
