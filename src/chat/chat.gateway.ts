@@ -221,4 +221,3 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     await this.work.drain(Math.max(0, deadline - Date.now()));
   }
 }
-
