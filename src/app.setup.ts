@@ -6,7 +6,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { ChatIoAdapter } from './chat/chat-io.adapter';
+import { ChatIoAdapter } from './realtime/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
 import { requestIdMiddleware } from './common/logging/request-id';
 import { createValidationPipe } from './common/pipes/validation';

@@ -77,7 +77,7 @@ export async function messagesOf(t: TestApp, user: TestUser, conversationId: str
  */
 export async function closeOnServer(t: TestApp, socket: ChatSocket, timeoutMs = 5000): Promise<void> {
   // Imported here, like the app itself (createTestApp), so that loading these helpers loads no app module.
-  const [{ ChatGateway }, { InFlightWork }] = await Promise.all([import('../src/chat/chat.gateway'), import('../src/chat/in-flight-work')]);
+  const [{ ChatGateway }, { InFlightWork }] = await Promise.all([import('../src/chat/chat.gateway'), import('../src/realtime/in-flight-work')]);
   const serverSocket = socket.id === undefined ? undefined : t.app.get(ChatGateway).server.sockets.get(socket.id);
   if (!serverSocket) throw new Error(`socket ${socket.id} is not connected to this server`);
   // Registered after the gateway's own disconnect handler (bound when the socket connected), so it runs after it.

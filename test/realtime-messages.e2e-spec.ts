@@ -1,5 +1,5 @@
 import type { ConversationResponse } from '../src/conversations/conversation.response';
-import { ReceiptsService } from '../src/messages/receipts.service';
+import { ReceiptsService } from '../src/receipts/receipts.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';

@@ -1,5 +1,5 @@
 import { createConnection } from 'mongoose';
-import { InFlightWork } from '../src/chat/in-flight-work';
+import { InFlightWork } from '../src/realtime/in-flight-work';
 import { MessagesService } from '../src/messages/messages.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, databaseUri, TestApp } from './helpers/app';

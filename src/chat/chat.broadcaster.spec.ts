@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ChatBroadcaster } from './chat.broadcaster';
-import type { ChatServer } from './chat.socket';
+import type { ChatServer } from '../realtime/chat.socket';
 
 describe('ChatBroadcaster', () => {
   const emit = jest.fn();

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ServerEventName, ServerToClientEvents } from './chat.events';
-import { ChatServer, userRoom } from './chat.socket';
+import { ChatServer, userRoom } from '../realtime/chat.socket';
 
 /**
  * Emits server → client events to rooms of `/chat` (through Redis when configured, so every instance's

@@ -4,15 +4,15 @@ import { AppConfig } from '../config/app-config';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
 import { UsersModule } from '../users/users.module';
-import { AcceptingEventsGuard } from './accepting-events.guard';
+import { AcceptingEventsGuard } from '../realtime/accepting-events.guard';
 import { ChatBroadcaster } from './chat.broadcaster';
 import { ChatGateway } from './chat.gateway';
-import { ChatInstrumentation } from './chat.instrumentation';
+import { ChatInstrumentation } from '../realtime/instrumentation';
 import { ChatPublisher } from './chat.publisher';
-import { ChatRedisFanout } from './chat-redis.fanout';
-import { InFlightWork } from './in-flight-work';
-import { SocketRateLimitGuard } from './socket-rate-limit.guard';
-import { SocketAdmission } from './socket-admission';
+import { ChatRedisFanout } from '../realtime/redis-fanout';
+import { InFlightWork } from '../realtime/in-flight-work';
+import { SocketRateLimitGuard } from '../realtime/socket-rate-limit.guard';
+import { SocketAdmission } from '../realtime/socket-admission';
 import { TypingRelayService } from './typing-relay.service';
 
 /**

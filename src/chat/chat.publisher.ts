@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import type { DomainEventMap, DomainEventName } from '../common/domain-events';
 import { ChatBroadcaster } from './chat.broadcaster';
-import { presenceRoom, sessionRoom } from './chat.socket';
+import { presenceRoom, sessionRoom } from '../realtime/chat.socket';
 
 /** `@OnEvent` restricted to the domain event names, so a typo cannot subscribe to nothing. */
 const OnDomainEvent = (name: DomainEventName) => OnEvent(name);

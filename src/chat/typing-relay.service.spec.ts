@@ -4,7 +4,7 @@ import type { ConversationsService } from '../conversations/conversations.servic
 import type { BlocksService } from '../users/blocks.service';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ChatBroadcaster } from './chat.broadcaster';
-import type { ChatSocket } from './chat.socket';
+import type { ChatSocket } from '../realtime/chat.socket';
 import { TypingRelayService } from './typing-relay.service';
 
 const socketOf = (userId: string) => ({ data: { user: { userId, exp: 0 } } }) as unknown as ChatSocket;

@@ -4,7 +4,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { BlocksService } from '../users/blocks.service';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { TypingPayload } from './chat.events';
-import type { ChatSocket } from './chat.socket';
+import type { ChatSocket } from '../realtime/chat.socket';
 
 /**
  * Typing indicators: checked against membership, relayed to the other members only (not to the typer's

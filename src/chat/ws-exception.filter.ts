@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { toErrorBody } from '../common/filters/error-body';
 import type { Ack } from './chat.events';
-import type { ChatSocket } from './chat.socket';
+import type { ChatSocket } from '../realtime/chat.socket';
 
 /** Where Nest puts the client's ack callback among a socket handler's arguments: (socket, payload, ack). */
 export const ACK_ARGUMENT_INDEX = 2;

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Ack } from './chat.events';
-import type { ChatSocket } from './chat.socket';
+import type { ChatSocket } from '../realtime/chat.socket';
 import { ACK_ARGUMENT_INDEX } from './ws-exception.filter';
 
 const UNAUTHORIZED: Ack<never> = { ok: false, error: { status: 401, message: 'Unauthorized' } };

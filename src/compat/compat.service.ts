@@ -3,7 +3,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
 import type { MessageResponse } from '../messages/message.response';
 import { MessagesService } from '../messages/messages.service';
-import { ReceiptsService } from '../messages/receipts.service';
+import { ReceiptsService } from '../receipts/receipts.service';
 
 /** How much history `GET /messages?receiverId=` answers with (the newest, oldest first). */
 const HISTORY_LIMIT = 100;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { UsersModule } from '../users/users.module';
+import { ConversationAccess } from './conversation-access';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
@@ -16,7 +17,7 @@ import { Membership, MembershipSchema } from './schemas/membership.schema';
     ]),
   ],
   controllers: [ConversationsController],
-  providers: [ConversationsRepository, ConversationsService],
-  exports: [ConversationsService],
+  providers: [ConversationsRepository, ConversationAccess, ConversationsService],
+  exports: [ConversationAccess, ConversationsService, ConversationsRepository],
 })
 export class ConversationsModule {}

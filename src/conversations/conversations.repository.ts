@@ -3,9 +3,10 @@ import { InjectModel } from '@nestjs/mongoose';
 import { AnyObject, Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, racedUpsert, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import type { ReplyPreview } from '../messages/schemas/message.schema';
+import { sendGrantFilter } from './conversation-access';
 import { Conversation, LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';
-import { GrantedConversation, SeenConversation, SeenConversations } from './seen-conversations';
+import { GrantedConversation, SeenConversation, SeenConversations } from '../messages/send/seen-conversations';
 
 export type ConversationRecord = Conversation;
 
@@ -432,11 +433,12 @@ function granted({ _id, type, memberIds }: GrantRead): GrantedConversation {
 }
 
 /**
- * What a grant requires of the conversation: the senders and the users they mention are members,
- * no block stands; and, with an expectation, exactly that `seq` and those members.
+ * What a grant requires of the conversation: the access rule (`sendGrantFilter`: the senders and the
+ * users they mention are members, no block stands); and, with an expectation, exactly that `seq` and
+ * those members.
  */
 function guard(request: SeqRequest, expected?: SeenConversation): AnyObject {
-  const filter: AnyObject = { _id: request.conversationId, memberIds: { $all: request.memberIds }, 'blockedBy.0': { $exists: false } };
+  const filter = sendGrantFilter(request.conversationId, request.memberIds);
   if (expected) {
     filter.seq = expected.seq;
     filter.memberIds = { $all: request.memberIds, $eq: expected.conversation.memberIds };

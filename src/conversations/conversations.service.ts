@@ -12,7 +12,7 @@ import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
 import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SeqGrant, SeqRequest } from './conversations.repository';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
-import { effectiveMarks, MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from './message-view';
+import { effectiveMarks, MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from '../receipts/read-state';
 import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 
 const NOT_FOUND = 'Conversation not found';

@@ -7,7 +7,7 @@ import { MessagePageQuery } from './dto/message-page.query';
 import { MarkMessageDto } from './dto/send-message.dto';
 import { MessagePageResponse } from './message.response';
 import { MessagesService } from './messages.service';
-import { ReceiptsService } from './receipts.service';
+import { ReceiptsService } from '../receipts/receipts.service';
 
 /** A conversation's history and the caller's watermarks in it. */
 @ApiTags('conversations')

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { ConversationsService } from '../conversations/conversations.service';
-import { messageStatus, toMessageResponse } from '../conversations/message-view';
+import { messageStatus, toMessageResponse } from '../receipts/read-state';
 import type { SearchMessagesQuery } from './dto/search-messages.query';
 import type { MessagePageResponse } from './message.response';
 import { MessagesRepository } from './messages.repository';

@@ -8,10 +8,10 @@ import { MessageSearchService } from './message-search.service';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
-import { ReceiptsService } from './receipts.service';
+import { ReceiptsService } from '../receipts/receipts.service';
 import { Message, MessageSchema } from './schemas/message.schema';
-import { ReceiptEvent, ReceiptEventSchema } from './schemas/receipt-event.schema';
-import { SendBatcher } from './send-batcher';
+import { ReceiptEvent, ReceiptEventSchema } from '../receipts/schemas/receipt-event.schema';
+import { SendBatcher } from './send/send-batcher';
 import { SyncService } from './sync.service';
 
 @Module({

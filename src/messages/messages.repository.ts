@@ -3,7 +3,7 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, isDuplicateId, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import { Message, ReplyPreview } from './schemas/message.schema';
-import { ReceiptEvent } from './schemas/receipt-event.schema';
+import { ReceiptEvent } from '../receipts/schemas/receipt-event.schema';
 
 export type MessageRecord = Message;
 

@@ -4,10 +4,10 @@ import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
 import type { AppConfig } from '../config/app-config';
 import type { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import type { MemberMarks } from '../conversations/message-view';
+import type { MemberMarks } from '../receipts/read-state';
 import { messageIdFor, type MessageRecord, type MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
-import type { PendingSend, SendBatcher, StoredListener } from './send-batcher';
+import type { PendingSend, SendBatcher, StoredListener } from './send/send-batcher';
 
 const senderId = new Types.ObjectId().toHexString();
 const otherId = new Types.ObjectId().toHexString();

@@ -4,12 +4,12 @@ import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import { MemberMarks, messageStatus, replyPreviewOf, samePreview, toMessageResponse } from '../conversations/message-view';
+import { MemberMarks, messageStatus, replyPreviewOf, samePreview, toMessageResponse } from '../receipts/read-state';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
-import { SendBatcher } from './send-batcher';
+import { SendBatcher } from './send/send-batcher';
 import { MAX_DISTINCT_REACTIONS, toReactionEmoji } from './reaction-emoji';
 import { searchTermsOf } from './search/search-terms';
 

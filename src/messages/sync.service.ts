@@ -2,7 +2,7 @@ import { GoneException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AppConfig } from '../config/app-config';
 import { ConversationsService } from '../conversations/conversations.service';
-import { messageStatus, toMessageResponse } from '../conversations/message-view';
+import { messageStatus, toMessageResponse } from '../receipts/read-state';
 import type { ReceiptResponse } from './message.response';
 import { MessagesRepository } from './messages.repository';
 import { BlocksService } from '../users/blocks.service';

@@ -3,7 +3,7 @@ import { ServiceUnavailableException } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { MESSAGE_METADATA } from '@nestjs/websockets/constants';
 import { AcceptingEventsGuard } from './accepting-events.guard';
-import { ChatGateway } from './chat.gateway';
+import { ChatGateway } from '../chat/chat.gateway';
 import { InFlightWork } from './in-flight-work';
 import { SocketRateLimitGuard } from './socket-rate-limit.guard';
 

@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { runWithSocketLog } from '../common/logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
-import { ChatGateway } from './chat.gateway';
-import { ChatRedisFanout } from './chat-redis.fanout';
+import { ChatGateway } from '../chat/chat.gateway';
+import { ChatRedisFanout } from './redis-fanout';
 import { countDeliveries } from './delivery-counter';
 
 /**

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createServer } from 'node:net';
-import { ChatRedisFanout } from './chat-redis.fanout';
+import { ChatRedisFanout } from './redis-fanout';
 
 /** A loopback port nothing listens on. */
 function closedPort(): Promise<number> {

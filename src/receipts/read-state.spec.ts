@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { effectiveMarks, MemberMarks, mentionCount, messageStatus, replyPreviewOf, toMessageResponse, unreadCount } from './message-view';
+import { effectiveMarks, MemberMarks, mentionCount, messageStatus, replyPreviewOf, toMessageResponse, unreadCount } from './read-state';
 
 const alice = new Types.ObjectId();
 const bob = new Types.ObjectId();

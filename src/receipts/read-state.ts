@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose';
 import type { MessageResponse, MessageStatus, ReplyPreviewResponse } from '../messages/message.response';
 import type { ReplyPreview } from '../messages/schemas/message.schema';
-import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
+import type { LastMessageSnapshot, SentMark } from '../conversations/schemas/conversation.schema';
 
 /** The stored fields a message response is made of (a message document or the list snapshot). */
 export type MessageFields = LastMessageSnapshot;

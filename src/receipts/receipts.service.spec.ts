@@ -4,7 +4,7 @@ import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
 import type { MembershipRecord } from '../conversations/conversations.repository';
 import type { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import type { MessageRecord, MessagesRepository } from './messages.repository';
+import type { MessageRecord, MessagesRepository } from '../messages/messages.repository';
 import { ReceiptsService } from './receipts.service';
 
 const reader = new Types.ObjectId().toHexString();

@@ -4,10 +4,10 @@ import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
 import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
-import { unreadCount } from '../conversations/message-view';
-import type { MessageRecord } from './messages.repository';
-import { MessagesRepository } from './messages.repository';
-import type { ReceiptType } from './message.response';
+import { unreadCount } from './read-state';
+import type { MessageRecord } from '../messages/messages.repository';
+import { MessagesRepository } from '../messages/messages.repository';
+import type { ReceiptType } from '../messages/message.response';
 
 /**
  * Delivered and read watermarks: "everything up to this message". They only move forward (an older

@@ -3,7 +3,7 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { AppConfig } from '../config/app-config';
 import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
-import { LocalPresence, PresenceService, RedisPresence } from './presence.service';
+import { LocalPresence, PresenceService, RedisPresence } from '../presence/presence.service';
 import { Block, BlockSchema } from './schemas/block.schema';
 import { User, UserSchema } from './schemas/user.schema';
 import { UsersController } from './users.controller';

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
 import type { BlocksService } from './blocks.service';
-import type { PresenceService } from './presence.service';
+import type { PresenceService } from '../presence/presence.service';
 import type { UserRecord, UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 

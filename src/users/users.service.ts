@@ -3,7 +3,7 @@ import { DomainEventMap, DomainEvents, PresenceView } from '../common/domain-eve
 import { toObjectId } from '../common/object-id';
 import { BlocksService } from './blocks.service';
 import type { UpdateUserDto } from './dto/update-user.dto';
-import { PresenceChange, PresenceService } from './presence.service';
+import { PresenceChange, PresenceService } from '../presence/presence.service';
 import { PublicUserResponse, toPublicUserResponse, UserResponse } from './user.response';
 import { UserRecord, UsersRepository } from './users.repository';
 

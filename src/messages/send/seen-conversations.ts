@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
-import { BoundedMap } from '../common/bounded-map';
-import type { Conversation } from './schemas/conversation.schema';
+import { BoundedMap } from '../../common/bounded-map';
+import type { Conversation } from '../../conversations/schemas/conversation.schema';
 
 /** A conversation's members and kind, as a grant of message numbers saw them. */
 export type GrantedConversation = Pick<Conversation, '_id' | 'type' | 'memberIds'>;

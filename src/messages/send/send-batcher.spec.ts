@@ -1,11 +1,11 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
-import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
-import type { ConversationsService } from '../conversations/conversations.service';
-import type { SeqGrant, SeqRequest } from '../conversations/conversations.repository';
-import type { DatabaseAvailability } from '../database/database-availability';
-import type { MetricsService } from '../metrics/metrics.service';
-import type { MessageRecord, MessagesRepository } from './messages.repository';
+import { StrictMock, strictMock } from '../../../test/helpers/strict-mock';
+import type { ConversationsService } from '../../conversations/conversations.service';
+import type { SeqGrant, SeqRequest } from '../../conversations/conversations.repository';
+import type { DatabaseAvailability } from '../../database/database-availability';
+import type { MetricsService } from '../../metrics/metrics.service';
+import type { MessageRecord, MessagesRepository } from '../messages.repository';
 import { PendingSend, SendBatcher, SendOutcome } from './send-batcher';
 
 const alice = new Types.ObjectId();

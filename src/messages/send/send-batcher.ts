@@ -1,13 +1,13 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../common/logging/log-context';
-import { ConversationsService } from '../conversations/conversations.service';
-import type { GrantedConversation, SeqRequest } from '../conversations/conversations.repository';
-import { MetricsService } from '../metrics/metrics.service';
-import { DatabaseAvailability } from '../database/database-availability';
-import type { MessageRecord } from './messages.repository';
-import { MessagesRepository } from './messages.repository';
+import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../../common/logging/log-context';
+import { ConversationsService } from '../../conversations/conversations.service';
+import type { GrantedConversation, SeqRequest } from '../../conversations/conversations.repository';
+import { MetricsService } from '../../metrics/metrics.service';
+import { DatabaseAvailability } from '../../database/database-availability';
+import type { MessageRecord } from '../messages.repository';
+import { MessagesRepository } from '../messages.repository';
 
 /** A send waiting for its batch: the message as it will be stored, less its number. */
 export interface PendingSend {
