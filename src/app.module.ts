@@ -19,6 +19,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MessagesModule } from './messages/messages.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { ReceiptsModule } from './receipts/receipts.module';
 import { UsersModule } from './users/users.module';
 
 @Module({
@@ -34,6 +35,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     ConversationsModule,
     MessagesModule,
+    ReceiptsModule,
     ChatModule,
     HealthModule,
     CompatModule,

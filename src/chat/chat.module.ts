@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import { ConversationsModule } from '../conversations/conversations.module';
 import { MessagesModule } from '../messages/messages.module';
+import { ReceiptsModule } from '../receipts/receipts.module';
 import { UsersModule } from '../users/users.module';
 import { AcceptingEventsGuard } from '../realtime/accepting-events.guard';
 import { ChatBroadcaster } from './chat.broadcaster';
@@ -20,7 +21,7 @@ import { TypingRelayService } from './typing-relay.service';
  * the Redis fan-out. Install `ChatIoAdapter` on the app (app.setup.ts) for the handshake check.
  */
 @Module({
-  imports: [AuthModule, UsersModule, MessagesModule, ConversationsModule],
+  imports: [AuthModule, UsersModule, MessagesModule, ReceiptsModule, ConversationsModule],
   providers: [
     ChatGateway,
     ChatInstrumentation,

@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import type { ConversationsService } from '../conversations/conversations.service';
+import { ConversationAccess } from '../conversations/conversation-access';
 import type { BlocksService } from '../users/blocks.service';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ChatBroadcaster } from './chat.broadcaster';
@@ -11,7 +11,7 @@ const socketOf = (userId: string) => ({ data: { user: { userId, exp: 0 } } }) as
 
 describe('TypingRelayService', () => {
   let now: number;
-  let conversations: StrictMock<ConversationsService>;
+  let conversations: { requireMember: jest.SpyInstance };
   let broadcaster: StrictMock<ChatBroadcaster>;
   let blocks: StrictMock<BlocksService>;
   let sut: TypingRelayService;
@@ -19,16 +19,17 @@ describe('TypingRelayService', () => {
   beforeEach(() => {
     now = 5_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['requireMember']);
     broadcaster = strictMock<ChatBroadcaster>('ChatBroadcaster', ['toUsers']);
     broadcaster.toUsers.mockImplementation(() => undefined);
     blocks = strictMock<BlocksService>('BlocksService', ['hiddenFrom']);
-    sut = new TypingRelayService(
-      conversations as unknown as ConversationsService,
-      broadcaster as unknown as ChatBroadcaster,
-      { typingThrottleMs: 1000 } as AppConfig,
-      blocks as unknown as BlocksService,
-    );
+    // The real access policy (its typing rule: members only, less those behind a block), its membership look-up arranged per test.
+    const access = new ConversationAccess({} as never, {} as never, blocks as unknown as BlocksService);
+    conversations = {
+      requireMember: jest.spyOn(access, 'requireMember').mockImplementation((...args) => {
+        throw new Error(`unexpected call: requireMember(${args.join(', ')})`);
+      }),
+    };
+    sut = new TypingRelayService(access, broadcaster as unknown as ChatBroadcaster, { typingThrottleMs: 1000 } as AppConfig);
   });
   afterEach(() => jest.restoreAllMocks());
 

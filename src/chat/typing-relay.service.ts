@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { ConversationsService } from '../conversations/conversations.service';
-import { BlocksService } from '../users/blocks.service';
+import { ConversationAccess } from '../conversations/conversation-access';
 import { ChatBroadcaster } from './chat.broadcaster';
 import type { TypingPayload } from './chat.events';
 import type { ChatSocket } from '../realtime/chat.socket';
@@ -19,10 +18,9 @@ export class TypingRelayService {
   private readonly lastRelayed = new WeakMap<ChatSocket, Map<string, number>>();
 
   constructor(
-    private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
     private readonly broadcaster: ChatBroadcaster,
     private readonly config: AppConfig,
-    private readonly blocks: BlocksService,
   ) {}
 
   async relay(socket: ChatSocket, { conversationId, typing }: TypingPayload): Promise<void> {
@@ -43,19 +41,14 @@ export class TypingRelayService {
       if (previous === undefined) return;
       relayed.delete(conversationId);
     }
-    let memberIds: string[];
-    let hidden: Set<string>;
+    let audience: string[];
     try {
-      // Typing stops both ways between users with a block between them (read beside the membership).
-      [{ memberIds }, hidden] = await Promise.all([this.conversations.requireMember(conversationId, userId), this.blocks.hiddenFrom(userId)]);
+      // Members only; typing stops both ways between users with a block between them.
+      audience = await this.access.typingAudience(conversationId, userId);
     } catch (error) {
       if (relayed.get(conversationId) === now) relayed.delete(conversationId);
       throw error;
     }
-    this.broadcaster.toUsers(
-      memberIds.filter((memberId) => memberId !== userId && !hidden.has(memberId)),
-      'typing',
-      { conversationId, userId, typing },
-    );
+    this.broadcaster.toUsers(audience, 'typing', { conversationId, userId, typing });
   }
 }

@@ -170,12 +170,17 @@ export class ConversationAccess {
     if ((existing.blockedBy ?? []).some((id) => id.equals(otherUserId))) throw new ForbiddenException(CANNOT_MESSAGE);
   }
 
+  /** The other member of a direct conversation: a well-formed id (400), not the caller itself (400). */
+  requireDirectPartner(callerId: string, otherUserId: string): void {
+    toObjectId(otherUserId, 'userId');
+    if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
+  }
+
   /**
-   * Whether the caller may start a direct conversation with `otherUserId`: 400 with itself, 404 for an
-   * unknown user, 403 when that user blocks the caller.
+   * Whether the caller may start a direct conversation with `otherUserId`: 404 for an unknown user,
+   * 403 when that user blocks the caller.
    */
   async requireDirectOpenable(callerId: string, otherUserId: string): Promise<void> {
-    if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
     const [exists, blockers] = await Promise.all([this.users.existingIds([otherUserId]), this.blocks.blockersAmong(callerId, [otherUserId])]);
     if (exists.length === 0) throw new NotFoundException('User not found');
     if (blockers.length > 0) throw new ForbiddenException(CANNOT_MESSAGE);

@@ -7,6 +7,7 @@ import type { BlocksService } from '../users/blocks.service';
 import type { UsersService } from '../users/users.service';
 import type { ConversationRecord, ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
+import { ConversationAccess } from './conversation-access';
 
 const admin = new Types.ObjectId();
 const member = new Types.ObjectId();
@@ -26,6 +27,7 @@ describe('ConversationsService', () => {
   let users: StrictMock<UsersService>;
   let events: StrictMock<DomainEvents>;
   let blocks: StrictMock<BlocksService>;
+  let access: ConversationAccess;
 
   beforeEach(() => {
     repository = strictMock<ConversationsRepository>('ConversationsRepository', [
@@ -35,23 +37,19 @@ describe('ConversationsService', () => {
     users = strictMock<UsersService>('UsersService', ['existingIds']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     blocks = strictMock<BlocksService>('BlocksService', ['blockersAmong']);
-    sut = new ConversationsService(
-      repository as unknown as ConversationsRepository,
-      users as unknown as UsersService,
-      events as unknown as DomainEvents,
-      { groupMaxMembers: 3 } as AppConfig,
-      blocks as unknown as BlocksService,
-    );
+    // The real access policy over the same mocks: the rules it holds are what these cases check.
+    access = new ConversationAccess(repository as unknown as ConversationsRepository, users as unknown as UsersService, blocks as unknown as BlocksService);
+    sut = new ConversationsService(repository as unknown as ConversationsRepository, access, events as unknown as DomainEvents, { groupMaxMembers: 3 } as AppConfig);
   });
 
   describe('requireMember', () => {
     it('answers 404 to a non-member, never the conversation', async () => {
       repository.findForMember.mockResolvedValueOnce(null);
-      await expect(sut.requireMember(new Types.ObjectId().toHexString(), outsider.toHexString())).rejects.toBeInstanceOf(NotFoundException);
+      await expect(access.requireMember(new Types.ObjectId().toHexString(), outsider.toHexString())).rejects.toBeInstanceOf(NotFoundException);
     });
 
     it('answers 400 to a malformed id without touching the database', async () => {
-      await expect(sut.requireMember('nope', outsider.toHexString())).rejects.toBeInstanceOf(BadRequestException);
+      await expect(access.requireMember('nope', outsider.toHexString())).rejects.toBeInstanceOf(BadRequestException);
     });
   });
 

@@ -7,52 +7,32 @@ import { AppConfig } from '../config/app-config';
 import type { ConversationScope } from '../database/query-helpers';
 import type { MessageResponse } from '../messages/message.response';
 import type { ReplyPreview } from '../messages/schemas/message.schema';
-import { BlocksService } from '../users/blocks.service';
-import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
 import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SeqGrant, SeqRequest } from './conversations.repository';
+import { ConversationAccess, MemberConversation, toMemberConversation } from './conversation-access';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
 import { effectiveMarks, MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from '../receipts/read-state';
 import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 
 const NOT_FOUND = 'Conversation not found';
-const CANNOT_MESSAGE = 'You cannot message this user';
 
-/** A conversation the caller is a member of, as services use it. */
-export interface MemberConversation {
-  id: string;
-  type: 'direct' | 'group';
-  seq: number;
-  /** Seq of the newest stored message (`seq` may be ahead of it by a send in flight or one that failed). */
-  lastMessageSeq: number;
-  memberIds: string[];
-  /** Each member's newest own message (sending implies reading it and everything before it). */
-  sentUpTo: Record<string, SentMark>;
-}
+export type { MemberConversation };
 
 /**
- * Conversations, their members and the members' watermarks. Every method that reads or writes a
- * conversation checks membership first (`requireMember`); non-members get 404, never data.
+ * Conversations, their members and the members' marks as views show them. Every method that reads
+ * or writes a conversation asks the access policy first (`ConversationAccess`); non-members get 404,
+ * never data.
  */
 @Injectable()
 export class ConversationsService {
   constructor(
     private readonly repository: ConversationsRepository,
-    private readonly users: UsersService,
+    private readonly access: ConversationAccess,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
-    private readonly blocks: BlocksService,
   ) {}
 
   // ---- membership --------------------------------------------------------------------------
-
-  /** The conversation if the user is a current member; 404 otherwise (also for malformed ids). */
-  async requireMember(conversationId: string, userId: string): Promise<MemberConversation> {
-    toObjectId(conversationId, 'conversationId');
-    const conversation = await this.repository.findForMember(conversationId, userId);
-    if (!conversation) throw new NotFoundException(NOT_FOUND);
-    return toMemberConversation(conversation);
-  }
 
   /**
    * Why a send was refused its number (only after a refusal, never on the way of a send that goes
@@ -83,17 +63,14 @@ export class ConversationsService {
    * the other user blocks the caller (the blocker itself may still open it).
    */
   async openDirect(callerId: string, otherUserId: string): Promise<{ conversation: MemberConversation; created: boolean }> {
-    toObjectId(otherUserId, 'userId');
-    if (otherUserId === callerId) throw new BadRequestException('A direct conversation needs another user');
+    this.access.requireDirectPartner(callerId, otherUserId);
     const key = pairKey(callerId, otherUserId);
     const existing = await this.repository.findByUniqueKey(key);
     if (existing) {
-      if ((existing.blockedBy ?? []).some((id) => id.equals(otherUserId))) throw new ForbiddenException(CANNOT_MESSAGE);
+      this.access.requireDirectUsable(existing, otherUserId);
       return { conversation: toMemberConversation(existing), created: false };
     }
-    const [exists, blockers] = await Promise.all([this.users.existingIds([otherUserId]), this.blocks.blockersAmong(callerId, [otherUserId])]);
-    if (exists.length === 0) throw new NotFoundException('User not found');
-    if (blockers.length > 0) throw new ForbiddenException(CANNOT_MESSAGE);
+    await this.access.requireDirectOpenable(callerId, otherUserId);
     const now = new Date();
     const { conversation, created } = await this.repository.upsertDirect(key, [callerId, otherUserId], now);
     // Idempotent, so the loser of a creation race runs it too: both members exist before anyone answers.
@@ -109,9 +86,9 @@ export class ConversationsService {
    * block whose mark could have missed it.
    */
   private async carryOverBlocks(conversation: ConversationRecord, callerId: string, otherUserId: string): Promise<void> {
-    const [callerBlockedBy, otherBlockedBy] = await Promise.all([this.blocks.blockersAmong(callerId, [otherUserId]), this.blocks.blockersAmong(otherUserId, [callerId])]);
-    for (const blockerId of [...callerBlockedBy, ...otherBlockedBy]) await this.repository.setDirectBlock(conversation.uniqueKey, blockerId, true);
-    if (callerBlockedBy.length > 0) throw new ForbiddenException(CANNOT_MESSAGE);
+    const { blockerIds, refusal } = await this.access.blockersOfNewDirect(callerId, otherUserId);
+    for (const blockerId of blockerIds) await this.repository.setDirectBlock(conversation.uniqueKey, blockerId, true);
+    if (refusal) throw refusal;
   }
 
   /**
@@ -135,7 +112,7 @@ export class ConversationsService {
     if (memberIds.length > this.config.groupMaxMembers) {
       throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
     }
-    await this.requireAddable(creatorId, memberIds.slice(1));
+    await this.access.requireAddable(creatorId, memberIds.slice(1));
     const now = new Date();
     const conversation = await this.repository.createGroup({ title, memberIds, creatorId, now });
     await this.repository.activateMemberships(conversation._id, memberIds, 0, now);
@@ -145,9 +122,7 @@ export class ConversationsService {
 
   /** The caller's view of one conversation (members only). */
   async getForMember(conversationId: string, userId: string): Promise<ConversationResponse> {
-    toObjectId(conversationId, 'conversationId');
-    const conversation = await this.repository.findForMember(conversationId, userId);
-    if (!conversation) throw new NotFoundException(NOT_FOUND);
+    const conversation = await this.access.requireMemberRecord(conversationId, userId);
     const [response] = await this.toResponses([conversation], userId);
     return response;
   }
@@ -156,7 +131,7 @@ export class ConversationsService {
   async list(userId: string, limit: number, before?: string): Promise<ConversationPageResponse> {
     let position: { at: Date; id: Types.ObjectId } | undefined;
     if (before) {
-      const anchor = await this.repository.findForMember(before, userId);
+      const anchor = await this.access.findAsMember(before, userId);
       if (!anchor) throw new BadRequestException('before must be the id of one of your conversations');
       position = { at: anchor.lastActivityAt, id: anchor._id };
     }
@@ -168,7 +143,7 @@ export class ConversationsService {
   // ---- change (group admin rules) ----------------------------------------------------------
 
   async rename(conversationId: string, callerId: string, title: string): Promise<ConversationResponse> {
-    const conversation = await this.requireGroupAdmin(conversationId, callerId);
+    const conversation = await this.access.requireAdmin(conversationId, callerId);
     const renamed = await this.repository.rename(conversation._id.toHexString(), title, new Date());
     if (!renamed) throw new NotFoundException(NOT_FOUND);
     await this.publishChanged(renamed, []);
@@ -176,14 +151,14 @@ export class ConversationsService {
   }
 
   async addMembers(conversationId: string, callerId: string, userIds: string[]): Promise<ConversationResponse> {
-    const conversation = await this.requireGroupAdmin(conversationId, callerId);
+    const conversation = await this.access.requireAdmin(conversationId, callerId);
     const current = new Set(conversation.memberIds.map((id) => id.toHexString()));
     const newIds = [...new Set(userIds)].filter((id) => !current.has(id));
     if (newIds.length === 0) return this.getForMember(conversationId, callerId);
     if (current.size + newIds.length > this.config.groupMaxMembers) {
       throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
     }
-    await this.requireAddable(callerId, newIds);
+    await this.access.requireAddable(callerId, newIds);
     const now = new Date();
     const updated = await this.repository.addMembers(conversationId, newIds, this.config.groupMaxMembers, now);
     if (!updated) throw new BadRequestException(`A group has at most ${this.config.groupMaxMembers} members`);
@@ -194,13 +169,7 @@ export class ConversationsService {
 
   /** Admins remove anyone; any member may remove itself (leave). */
   async removeMember(conversationId: string, callerId: string, userId: string): Promise<void> {
-    toObjectId(userId, 'userId');
-    const conversation = await this.repository.findForMember(conversationId, callerId);
-    if (!conversation) throw new NotFoundException(NOT_FOUND);
-    if (conversation.type === 'direct') throw new BadRequestException('Members of a direct conversation cannot be removed');
-    const isAdmin = conversation.adminIds.some((id) => id.equals(callerId));
-    if (userId !== callerId && !isAdmin) throw new ForbiddenException('Only group admins can remove other members');
-    if (!conversation.memberIds.some((id) => id.equals(userId))) throw new NotFoundException('Not a member of this conversation');
+    await this.access.requireRemovable(conversationId, callerId, userId);
     const now = new Date();
     let updated = await this.repository.removeMember(conversationId, userId, now);
     if (!updated) throw new NotFoundException('Not a member of this conversation');
@@ -213,11 +182,6 @@ export class ConversationsService {
   }
 
   // ---- watermarks ----------------------------------------------------------------------------
-
-  /** Moves a member's marks forward (never back), in one update. Returns the marks that moved. */
-  advanceMarks(conversationId: string, userId: string, types: MarkType[], seq: number, messageId: Types.ObjectId, at: Date): Promise<Set<MarkType>> {
-    return this.repository.advanceMarks(conversationId, userId, types, seq, messageId, at);
-  }
 
   /**
    * The member's marks, its own newest message counted (sending implies reading, from the
@@ -265,49 +229,12 @@ export class ConversationsService {
     return this.repository.restoreSummary(conversationId, failedSeq, newest);
   }
 
-  /** After an edit or delete of what may be the last message. */
-  replaceLastMessage(conversationId: string, snapshot: LastMessageSnapshot): Promise<void> {
-    return this.repository.replaceLastMessage(conversationId, snapshot);
-  }
-
-  /** After an edit or delete of a quoted message, if the last message quotes it. */
-  refreshQuotedPreview(conversationId: string, preview: ReplyPreview): Promise<void> {
-    return this.repository.refreshQuotedPreview(conversationId, preview);
-  }
-
   /** After a batch of sends: each mentioned member's `mentionCount` counts the messages that mention it (the sender excluded). */
   recordMentions(mentions: { conversationId: Types.ObjectId; userIds: Types.ObjectId[]; seq: number }[]): Promise<void> {
     return this.repository.recordMentions(mentions);
   }
 
-  /** After a delete: the message no longer counts as a mention. */
-  forgetMentions(conversationId: string, userIds: string[], seq: number): Promise<void> {
-    return this.repository.forgetMentions(conversationId, userIds, seq);
-  }
-
-  /** Ids of the conversations the user is a member of now (what its history pages can show). */
-  async memberConversationIds(userId: string): Promise<Types.ObjectId[]> {
-    return (await this.repository.findActiveMembershipsOf(userId)).map((membership) => membership.conversationId);
-  }
-
   // ---- sync support -----------------------------------------------------------------------
-
-  /**
-   * What a sync may read: the conversations the user is in, each from its (latest) join on, since
-   * changes made while it was not a member are not its to see; and those it left at or after
-   * `leftSince`, with the time it left (a sync reports only their ids).
-   */
-  async membershipsForSync(userId: string, leftSince: Date): Promise<{ active: ConversationScope[]; left: { conversationId: Types.ObjectId; removedAt: Date }[] }> {
-    const memberships = await this.repository.findMembershipsForSync(userId, leftSince);
-    return {
-      active: memberships.filter((m) => !m.removedAt).map((m) => ({ conversationId: m.conversationId, from: m.joinedAt })),
-      left: memberships.filter((m) => m.removedAt).map((m) => ({ conversationId: m.conversationId, removedAt: m.removedAt as Date })),
-    };
-  }
-
-  findMarksChangedSince(scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
-    return this.repository.findMarksChangedSince(scope, since, limit);
-  }
 
   /** Conversations changed since a position (each since the user joined it), in `userId`'s view. */
   async findChangedSince(userId: string, scope: ConversationScope[], since: { at: Date; id: Types.ObjectId | null }, limit: number) {
@@ -337,25 +264,6 @@ export class ConversationsService {
     };
   }
 
-  private async requireGroupAdmin(conversationId: string, callerId: string): Promise<ConversationRecord> {
-    toObjectId(conversationId, 'conversationId');
-    const conversation = await this.repository.findForMember(conversationId, callerId);
-    if (!conversation) throw new NotFoundException(NOT_FOUND);
-    if (conversation.type !== 'group') throw new BadRequestException('Only group conversations have a title and admins');
-    if (!conversation.adminIds.some((id) => id.equals(callerId))) throw new ForbiddenException('Only group admins can do this');
-    return conversation;
-  }
-
-  /** The users exist (404 naming the unknown ones) and none of them blocks the caller (403). */
-  private async requireAddable(callerId: string, userIds: string[]): Promise<void> {
-    const [found, blockers] = await Promise.all([this.users.existingIds(userIds), this.blocks.blockersAmong(callerId, userIds)]);
-    const existing = new Set(found);
-    const unknown = userIds.filter((id) => !existing.has(id));
-    if (unknown.length > 0) throw new NotFoundException(`Unknown users: ${unknown.join(', ')}`);
-    // Which of them blocks the caller stays theirs to know: the answer names nobody.
-    if (blockers.length > 0) throw new ForbiddenException('You cannot add one or more of these users');
-  }
-
   /** Publishes `conversation.changed` to the members and to `removedIds`, each with its own unread count. */
   private async publishChanged(conversation: ConversationRecord, removedIds: string[]): Promise<void> {
     const marks = await this.marksOfConversation(conversation._id, conversation.sentUpTo ?? {});
@@ -377,17 +285,6 @@ export class ConversationsService {
 /** A direct conversation's unique key: the two user ids, sorted, so either side finds it. */
 function pairKey(userId: string, otherUserId: string): string {
   return [userId, otherUserId].sort().join(':');
-}
-
-function toMemberConversation(conversation: ConversationRecord): MemberConversation {
-  return {
-    id: conversation._id.toHexString(),
-    type: conversation.type,
-    seq: conversation.seq,
-    lastMessageSeq: conversation.lastMessageSeq ?? 0,
-    memberIds: conversation.memberIds.map((id) => id.toHexString()),
-    sentUpTo: conversation.sentUpTo ?? {},
-  };
 }
 
 function toConversationBase(conversation: ConversationRecord, marks: MemberMarks[]): Omit<ConversationResponse, 'unreadCount' | 'mentionCount'> {

@@ -1,6 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
+import type { ConversationAccess } from '../conversations/conversation-access';
 import type { ConversationsService } from '../conversations/conversations.service';
 import { MessageSearchService } from './message-search.service';
 import type { MessageRecord, MessagesRepository } from './messages.repository';
@@ -21,11 +22,13 @@ describe('MessageSearchService', () => {
   let sut: MessageSearchService;
   let messages: StrictMock<MessagesRepository>;
   let conversations: StrictMock<ConversationsService>;
+  let access: StrictMock<ConversationAccess>;
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['search', 'findById']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['memberConversationIds', 'requireMember', 'marksOf']);
-    sut = new MessageSearchService(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['marksOf']);
+    access = strictMock<ConversationAccess>('ConversationAccess', ['readableConversationIds', 'requireMember']);
+    sut = new MessageSearchService(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, access as unknown as ConversationAccess);
   });
 
   it.each(['the', 'and of THE', '... !!!', '— “” ?'])('%j (only stop words or punctuation) is a 400 before any database work', async (q) => {
@@ -33,7 +36,7 @@ describe('MessageSearchService', () => {
   });
 
   it('searches the caller\'s current conversations for every word\'s stem, newest first, and reports hasMore from one extra row', async () => {
-    conversations.memberConversationIds.mockResolvedValueOnce([mine]);
+    access.readableConversationIds.mockResolvedValueOnce([mine]);
     messages.search.mockResolvedValueOnce([record(mine, 'cats running'), record(mine, 'cat runs'), record(mine, 'cat run')]);
     conversations.marksOf.mockResolvedValueOnce(new Map());
     const page = await sut.search(me, { q: 'The Cats RUNNING', limit: 2 });
@@ -43,16 +46,16 @@ describe('MessageSearchService', () => {
   });
 
   it('a cursor outside the searched conversations is a 400; a conversation that is not the caller\'s a 404', async () => {
-    conversations.memberConversationIds.mockResolvedValueOnce([mine]);
+    access.readableConversationIds.mockResolvedValueOnce([mine]);
     messages.findById.mockResolvedValueOnce(record(notMine, 'secret'));
     await expect(sut.search(me, { q: 'secret', before: new Types.ObjectId().toHexString(), limit: 20 })).rejects.toBeInstanceOf(BadRequestException);
-    conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+    access.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
     await expect(sut.search(me, { q: 'secret', conversationId: notMine.toHexString(), limit: 20 })).rejects.toBeInstanceOf(NotFoundException);
     expect(messages.search).not.toHaveBeenCalled();
   });
 
   it('a caller in no conversation gets an empty page without a search', async () => {
-    conversations.memberConversationIds.mockResolvedValueOnce([]);
+    access.readableConversationIds.mockResolvedValueOnce([]);
     await expect(sut.search(me, { q: 'anything', limit: 20 })).resolves.toEqual({ items: [], hasMore: false });
   });
 });

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
+import { ConversationAccess } from '../conversations/conversation-access';
 import { ConversationsService } from '../conversations/conversations.service';
 import { messageStatus, toMessageResponse } from '../receipts/read-state';
 import type { SearchMessagesQuery } from './dto/search-messages.query';
@@ -16,14 +17,15 @@ export class MessageSearchService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
   ) {}
 
   async search(userId: string, query: SearchMessagesQuery): Promise<MessagePageResponse> {
     const words = [...new Set(searchWords(query.q))];
     if (words.length === 0) throw new BadRequestException('q must hold at least one word that is not a stop word ("the", "and", …) or punctuation');
     const conversationIds = query.conversationId
-      ? [new Types.ObjectId((await this.conversations.requireMember(query.conversationId, userId)).id)]
-      : await this.conversations.memberConversationIds(userId);
+      ? [new Types.ObjectId((await this.access.requireMember(query.conversationId, userId)).id)]
+      : await this.access.readableConversationIds(userId);
     let before: { createdAt: Date; id: Types.ObjectId } | null = null;
     if (query.before) {
       const cursor = await this.messages.findById(query.before);

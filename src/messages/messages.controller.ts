@@ -6,7 +6,7 @@ import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
 import { RateLimit } from '../common/rate-limit';
 import { SyncQuery } from './dto/message-page.query';
 import { EditMessageDto, SendMessageDto } from './dto/send-message.dto';
-import { MessageReceiptResponse, MessageResponse } from './message.response';
+import { MessageResponse } from './message.response';
 import { MessagesService } from './messages.service';
 import { SyncResponse } from './sync.response';
 import { SyncService } from './sync.service';
@@ -61,13 +61,6 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageResponse })
   unreact(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Param('emoji') emoji: string): Promise<MessageResponse> {
     return this.messages.react(caller.userId, id, emoji, false);
-  }
-
-  @Get('messages/:id/receipts')
-  @RateLimit('receipts')
-  @ApiOkResponse({ type: MessageReceiptResponse, isArray: true })
-  receipts(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<MessageReceiptResponse[]> {
-    return this.messages.receipts(caller.userId, id);
   }
 
   @Get('sync')

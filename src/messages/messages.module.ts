@@ -8,9 +8,7 @@ import { MessageSearchService } from './message-search.service';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
-import { ReceiptsService } from '../receipts/receipts.service';
 import { Message, MessageSchema } from './schemas/message.schema';
-import { ReceiptEvent, ReceiptEventSchema } from '../receipts/schemas/receipt-event.schema';
 import { SendBatcher } from './send/send-batcher';
 import { SyncService } from './sync.service';
 
@@ -20,11 +18,10 @@ import { SyncService } from './sync.service';
     UsersModule,
     MongooseModule.forFeature([
       { name: Message.name, schema: MessageSchema },
-      { name: ReceiptEvent.name, schema: ReceiptEventSchema },
     ]),
   ],
   controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
-  providers: [MessagesRepository, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
-  exports: [MessagesService, ReceiptsService, SyncService],
+  providers: [MessagesRepository, SendBatcher, MessagesService, SyncService, MessageSearchService],
+  exports: [MessagesService, SyncService],
 })
 export class MessagesModule {}

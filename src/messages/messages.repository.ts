@@ -3,7 +3,6 @@ import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, isDuplicateId, scopedChangesAfter, toId as oid } from '../database/query-helpers';
 import { Message, ReplyPreview } from './schemas/message.schema';
-import { ReceiptEvent } from '../receipts/schemas/receipt-event.schema';
 
 export type MessageRecord = Message;
 
@@ -15,14 +14,11 @@ export function messageIdFor(senderId: string, clientId: string): Types.ObjectId
   return derivedId('message', senderId, clientId);
 }
 
-
-
-/** The only code that touches the messages and receipt_events collections. Plain objects out. */
+/** The only code that touches the messages collection (the receipts' own reads of it aside: ReceiptsRepository). Plain objects out. */
 @Injectable()
 export class MessagesRepository {
   constructor(
     @InjectModel(Message.name) private readonly messages: Model<Message>,
-    @InjectModel(ReceiptEvent.name) private readonly receiptEvents: Model<ReceiptEvent>,
   ) {}
 
   /**
@@ -185,36 +181,5 @@ export class MessagesRepository {
       .limit(limit)
       .lean<MessageRecord[]>()
       .exec();
-  }
-
-  async recordReceipt(event: Omit<ReceiptEvent, '_id'>): Promise<void> {
-    await this.receiptEvents.collection.insertOne({ _id: new Types.ObjectId(), ...event });
-  }
-
-  /**
-   * When each of `userIds`' marks first reached `seq` in the conversation, per `<userId>:<type>`: one
-   * query for all of them (marks only move forward, so the earliest move at or past `seq` is the first).
-   */
-  async firstReceiptTimes(conversationId: Types.ObjectId, userIds: Types.ObjectId[], seq: number): Promise<Map<string, Date>> {
-    if (userIds.length === 0) return new Map();
-    const rows = await this.receiptEvents
-      .aggregate<{ _id: { userId: Types.ObjectId; type: string }; at: Date }>([
-        { $match: { conversationId, userId: { $in: userIds }, seq: { $gte: seq } } },
-        { $group: { _id: { userId: '$userId', type: '$type' }, at: { $min: '$at' } } },
-      ])
-      .exec();
-    return new Map(rows.map((row) => [`${row._id.userId.toHexString()}:${row._id.type}`, row.at]));
-  }
-
-  /** When each of `senderIds` first sent a message at or after `seq` in the conversation: one query for all of them. */
-  async firstSentTimes(conversationId: Types.ObjectId, senderIds: Types.ObjectId[], seq: number): Promise<Map<string, Date>> {
-    if (senderIds.length === 0) return new Map();
-    const rows = await this.messages
-      .aggregate<{ _id: Types.ObjectId; at: Date }>([
-        { $match: { conversationId, seq: { $gte: seq }, senderId: { $in: senderIds } } },
-        { $group: { _id: '$senderId', at: { $min: '$createdAt' } } },
-      ])
-      .exec();
-    return new Map(rows.map((row) => [row._id.toHexString(), row.at]));
   }
 }

@@ -3,7 +3,12 @@ import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
 import type { AppConfig } from '../config/app-config';
-import type { ConversationsService, MemberConversation } from '../conversations/conversations.service';
+import { conversationRecord } from '../../test/factories/conversation.factory';
+import { ConversationAccess, type MemberConversation } from '../conversations/conversation-access';
+import type { ConversationRecord, ConversationsRepository } from '../conversations/conversations.repository';
+import type { ConversationsService } from '../conversations/conversations.service';
+import type { BlocksService } from '../users/blocks.service';
+import type { UsersService } from '../users/users.service';
 import type { MemberMarks } from '../receipts/read-state';
 import { messageIdFor, type MessageRecord, type MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
@@ -15,7 +20,12 @@ const conversationId = new Types.ObjectId().toHexString();
 const config = { messageMaxLength: 20 } as AppConfig;
 
 function conversation(seq: number): MemberConversation {
-  return { id: conversationId, type: 'direct', seq, lastMessageSeq: Math.max(0, seq - 1), memberIds: [senderId, otherId], sentUpTo: {} };
+  return { id: conversationId, type: 'direct', seq, lastMessageSeq: Math.max(0, seq - 1), memberIds: [senderId, otherId], sentUpTo: {}, blockedBy: [] };
+}
+
+/** The stored direct conversation of sender and other, as the access policy reads it. */
+function storedConversation(seq: number): ConversationRecord {
+  return conversationRecord({ id: conversationId, memberIds: [senderId, otherId], seq, lastMessageSeq: Math.max(0, seq - 1) });
 }
 
 function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRecord {
@@ -36,19 +46,21 @@ describe('MessagesService', () => {
   let sut: MessagesService;
   let repository: StrictMock<MessagesRepository>;
   let conversations: StrictMock<ConversationsService>;
+  /** What the access policy and the summary updates read and write of the conversations. */
+  let records: StrictMock<ConversationsRepository>;
   let events: StrictMock<DomainEvents>;
   let batcher: StrictMock<SendBatcher>;
   let announce: StoredListener;
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
-      'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter', 'firstReceiptTimes', 'firstSentTimes',
+      'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter',
       'addReaction', 'removeReaction', 'refreshReplyPreviews', 'setReplyPreview',
     ]);
-    conversations = strictMock<ConversationsService>('ConversationsService', [
-      'openDirect', 'advanceMarks', 'replaceLastMessage', 'requireMember', 'marksOfConversation',
-      'forgetMentions', 'refreshQuotedPreview',
-    ]);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['openDirect', 'marksOfConversation']);
+    records = strictMock<ConversationsRepository>('ConversationsRepository', ['findForMember', 'replaceLastMessage', 'forgetMentions', 'refreshQuotedPreview']);
+    // The real access policy over the mocked records: the 404/403 rules it holds are what these cases check.
+    const access = new ConversationAccess(records as unknown as ConversationsRepository, {} as UsersService, {} as BlocksService);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     batcher = strictMock<SendBatcher>('SendBatcher', ['submit', 'onStored']);
     batcher.onStored.mockImplementationOnce((listener: StoredListener) => {
@@ -57,6 +69,8 @@ describe('MessagesService', () => {
     sut = new MessagesService(
       repository as unknown as MessagesRepository,
       conversations as unknown as ConversationsService,
+      access,
+      records as unknown as ConversationsRepository,
       events as unknown as DomainEvents,
       config,
       batcher as unknown as SendBatcher,
@@ -122,7 +136,7 @@ describe('MessagesService', () => {
       arrangeBatch(4);
       repository.setReplyPreview.mockImplementationOnce(async (id, preview) => ({ ...stored(4), _id: id, replyTo: preview }));
       conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
-      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      records.replaceLastMessage.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
       const { message } = await sut.send(senderId, { conversationId, text: 'yes', replyToId: quoted._id.toHexString() });
@@ -213,12 +227,12 @@ describe('MessagesService', () => {
       const original = stored(2);
       const updated = { ...original, text: 'new', editedAt: new Date('2026-01-02T00:00:00.000Z') };
       repository.findById.mockResolvedValueOnce(original);
-      conversations.requireMember.mockResolvedValueOnce(conversation(2));
+      records.findForMember.mockResolvedValueOnce(storedConversation(2));
       repository.updateText.mockResolvedValueOnce(updated);
       conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 0, deliveredUpToSeq: 2 }]));
-      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      records.replaceLastMessage.mockResolvedValueOnce(undefined);
       repository.refreshReplyPreviews.mockResolvedValueOnce(undefined);
-      conversations.refreshQuotedPreview.mockResolvedValueOnce(undefined);
+      records.refreshQuotedPreview.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
       const response = await sut.edit(senderId, original._id.toHexString(), '  new ');
@@ -228,34 +242,34 @@ describe('MessagesService', () => {
       // Replies quoting it, and a summary that is such a reply, show the new text.
       const preview = { id: original._id, senderId: original.senderId, text: 'new', deletedAt: null };
       expect(repository.refreshReplyPreviews).toHaveBeenCalledWith(preview, expect.any(Date));
-      expect(conversations.refreshQuotedPreview).toHaveBeenCalledWith(conversationId, preview);
-      expect(conversations.replaceLastMessage).toHaveBeenCalledWith(conversationId, updated);
+      expect(records.refreshQuotedPreview).toHaveBeenCalledWith(conversationId, preview);
+      expect(records.replaceLastMessage).toHaveBeenCalledWith(conversationId, updated);
       expect(events.publish).toHaveBeenCalledWith('message.updated', { message: response, recipientIds: [senderId, otherId] });
     });
 
     it('another member is a 403; nothing written', async () => {
       const original = stored(2);
       repository.findById.mockResolvedValueOnce(original);
-      conversations.requireMember.mockResolvedValueOnce(conversation(2));
+      records.findForMember.mockResolvedValueOnce(storedConversation(2));
       await expect(sut.edit(otherId, original._id.toHexString(), 'hijack')).rejects.toBeInstanceOf(ForbiddenException);
     });
 
     it('a non-member is a 404 (never a 403 that would reveal the message)', async () => {
       const original = stored(2);
       repository.findById.mockResolvedValueOnce(original);
-      conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+      records.findForMember.mockResolvedValueOnce(null);
       await expect(sut.edit(new Types.ObjectId().toHexString(), original._id.toHexString(), 'x')).rejects.toBeInstanceOf(NotFoundException);
     });
 
     it('a deleted message is a 409, also when it was deleted between the read and the write', async () => {
       const deleted = stored(2, { deletedAt: new Date(), text: null });
       repository.findById.mockResolvedValueOnce(deleted);
-      conversations.requireMember.mockResolvedValueOnce(conversation(2));
+      records.findForMember.mockResolvedValueOnce(storedConversation(2));
       await expect(sut.edit(senderId, deleted._id.toHexString(), 'x')).rejects.toBeInstanceOf(ConflictException);
 
       const live = stored(3);
       repository.findById.mockResolvedValueOnce(live);
-      conversations.requireMember.mockResolvedValueOnce(conversation(3));
+      records.findForMember.mockResolvedValueOnce(storedConversation(3));
       repository.updateText.mockResolvedValueOnce(null);
       await expect(sut.edit(senderId, live._id.toHexString(), 'x')).rejects.toBeInstanceOf(ConflictException);
       expect(events.publish).not.toHaveBeenCalled();
@@ -274,34 +288,34 @@ describe('MessagesService', () => {
       const deletedAt = new Date();
       const tombstone = { ...original, text: null, mentions: [], deletedAt };
       repository.findById.mockResolvedValueOnce(original);
-      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      records.findForMember.mockResolvedValueOnce(storedConversation(4));
       repository.markDeleted.mockResolvedValueOnce(tombstone);
-      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      records.replaceLastMessage.mockResolvedValueOnce(undefined);
       repository.refreshReplyPreviews.mockResolvedValueOnce(undefined);
-      conversations.refreshQuotedPreview.mockResolvedValueOnce(undefined);
-      conversations.forgetMentions.mockResolvedValueOnce(undefined);
+      records.refreshQuotedPreview.mockResolvedValueOnce(undefined);
+      records.forgetMentions.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
 
       await sut.remove(senderId, original._id.toHexString());
 
       expect(repository.markDeleted).toHaveBeenCalledWith(original._id, expect.any(Date));
-      expect(conversations.replaceLastMessage).toHaveBeenCalledWith(conversationId, tombstone);
+      expect(records.replaceLastMessage).toHaveBeenCalledWith(conversationId, tombstone);
       expect(repository.refreshReplyPreviews).toHaveBeenCalledWith({ id: original._id, senderId: original.senderId, text: null, deletedAt }, expect.any(Date));
-      expect(conversations.forgetMentions).toHaveBeenCalledWith(conversationId, [otherId], 4);
+      expect(records.forgetMentions).toHaveBeenCalledWith(conversationId, [otherId], 4);
       expect(events.publish).toHaveBeenCalledWith('message.deleted', { id: original._id.toHexString(), conversationId, recipientIds: [senderId, otherId] });
     });
 
     it('deleting a deleted message is a quiet no-op', async () => {
       const deleted = stored(4, { deletedAt: new Date(), text: null });
       repository.findById.mockResolvedValueOnce(deleted);
-      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      records.findForMember.mockResolvedValueOnce(storedConversation(4));
       await expect(sut.remove(senderId, deleted._id.toHexString())).resolves.toBeUndefined();
     });
 
     it('another member is a 403, an unknown message a 404', async () => {
       const original = stored(4);
       repository.findById.mockResolvedValueOnce(original);
-      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      records.findForMember.mockResolvedValueOnce(storedConversation(4));
       await expect(sut.remove(otherId, original._id.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
       repository.findById.mockResolvedValueOnce(null);
       await expect(sut.remove(senderId, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
@@ -311,11 +325,11 @@ describe('MessagesService', () => {
   describe('react', () => {
     const arrangeMember = (message: MessageRecord) => {
       repository.findById.mockResolvedValueOnce(message);
-      conversations.requireMember.mockResolvedValueOnce(conversation(message.seq));
+      records.findForMember.mockResolvedValueOnce(storedConversation(message.seq));
     };
     const arrangePublish = () => {
       conversations.marksOfConversation.mockResolvedValueOnce(marksMap([]));
-      conversations.replaceLastMessage.mockResolvedValueOnce(undefined);
+      records.replaceLastMessage.mockResolvedValueOnce(undefined);
       events.publish.mockImplementationOnce(() => undefined);
     };
 
@@ -369,7 +383,7 @@ describe('MessagesService', () => {
     it('a non-member gets a 404 and changes nothing; a non-emoji is a 400 before any database work', async () => {
       const message = stored(2);
       repository.findById.mockResolvedValueOnce(message);
-      conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
+      records.findForMember.mockResolvedValueOnce(null);
       await expect(sut.react(new Types.ObjectId().toHexString(), message._id.toHexString(), '👍', true)).rejects.toBeInstanceOf(NotFoundException);
       for (const emoji of ['a', '👍👍', '', 'x'.repeat(40), '1']) {
         await expect(sut.react(otherId, message._id.toHexString(), emoji, true)).rejects.toBeInstanceOf(BadRequestException);
@@ -382,7 +396,7 @@ describe('MessagesService', () => {
     const marks = () => marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 2, deliveredUpToSeq: 3 }]);
 
     it('newest page: asks for limit+1, drops the oldest extra row, reports hasMore and each status', async () => {
-      conversations.requireMember.mockResolvedValueOnce(conversation(4));
+      records.findForMember.mockResolvedValueOnce(storedConversation(4));
       repository.pageBefore.mockResolvedValueOnce([stored(1), stored(2), stored(3), stored(4)]);
       conversations.marksOfConversation.mockResolvedValueOnce(marks());
 
@@ -395,7 +409,7 @@ describe('MessagesService', () => {
 
     it('after a cursor: pages forward from its seq and drops the newest extra row', async () => {
       const cursor = stored(1);
-      conversations.requireMember.mockResolvedValueOnce(conversation(9));
+      records.findForMember.mockResolvedValueOnce(storedConversation(9));
       repository.findById.mockResolvedValueOnce(cursor);
       repository.pageAfter.mockResolvedValueOnce([stored(2), stored(3), stored(4)]);
       conversations.marksOfConversation.mockResolvedValueOnce(marks());
@@ -413,65 +427,15 @@ describe('MessagesService', () => {
     });
 
     it('a cursor from another conversation, or none at all, is a 400', async () => {
-      conversations.requireMember.mockResolvedValueOnce(conversation(9));
+      records.findForMember.mockResolvedValueOnce(storedConversation(9));
       repository.findById.mockResolvedValueOnce(stored(1, { conversationId: new Types.ObjectId() }));
       await expect(sut.page(senderId, conversationId, { limit: 10, before: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(BadRequestException);
 
-      conversations.requireMember.mockResolvedValueOnce(conversation(9));
+      records.findForMember.mockResolvedValueOnce(storedConversation(9));
       repository.findById.mockResolvedValueOnce(null);
       await expect(sut.page(senderId, conversationId, { limit: 10, after: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(BadRequestException);
       expect(repository.pageBefore).not.toHaveBeenCalled();
       expect(repository.pageAfter).not.toHaveBeenCalled();
-    });
-  });
-
-  describe('receipts', () => {
-    it('one row per other member; a mark that passed shows the earliest of its explicit mark and the member\'s own later message', async () => {
-      const target = stored(3);
-      const third = new Types.ObjectId();
-      const marked = new Date('2026-01-05T00:00:00.000Z');
-      const replied = new Date('2026-01-04T00:00:00.000Z');
-      repository.findById.mockResolvedValueOnce(target);
-      conversations.requireMember.mockResolvedValueOnce(conversation(5));
-      conversations.marksOfConversation.mockResolvedValueOnce(
-        marksMap([
-          { userId: new Types.ObjectId(senderId), readUpToSeq: 5, deliveredUpToSeq: 5 },
-          { userId: new Types.ObjectId(otherId), readUpToSeq: 2, deliveredUpToSeq: 3 },
-          { userId: third, readUpToSeq: 4, deliveredUpToSeq: 4 },
-        ]),
-      );
-      // otherId: delivered passed by an explicit mark only.
-      repository.firstReceiptTimes.mockResolvedValueOnce(new Map([[`${otherId}:delivered`, marked], [`${third.toHexString()}:delivered`, marked], [`${third.toHexString()}:read`, marked]]));
-      repository.firstSentTimes.mockResolvedValueOnce(new Map([[third.toHexString(), replied]]));
-
-      const rows = await sut.receipts(otherId, target._id.toHexString());
-
-      // One query each for every member at once, asked only of the members whose marks reached the message.
-      expect(repository.firstReceiptTimes).toHaveBeenCalledTimes(1);
-      expect(repository.firstReceiptTimes.mock.calls[0][1].map((id) => id.toHexString())).toEqual([otherId, third.toHexString()]);
-      expect(repository.firstSentTimes).toHaveBeenCalledTimes(1);
-
-      expect(rows).toEqual([
-        { userId: otherId, deliveredAt: marked.toISOString(), readAt: null },
-        { userId: third.toHexString(), deliveredAt: replied.toISOString(), readAt: replied.toISOString() },
-      ]);
-    });
-
-    it('a mark set by joining after the message shows the time of joining', async () => {
-      const target = stored(1);
-      const joinedAt = new Date('2026-01-09T00:00:00.000Z');
-      repository.findById.mockResolvedValueOnce(target);
-      conversations.requireMember.mockResolvedValueOnce(conversation(5));
-      conversations.marksOfConversation.mockResolvedValueOnce(marksMap([{ userId: new Types.ObjectId(otherId), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]));
-      repository.firstReceiptTimes.mockResolvedValueOnce(new Map());
-      repository.firstSentTimes.mockResolvedValueOnce(new Map());
-      expect(await sut.receipts(senderId, target._id.toHexString())).toEqual([{ userId: otherId, deliveredAt: joinedAt.toISOString(), readAt: joinedAt.toISOString() }]);
-    });
-
-    it('a non-member is a 404', async () => {
-      repository.findById.mockResolvedValueOnce(stored(1));
-      conversations.requireMember.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
-      await expect(sut.receipts(new Types.ObjectId().toHexString(), new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
     });
   });
 });

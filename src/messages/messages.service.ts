@@ -1,22 +1,23 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
-import { ConversationsService, MemberConversation } from '../conversations/conversations.service';
+import { ConversationAccess, MemberConversation } from '../conversations/conversation-access';
+import { ConversationsRepository } from '../conversations/conversations.repository';
+import { ConversationsService } from '../conversations/conversations.service';
 import { MemberMarks, messageStatus, replyPreviewOf, samePreview, toMessageResponse } from '../receipts/read-state';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
-import type { MessagePageResponse, MessageReceiptResponse, MessageResponse } from './message.response';
+import type { MessagePageResponse, MessageResponse } from './message.response';
 import { MessageRecord, messageIdFor, MessagesRepository } from './messages.repository';
 import { SendBatcher } from './send/send-batcher';
 import { MAX_DISTINCT_REACTIONS, toReactionEmoji } from './reaction-emoji';
 import { searchTermsOf } from './search/search-terms';
 
-const MESSAGE_NOT_FOUND = 'Message not found';
 const DELETED_REACTION = 'A deleted message cannot be reacted to';
 
-/** Sending, editing, deleting and reading messages. Every path checks membership first. */
+/** Sending, editing, deleting and reading messages. Every path asks the access policy first. */
 @Injectable()
 export class MessagesService {
   /** Per sender: the last send still being admitted (see `admitInOrder`). */
@@ -25,6 +26,9 @@ export class MessagesService {
   constructor(
     private readonly repository: MessagesRepository,
     private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
+    /** The conversations' summaries and mention lists, which edits and deletes keep current. */
+    private readonly conversationRecords: ConversationsRepository,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
     private readonly batcher: SendBatcher,
@@ -150,10 +154,10 @@ export class MessagesService {
     const deleted = await this.repository.markDeleted(message._id, now);
     if (!deleted) return;
     await Promise.all([
-      this.conversations.replaceLastMessage(conversation.id, deleted),
+      this.conversationRecords.replaceLastMessage(conversation.id, deleted),
       this.refreshQuotes(deleted, conversation, now),
       // A deleted message no longer counts as a mention (its record kept the mentions until now).
-      this.conversations.forgetMentions(conversation.id, this.mentionedOthers(message), message.seq),
+      this.conversationRecords.forgetMentions(conversation.id, this.mentionedOthers(message), message.seq),
     ]);
     this.events.publish('message.deleted', { id: messageId, conversationId: conversation.id, recipientIds: conversation.memberIds });
   }
@@ -165,7 +169,7 @@ export class MessagesService {
    */
   private async refreshQuotes(message: MessageRecord, conversation: MemberConversation, at: Date): Promise<void> {
     const preview = replyPreviewOf(message);
-    await Promise.all([this.repository.refreshReplyPreviews(preview, at), this.conversations.refreshQuotedPreview(conversation.id, preview)]);
+    await Promise.all([this.repository.refreshReplyPreviews(preview, at), this.conversationRecords.refreshQuotedPreview(conversation.id, preview)]);
   }
 
   /**
@@ -175,7 +179,8 @@ export class MessagesService {
    */
   async react(userId: string, messageId: string, rawEmoji: string, on: boolean): Promise<MessageResponse> {
     const emoji = toReactionEmoji(rawEmoji);
-    const { message, conversation } = await this.findForMember(userId, messageId);
+    toObjectId(messageId, 'messageId');
+    const { message, conversation } = await this.access.requireReactable(await this.repository.findById(messageId), userId);
     if (on && message.deletedAt) throw new ConflictException(DELETED_REACTION);
     const user = new Types.ObjectId(userId);
     const now = new Date();
@@ -194,7 +199,7 @@ export class MessagesService {
   /** A page of history, oldest first: newest, `before` an id, or `after` an id. */
   async page(userId: string, conversationId: string, query: MessagePageQuery): Promise<MessagePageResponse> {
     if (query.before && query.after) throw new BadRequestException('Give at most one of before and after');
-    const conversation = await this.conversations.requireMember(conversationId, userId);
+    const conversation = await this.access.requireMember(conversationId, userId);
     const cursorId = query.before ?? query.after;
     let cursorSeq: number | null = null;
     if (cursorId) {
@@ -214,31 +219,6 @@ export class MessagesService {
     return { items: items.map((record) => toMessageResponse(record, record.conversationId, messageStatus(record, members))), hasMore };
   }
 
-  /**
-   * For each member other than the sender: when it got and read the message (members only). A mark
-   * moves three ways: an explicit mark (a receipt event), the member's own later message (sending
-   * moves the sender's marks, so status says `read` then too), or joining (marks start at the
-   * conversation's seq): the earliest wins. A constant number of queries, whatever the group size.
-   */
-  async receipts(userId: string, messageId: string): Promise<MessageReceiptResponse[]> {
-    const message = await this.requireVisibleMessage(userId, messageId);
-    const marks = await this.conversations.marksOfConversation(message.conversationId);
-    const others = marks.filter((member) => !member.userId.equals(message.senderId));
-    const reached = others.filter((member) => member.deliveredUpToSeq >= message.seq).map((member) => member.userId);
-    const [marked, replied] = await Promise.all([
-      this.repository.firstReceiptTimes(message.conversationId, reached, message.seq),
-      this.repository.firstSentTimes(message.conversationId, reached, message.seq),
-    ]);
-    const passedAt = (member: MemberMarks & { joinedAt?: Date }, type: 'delivered' | 'read'): string | null => {
-      if ((type === 'read' ? member.readUpToSeq : member.deliveredUpToSeq) < message.seq) return null;
-      const id = member.userId.toHexString();
-      const times = [marked.get(`${id}:${type}`), replied.get(id)].filter((time): time is Date => time instanceof Date);
-      const first = times.length > 0 ? new Date(Math.min(...times.map((time) => time.getTime()))) : (member.joinedAt ?? null);
-      return first?.toISOString() ?? null;
-    };
-    return others.map((member) => ({ userId: member.userId.toHexString(), deliveredAt: passedAt(member, 'delivered'), readAt: passedAt(member, 'read') }));
-  }
-
   /** A message the caller may see (member of its conversation); 404 otherwise. */
   async requireVisibleMessage(userId: string, messageId: string): Promise<MessageRecord> {
     return (await this.findForMember(userId, messageId)).message;
@@ -247,12 +227,7 @@ export class MessagesService {
   /** The message and its conversation, for a current member of it; 404 otherwise (never saying which). */
   private async findForMember(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
     toObjectId(messageId, 'messageId');
-    const message = await this.repository.findById(messageId);
-    if (!message) throw new NotFoundException(MESSAGE_NOT_FOUND);
-    const conversation = await this.conversations.requireMember(message.conversationId.toHexString(), userId).catch(() => {
-      throw new NotFoundException(MESSAGE_NOT_FOUND);
-    });
-    return { message, conversation };
+    return this.access.requireMessage(await this.repository.findById(messageId), userId);
   }
 
   /** The message in the caller's view, with its current status. */
@@ -271,13 +246,12 @@ export class MessagesService {
   }
 
   private async requireOwnMessage(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
-    const found = await this.findForMember(userId, messageId);
-    if (!found.message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
-    return found;
+    toObjectId(messageId, 'messageId');
+    return this.access.requireOwnMessage(await this.repository.findById(messageId), userId);
   }
 
   private async publishChange(message: MessageRecord, conversation: Pick<MemberConversation, 'id' | 'memberIds'>, event: 'message.updated'): Promise<MessageResponse> {
-    const [response] = await Promise.all([this.toResponse(message), this.conversations.replaceLastMessage(conversation.id, message)]);
+    const [response] = await Promise.all([this.toResponse(message), this.conversationRecords.replaceLastMessage(conversation.id, message)]);
     this.events.publish(event, { message: response, recipientIds: conversation.memberIds });
     return response;
   }

@@ -1,6 +1,8 @@
 import { GoneException, Injectable } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { AppConfig } from '../config/app-config';
+import { ConversationAccess } from '../conversations/conversation-access';
+import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
 import { messageStatus, toMessageResponse } from '../receipts/read-state';
 import type { ReceiptResponse } from './message.response';
@@ -26,6 +28,8 @@ export class SyncService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
+    private readonly memberships: ConversationsRepository,
     private readonly config: AppConfig,
     private readonly blocks: BlocksService,
     private readonly users: UsersService,
@@ -54,11 +58,11 @@ export class SyncService {
     }
     const cursor = this.clamp(this.cursors.decode(since), now);
     const oldest = new Date(Math.min(cursor.messages.at.getTime(), cursor.receipts.at.getTime(), cursor.conversations.at.getTime(), cursor.blocks.at.getTime()));
-    const { active, left } = await this.conversations.membershipsForSync(userId, oldest);
+    const { active, left } = await this.access.syncScope(userId, oldest);
 
     const [messageRecords, markRecords, conversationChanges, blockRecords] = await Promise.all([
       active.length ? this.messages.findChangedSince(active, cursor.messages, PAGE + 1) : [],
-      active.length ? this.conversations.findMarksChangedSince(active, cursor.receipts, PAGE + 1) : [],
+      active.length ? this.memberships.findMarksChangedSince(active, cursor.receipts, PAGE + 1) : [],
       active.length ? this.conversations.findChangedSince(userId, active, cursor.conversations, PAGE + 1) : [],
       this.blocks.changedSince(userId, cursor.blocks, PAGE + 1),
     ]);

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { AppConfig } from '../config/app-config';
 import { BlocksRepository } from './blocks.repository';
 import { BlocksService } from './blocks.service';
-import { LocalPresence, PresenceService, RedisPresence } from '../presence/presence.service';
+import { PresenceModule } from '../presence/presence.module';
 import { Block, BlockSchema } from './schemas/block.schema';
 import { User, UserSchema } from './schemas/user.schema';
 import { UsersController } from './users.controller';
@@ -12,6 +11,7 @@ import { UsersService } from './users.service';
 
 @Module({
   imports: [
+    PresenceModule,
     MongooseModule.forFeature([
       { name: User.name, schema: UserSchema },
       { name: Block.name, schema: BlockSchema },
@@ -23,15 +23,6 @@ import { UsersService } from './users.service';
     UsersService,
     BlocksRepository,
     BlocksService,
-    {
-      // One instance: in-memory connection counts. Several (REDIS_URL): shared through Redis.
-      provide: PresenceService,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        config.redisUrl
-          ? RedisPresence.connect(config.redisUrl, { heartbeatMs: config.presenceHeartbeatMs, instanceTtlMs: config.presenceInstanceTtlMs })
-          : new LocalPresence(),
-    },
   ],
   exports: [UsersService, BlocksService],
 })

@@ -1,5 +1,5 @@
 import { IsBoolean } from 'class-validator';
-import { MarkMessageDto } from '../../messages/dto/send-message.dto';
+import { MarkMessageDto } from '../../receipts/dto/mark-message.dto';
 import type { MarkPayload, TypingPayload } from '../chat.events';
 import { ObjectIdField } from '../../common/object-id';
 

@@ -109,9 +109,3 @@ export class EditMessageDto {
   @trimText() @IsString() @IsNotEmpty({ message: 'text must not be empty' }) @MaxLength(100_000)
   text: string;
 }
-
-export class MarkMessageDto {
-  @ApiProperty({ description: 'everything up to and including this message' })
-  @ObjectIdField('messageId must be a valid id')
-  messageId: string;
-}
