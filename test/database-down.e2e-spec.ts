@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { Conversation } from '../src/contract';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { closeAllSockets, connectSocket, type ChatSocket } from './helpers/socket';
@@ -24,7 +24,7 @@ describe('Database unavailable (e2e)', () => {
   let port: number;
   let user: TestUser;
   let peer: TestUser;
-  let conversation: ConversationResponse;
+  let conversation: Conversation;
   let socket: ChatSocket;
   let state: 'running' | 'frozen' | 'stopped' = 'stopped';
 

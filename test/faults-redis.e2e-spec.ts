@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 import { Types } from 'mongoose';
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { Conversation } from '../src/contract';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
@@ -37,8 +37,8 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  let aliceBob: ConversationResponse;
-  let aliceCarol: ConversationResponse;
+  let aliceBob: Conversation;
+  let aliceCarol: Conversation;
 
   const startRedis = () => execFileSync(REDIS_SCRIPT, ['start', redisDir, String(redisPort)], { stdio: 'ignore' });
   const crashRedis = () => {

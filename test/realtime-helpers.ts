@@ -1,8 +1,6 @@
 /** Helpers shared by the realtime (Socket.IO) e2e specs. */
 import { createHmac } from 'node:crypto';
-import type { Ack, ClientEventName, ClientToServerEvents } from '../src/chat/chat.events';
-import type { ConversationResponse } from '../src/conversations/conversation.response';
-import type { MessageResponse } from '../src/messages/message.response';
+import type { Ack, ClientEventName, ClientToServerEvents, Conversation, Message } from '../src/contract';
 import type { TestUser } from './factories/user.factory';
 import { TEST_ENV, TestApp } from './helpers/app';
 import { ChatSocket } from './helpers/socket';
@@ -51,19 +49,19 @@ export async function refusal(connecting: Promise<ChatSocket>): Promise<Error & 
   throw new Error('the socket connected');
 }
 
-export async function directConversation(t: TestApp, a: TestUser, b: TestUser): Promise<ConversationResponse> {
+export async function directConversation(t: TestApp, a: TestUser, b: TestUser): Promise<Conversation> {
   const response = await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'direct', userId: b.id });
   if (response.status !== 200 && response.status !== 201) throw new Error(`direct conversation: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
-export async function groupConversation(t: TestApp, owner: TestUser, members: TestUser[], title = 'Group'): Promise<ConversationResponse> {
+export async function groupConversation(t: TestApp, owner: TestUser, members: TestUser[], title = 'Group'): Promise<Conversation> {
   const response = await t.http().post('/api/v1/conversations').set(owner.auth).send({ type: 'group', title, memberIds: members.map((member) => member.id) });
   if (response.status !== 201) throw new Error(`group conversation: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
-export async function messagesOf(t: TestApp, user: TestUser, conversationId: string): Promise<MessageResponse[]> {
+export async function messagesOf(t: TestApp, user: TestUser, conversationId: string): Promise<Message[]> {
   const response = await t.http().get(`/api/v1/conversations/${conversationId}/messages`).set(user.auth);
   if (response.status !== 200) throw new Error(`messages: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.items;

@@ -1,4 +1,4 @@
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { Conversation } from '../src/contract';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { barrier, closeAllSockets, collect, connectSocket } from './helpers/socket';
@@ -14,7 +14,7 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
   let t: TestApp;
   let alice: TestUser;
   let bob: TestUser;
-  let conversation: ConversationResponse;
+  let conversation: Conversation;
 
   beforeAll(async () => {
     t = await createTestApp({

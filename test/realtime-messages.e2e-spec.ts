@@ -1,4 +1,4 @@
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { Conversation } from '../src/contract';
 import { ReceiptsService } from '../src/receipts/receipts.service';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
@@ -10,7 +10,7 @@ describe('realtime: messages and receipts', () => {
   let alice: TestUser;
   let bob: TestUser;
   let carol: TestUser;
-  let conversation: ConversationResponse;
+  let conversation: Conversation;
   /** alice's sending tab, alice's other tab, bob's two devices, carol (not a member). */
   let alice1: ChatSocket;
   let alice2: ChatSocket;

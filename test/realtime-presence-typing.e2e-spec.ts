@@ -1,4 +1,4 @@
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { Conversation } from '../src/contract';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
@@ -30,7 +30,7 @@ describe('realtime: typing and presence', () => {
     let bob: TestUser;
     let carol: TestUser;
     let dave: TestUser;
-    let group: ConversationResponse;
+    let group: Conversation;
 
     beforeAll(async () => {
       [alice, bob, carol, dave] = await Promise.all([createUser(t), createUser(t), createUser(t), createUser(t)]);

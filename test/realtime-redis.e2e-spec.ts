@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatGateway } from '../src/chat/chat.gateway';
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { Conversation } from '../src/contract';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { barrier, closeAllSockets, collect, connectSocket, sleep, waitFor } from './helpers/socket';
@@ -20,7 +20,7 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
   let two: TestApp;
   let alice: TestUser;
   let bob: TestUser;
-  let conversation: ConversationResponse;
+  let conversation: Conversation;
 
   beforeAll(async () => {
     redisDir = mkdtempSync(join(tmpdir(), 'chatify-test-redis-'));

@@ -1,5 +1,4 @@
-import type { ClientEventName } from '../src/chat/chat.events';
-import type { ConversationResponse } from '../src/conversations/conversation.response';
+import type { ClientEventName, Conversation } from '../src/contract';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import { barrier, ChatSocket, closeAllSockets, collect, connectSocket, waitFor } from './helpers/socket';
@@ -11,7 +10,7 @@ describe('realtime: invalid payloads', () => {
   let t: TestApp;
   let alice: TestUser;
   let bob: TestUser;
-  let conversation: ConversationResponse;
+  let conversation: Conversation;
   let socket: ChatSocket;
 
   beforeAll(async () => {

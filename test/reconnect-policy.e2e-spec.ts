@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import type { ReconnectPolicy } from '../src/chat/chat.events';
+import type { ReconnectPolicy } from '../src/contract';
 import { createUsers, TestUser } from './factories/user.factory';
 import { createTestApp, TestApp } from './helpers/app';
 import type { ChatSocket } from './helpers/socket';

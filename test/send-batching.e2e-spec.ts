@@ -3,8 +3,7 @@ import { createTestApp, TestApp } from './helpers/app';
 import { closeAllSockets, collect, connectSocket, waitFor, ChatSocket } from './helpers/socket';
 import type { MessageBody } from './helpers/messaging';
 import { groupConversation, request } from './realtime-helpers';
-import type { MessageResponse } from '../src/messages/message.response';
-import type { Ack } from '../src/chat/chat.events';
+import type { Ack, Message } from '../src/contract';
 
 /**
  * Sends are written in batches (group commit). These tests send many messages at once, all in
@@ -33,7 +32,7 @@ describe('Sends in flight together (e2e)', () => {
   });
 
   /** Emits without waiting for acks, so every message of every sender is in flight at once. */
-  function burst(socket: ChatSocket, tag: string, count: number): Promise<Ack<MessageResponse>>[] {
+  function burst(socket: ChatSocket, tag: string, count: number): Promise<Ack<Message>>[] {
     return Array.from({ length: count }, (_, i) => request(socket, 'message:send', { conversationId: groupId, text: `${tag} ${i}`, clientId: `${tag}-${i}` }, 15_000));
   }
 
@@ -91,7 +90,7 @@ describe('Sends in flight together (e2e)', () => {
     for (let round = 0; round < 12; round++) {
       const payload = { conversationId: groupId, text: `raced ${round}`, clientId: `raced-${round}` };
       const original = request(sockets[1], 'message:send', payload);
-      const retry = new Promise<Ack<MessageResponse>>((resolve) => setTimeout(() => resolve(request(sockets[1], 'message:send', payload)), round % 4));
+      const retry = new Promise<Ack<Message>>((resolve) => setTimeout(() => resolve(request(sockets[1], 'message:send', payload)), round % 4));
       const [first, second] = await Promise.all([original, retry]);
       expect(first.ok && second.ok).toBe(true);
       if (!first.ok || !second.ok) return;

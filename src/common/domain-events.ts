@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { ConversationResponse } from '../conversations/conversation.response';
-import type { MessageResponse, ReceiptResponse } from '../messages/message.response';
+import type { Conversation, Message, Receipt } from '../contract';
 
 /**
  * Domain events, published by services after the change is stored.
@@ -9,16 +8,16 @@ import type { MessageResponse, ReceiptResponse } from '../messages/message.respo
  * into socket emits to the `user:<id>` rooms. Services never know about sockets.
  */
 export interface DomainEventMap {
-  'message.created': { message: MessageResponse; recipientIds: string[] };
-  'message.updated': { message: MessageResponse; recipientIds: string[] };
+  'message.created': { message: Message; recipientIds: string[] };
+  'message.updated': { message: Message; recipientIds: string[] };
   'message.deleted': { id: string; conversationId: string; recipientIds: string[] };
-  'receipt.moved': { receipt: ReceiptResponse; recipientIds: string[] };
+  'receipt.moved': { receipt: Receipt; recipientIds: string[] };
   /**
    * A conversation was created, renamed or changed members. `unreadCountByUser` and
    * `mentionCountByUser` fill each recipient's own `unreadCount` and `mentionCount`; removed members are among the recipients but not the members.
    */
   'conversation.changed': {
-    conversation: Omit<ConversationResponse, 'unreadCount' | 'mentionCount'>;
+    conversation: Omit<Conversation, 'unreadCount' | 'mentionCount'>;
     unreadCountByUser: Record<string, number>;
     mentionCountByUser: Record<string, number>;
     recipientIds: string[];

@@ -1,15 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Conversation, ConversationMember, ConversationPage, ConversationType, DeliveredMark, MemberRole, ReadMark } from '../contract';
 import { MessageResponse } from '../messages/message.response';
 
-export type ConversationType = 'direct' | 'group';
-export type MemberRole = 'admin' | 'member';
+export type { ConversationType, MemberRole } from '../contract';
 
-export class ConversationMemberResponse {
+export class ConversationMemberResponse implements ConversationMember {
   @ApiProperty() userId: string;
   @ApiProperty({ enum: ['admin', 'member'] }) role: MemberRole;
 }
 
-export class ConversationResponse {
+export class ConversationResponse implements Conversation {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['direct', 'group'] }) type: ConversationType;
   /** `null` for direct conversations. */
@@ -24,19 +24,19 @@ export class ConversationResponse {
   @ApiProperty({ format: 'date-time', description: 'last activity' }) updatedAt: string;
 }
 
-export class ConversationPageResponse {
+export class ConversationPageResponse implements ConversationPage {
   @ApiProperty({ type: [ConversationResponse] }) items: ConversationResponse[];
   @ApiProperty() hasMore: boolean;
 }
 
-export class ReadMarkResponse {
+export class ReadMarkResponse implements ReadMark {
   @ApiProperty() conversationId: string;
   @ApiProperty() userId: string;
   @ApiProperty({ type: String, nullable: true }) readUpTo: string | null;
   @ApiProperty() unreadCount: number;
 }
 
-export class DeliveredMarkResponse {
+export class DeliveredMarkResponse implements DeliveredMark {
   @ApiProperty() conversationId: string;
   @ApiProperty() userId: string;
   @ApiProperty({ type: String, nullable: true }) deliveredUpTo: string | null;

@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { Message, MessagePage, MessageReceipt, MessageStatus, Reaction, Receipt, ReceiptType, ReplyPreview } from '../contract';
 
-export type MessageStatus = 'sent' | 'delivered' | 'read';
+export type { MessageStatus, ReceiptType } from '../contract';
 
 /** The quoted message of a reply, as it is now: its text cut to 200 characters, `null` once it is deleted. */
-export class ReplyPreviewResponse {
+export class ReplyPreviewResponse implements ReplyPreview {
   @ApiProperty() id: string;
   @ApiProperty() senderId: string;
   @ApiProperty({ type: String, nullable: true, maxLength: 200 }) text: string | null;
@@ -11,14 +12,14 @@ export class ReplyPreviewResponse {
 }
 
 /** One emoji on a message: who reacted with it (complete), in the order they did. */
-export class ReactionResponse {
+export class ReactionResponse implements Reaction {
   @ApiProperty({ example: '👍' }) emoji: string;
   @ApiProperty() count: number;
   @ApiProperty({ type: [String] }) userIds: string[];
 }
 
 /** A message as REST answers and socket events carry it. */
-export class MessageResponse {
+export class MessageResponse implements Message {
   @ApiProperty() id: string;
   @ApiProperty() conversationId: string;
   /** Strictly increasing with send order inside the conversation. */
@@ -39,10 +40,8 @@ export class MessageResponse {
   @ApiProperty({ type: [ReactionResponse] }) reactions: ReactionResponse[];
 }
 
-export type ReceiptType = 'delivered' | 'read';
-
 /** A watermark that moved: `userId` has `type` everything up to `messageId`. */
-export class ReceiptResponse {
+export class ReceiptResponse implements Receipt {
   @ApiProperty() conversationId: string;
   @ApiProperty() userId: string;
   @ApiProperty({ enum: ['delivered', 'read'] }) type: ReceiptType;
@@ -51,13 +50,13 @@ export class ReceiptResponse {
 }
 
 /** One row of `GET /api/v1/messages/:id/receipts`. */
-export class MessageReceiptResponse {
+export class MessageReceiptResponse implements MessageReceipt {
   @ApiProperty() userId: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt: string | null;
 }
 
-export class MessagePageResponse {
+export class MessagePageResponse implements MessagePage {
   @ApiProperty({ type: [MessageResponse] }) items: MessageResponse[];
   @ApiProperty() hasMore: boolean;
 }

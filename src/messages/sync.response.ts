@@ -1,23 +1,24 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { BlockChange, PresenceState, SyncResult } from '../contract';
 import { ConversationResponse } from '../conversations/conversation.response';
 import { MessageResponse, ReceiptResponse } from './message.response';
 
 /** One change of the caller's own block list (blocking is private: nobody else's sync shows it). */
-export class BlockChangeResponse {
+export class BlockChangeResponse implements BlockChange {
   @ApiProperty() userId: string;
   @ApiProperty({ description: 'true: blocked; false: unblocked' }) blocked: boolean;
   @ApiProperty({ format: 'date-time' }) at: string;
 }
 
 /** A user's presence as the caller may now see it: hidden (offline, no last-seen time) while a block stands between them. */
-export class PresenceStateResponse {
+export class PresenceStateResponse implements PresenceState {
   @ApiProperty() userId: string;
   @ApiProperty() online: boolean;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSeenAt: string | null;
 }
 
 /** Answer of `GET /api/v1/sync`: every change after `since`, then a cursor to continue from. */
-export class SyncResponse {
+export class SyncResponse implements SyncResult {
   @ApiProperty({ type: [MessageResponse] }) messages: MessageResponse[];
   @ApiProperty({ type: [ReceiptResponse] }) receipts: ReceiptResponse[];
   @ApiProperty({ type: [ConversationResponse] }) conversations: ConversationResponse[];

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { PublicUser, User } from '../contract';
 
 /** What anyone may see of a user. */
-export class PublicUserResponse {
+export class PublicUserResponse implements PublicUser {
   @ApiProperty({ example: '665f1c2e9b1e8a0012345678' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true }) avatarUrl: string | null;
@@ -10,7 +11,7 @@ export class PublicUserResponse {
 }
 
 /** What the user sees of itself: the public view plus private fields. */
-export class UserResponse extends PublicUserResponse {
+export class UserResponse extends PublicUserResponse implements User {
   @ApiProperty() email: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }

@@ -1,5 +1,5 @@
 import { io, Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerEventName, ServerToClientEvents } from '../../src/chat/chat.events';
+import type { ClientToServerEvents, ServerEventName, ServerToClientEvents } from '../../src/contract';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

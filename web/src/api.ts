@@ -2,10 +2,7 @@
  * REST client for `/api/v1`. Adds the bearer token (refreshing it first when it is about to expire);
  * on a 401 it refreshes once and retries once, and if that fails too the session ends (login form).
  */
-import type { ConversationPageResponse, ConversationResponse, DeliveredMarkResponse, ReadMarkResponse } from '../../src/conversations/conversation.response';
-import type { MessagePageResponse, MessageResponse } from '../../src/messages/message.response';
-import type { SyncResponse } from '../../src/messages/sync.response';
-import type { PublicUserResponse, UserResponse } from '../../src/users/user.response';
+import type { Conversation, ConversationPage, DeliveredMark, ErrorBody, Message, MessagePage, PublicUser, ReadMark, SyncResult, User } from '../../src/contract';
 import { SessionExpiredError, type AuthResult, type Session } from './session.js';
 
 export class ApiError extends Error {
@@ -28,10 +25,10 @@ function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-/** The contract's error body is `{ statusCode, error, message: string | string[] }`. */
+/** The contract's error body; read defensively, since a proxy in between may answer with something else. */
 async function errorMessage(response: Response): Promise<string> {
   try {
-    const body = (await response.json()) as { message?: string | string[]; error?: string };
+    const body = (await response.json()) as Partial<ErrorBody>;
     if (Array.isArray(body.message)) return body.message.join('. ');
     if (body.message) return body.message;
     if (body.error) return body.error;
@@ -58,19 +55,19 @@ export class Api {
   }
 
   // ---- users ----------------------------------------------------------------------------------------
-  me(): Promise<UserResponse> {
+  me(): Promise<User> {
     return this.request('GET', '/users/me');
   }
 
-  searchUsers(q: string, limit = 20): Promise<PublicUserResponse[]> {
+  searchUsers(q: string, limit = 20): Promise<PublicUser[]> {
     return this.request('GET', withQuery('/users', { q, limit }));
   }
 
-  user(id: string): Promise<PublicUserResponse> {
+  user(id: string): Promise<PublicUser> {
     return this.request('GET', `/users/${encodeURIComponent(id)}`);
   }
 
-  blockedUsers(): Promise<PublicUserResponse[]> {
+  blockedUsers(): Promise<PublicUser[]> {
     return this.request('GET', '/users/me/blocked');
   }
 
@@ -79,27 +76,27 @@ export class Api {
   }
 
   // ---- conversations --------------------------------------------------------------------------------
-  conversations(before?: string, limit = 50): Promise<ConversationPageResponse> {
+  conversations(before?: string, limit = 50): Promise<ConversationPage> {
     return this.request('GET', withQuery('/conversations', { limit, before }));
   }
 
-  conversation(id: string): Promise<ConversationResponse> {
+  conversation(id: string): Promise<Conversation> {
     return this.request('GET', `/conversations/${encodeURIComponent(id)}`);
   }
 
-  openDirect(userId: string): Promise<ConversationResponse> {
+  openDirect(userId: string): Promise<Conversation> {
     return this.request('POST', '/conversations', { type: 'direct', userId });
   }
 
-  createGroup(title: string, memberIds: string[]): Promise<ConversationResponse> {
+  createGroup(title: string, memberIds: string[]): Promise<Conversation> {
     return this.request('POST', '/conversations', { type: 'group', title, memberIds });
   }
 
-  renameGroup(conversationId: string, title: string): Promise<ConversationResponse> {
+  renameGroup(conversationId: string, title: string): Promise<Conversation> {
     return this.request('PATCH', `/conversations/${encodeURIComponent(conversationId)}`, { title });
   }
 
-  addMembers(conversationId: string, userIds: string[]): Promise<ConversationResponse> {
+  addMembers(conversationId: string, userIds: string[]): Promise<Conversation> {
     return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/members`, { userIds });
   }
 
@@ -108,24 +105,24 @@ export class Api {
     return this.request('DELETE', `/conversations/${encodeURIComponent(conversationId)}/members/${encodeURIComponent(userId)}`);
   }
 
-  messages(conversationId: string, page: { before?: string; after?: string; limit?: number } = {}): Promise<MessagePageResponse> {
+  messages(conversationId: string, page: { before?: string; after?: string; limit?: number } = {}): Promise<MessagePage> {
     return this.request('GET', withQuery(`/conversations/${encodeURIComponent(conversationId)}/messages`, { limit: 50, ...page }));
   }
 
-  markRead(conversationId: string, messageId: string): Promise<ReadMarkResponse> {
+  markRead(conversationId: string, messageId: string): Promise<ReadMark> {
     return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/read`, { messageId });
   }
 
-  markDelivered(conversationId: string, messageId: string): Promise<DeliveredMarkResponse> {
+  markDelivered(conversationId: string, messageId: string): Promise<DeliveredMark> {
     return this.request('POST', `/conversations/${encodeURIComponent(conversationId)}/delivered`, { messageId });
   }
 
   // ---- messages -------------------------------------------------------------------------------------
-  sendMessage(conversationId: string, text: string, clientId: string): Promise<MessageResponse> {
+  sendMessage(conversationId: string, text: string, clientId: string): Promise<Message> {
     return this.request('POST', '/messages', { conversationId, text, clientId });
   }
 
-  editMessage(messageId: string, text: string): Promise<MessageResponse> {
+  editMessage(messageId: string, text: string): Promise<Message> {
     return this.request('PATCH', `/messages/${encodeURIComponent(messageId)}`, { text });
   }
 
@@ -133,17 +130,17 @@ export class Api {
     return this.request('DELETE', `/messages/${encodeURIComponent(messageId)}`);
   }
 
-  react(messageId: string, emoji: string, on: boolean): Promise<MessageResponse> {
+  react(messageId: string, emoji: string, on: boolean): Promise<Message> {
     return this.request(on ? 'PUT' : 'DELETE', `/messages/${encodeURIComponent(messageId)}/reactions/${encodeURIComponent(emoji)}`);
   }
 
   /** Newest first; `before` is the last result of the previous page. */
-  searchMessages(q: string, before?: string, limit = 20): Promise<MessagePageResponse> {
+  searchMessages(q: string, before?: string, limit = 20): Promise<MessagePage> {
     return this.request('GET', withQuery('/search/messages', { q, before, limit }));
   }
 
   /** Catch-up: without `since` only a cursor for "now"; with it, every change after that cursor. */
-  sync(since?: string): Promise<SyncResponse> {
+  sync(since?: string): Promise<SyncResult> {
     return this.request('GET', withQuery('/sync', { since }));
   }
 

@@ -3,11 +3,7 @@
  * local echo, receipts (ticks), typing, presence, delivered/read marks and catch-up after being offline.
  * Views read from it and re-render on its change notifications; they never talk to the network.
  */
-import type { PresenceState, TypingEvent } from '../../src/chat/chat.events';
-import type { ConversationResponse } from '../../src/conversations/conversation.response';
-import type { MessageResponse, MessageStatus, ReceiptResponse, ReplyPreviewResponse } from '../../src/messages/message.response';
-import type { SyncResponse } from '../../src/messages/sync.response';
-import type { PublicUserResponse, UserResponse } from '../../src/users/user.response';
+import type { Conversation, Message, MessageStatus, PresenceState, PublicUser, Receipt, ReplyPreview, SyncResult, TypingEvent, User } from '../../src/contract';
 import { ApiError, type Api } from './api.js';
 import { newClientId } from './dom.js';
 import { Realtime, SocketRequestError, type ChatSocket, type ConnectionState } from './realtime.js';
@@ -23,19 +19,19 @@ export interface PendingMessage {
   error: string | null;
   inFlight: boolean;
   /** The quote shown at once, and the message it replies to. */
-  replyTo: ReplyPreviewResponse | null;
+  replyTo: ReplyPreview | null;
   mentions: string[];
 }
 
 /** What `send` takes beside the text: the message replied to, and who is mentioned. */
 export interface SendOptions {
-  replyTo?: MessageResponse | null;
+  replyTo?: Message | null;
   mentions?: string[];
 }
 
 export interface Thread {
   /** Stored messages by id: merging by id is what keeps socket events, acks and sync from duplicating. */
-  messages: Map<string, MessageResponse>;
+  messages: Map<string, Message>;
   /** Local echoes by clientId, removed when the stored message arrives. */
   pending: Map<string, PendingMessage>;
   loaded: boolean;
@@ -45,7 +41,7 @@ export interface Thread {
   error: string | null;
 }
 
-export type ThreadItem = { kind: 'message'; message: MessageResponse } | { kind: 'pending'; pending: PendingMessage };
+export type ThreadItem = { kind: 'message'; message: Message } | { kind: 'pending'; pending: PendingMessage };
 
 export type Topic = 'conversations' | 'thread' | 'typing' | 'users' | 'connection' | 'open' | 'blocks';
 export type Listener = (topic: Topic, conversationId: string | null) => void;
@@ -61,8 +57,8 @@ function maxStatus(a: MessageStatus, b: MessageStatus): MessageStatus {
 }
 
 /** Combines two versions of the same message: deletions and later edits win, status never goes back. */
-function combine(known: MessageResponse, incoming: MessageResponse): MessageResponse {
-  let merged: MessageResponse = { ...incoming, status: maxStatus(known.status, incoming.status) };
+function combine(known: Message, incoming: Message): Message {
+  let merged: Message = { ...incoming, status: maxStatus(known.status, incoming.status) };
   if (known.deletedAt && !incoming.deletedAt) {
     merged = { ...merged, text: null, deletedAt: known.deletedAt, reactions: [], mentions: [], replyTo: null };
   } else if (known.editedAt && (!incoming.editedAt || known.editedAt > incoming.editedAt) && !incoming.deletedAt) {
@@ -71,20 +67,20 @@ function combine(known: MessageResponse, incoming: MessageResponse): MessageResp
   return merged;
 }
 
-function activityOf(conversation: ConversationResponse): number {
+function activityOf(conversation: Conversation): number {
   const updated = Date.parse(conversation.updatedAt) || 0;
   const last = conversation.lastMessage ? Date.parse(conversation.lastMessage.createdAt) || 0 : 0;
   return Math.max(updated, last, Date.parse(conversation.createdAt) || 0);
 }
 
 export class ChatClient {
-  readonly me: UserResponse;
-  readonly conversations = new Map<string, ConversationResponse>();
+  readonly me: User;
+  readonly conversations = new Map<string, Conversation>();
   conversationsHasMore = false;
   conversationsLoaded = false;
   conversationsError: string | null = null;
   readonly threads = new Map<string, Thread>();
-  readonly users = new Map<string, PublicUserResponse>();
+  readonly users = new Map<string, PublicUser>();
   /** conversationId → userId → timer that hides the indicator if no update comes. */
   readonly typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   connection: ConnectionState = 'connecting';
@@ -100,7 +96,7 @@ export class ChatClient {
   private readonly listeners = new Set<Listener>();
   private chatOnScreen = false;
   private stopped = false;
-  private readonly userRequests = new Map<string, Promise<PublicUserResponse | null>>();
+  private readonly userRequests = new Map<string, Promise<PublicUser | null>>();
   /** Highest seq we already told the server we read / received, per conversation. */
   private readonly readSent = new Map<string, number>();
   private readonly deliveredSent = new Map<string, number>();
@@ -123,7 +119,7 @@ export class ChatClient {
   constructor(
     private readonly api: Api,
     session: Session,
-    me: UserResponse,
+    me: User,
   ) {
     this.me = me;
     this.users.set(me.id, me);
@@ -181,16 +177,16 @@ export class ChatClient {
 
   // ---- reading state for views ----------------------------------------------------------------------
 
-  sortedConversations(): ConversationResponse[] {
+  sortedConversations(): Conversation[] {
     return [...this.conversations.values()].sort((a, b) => activityOf(b) - activityOf(a));
   }
 
-  partnerId(conversation: ConversationResponse): string | null {
+  partnerId(conversation: Conversation): string | null {
     if (conversation.type !== 'direct') return null;
     return conversation.members.find((member) => member.userId !== this.me.id)?.userId ?? null;
   }
 
-  titleOf(conversation: ConversationResponse): string {
+  titleOf(conversation: Conversation): string {
     if (conversation.type === 'group') return conversation.title ?? 'Group';
     const partner = this.partnerId(conversation);
     return partner ? this.nameOf(partner) : 'Just you';
@@ -263,27 +259,27 @@ export class ChatClient {
   }
 
   /** Opens (creating on first use) the one direct conversation with that user. */
-  async startDirect(user: PublicUserResponse): Promise<string> {
+  async startDirect(user: PublicUser): Promise<string> {
     this.rememberUser(user);
     const conversation = await this.api.openDirect(user.id);
     this.upsertConversation(conversation, true);
     return conversation.id;
   }
 
-  async createGroup(title: string, members: PublicUserResponse[]): Promise<string> {
+  async createGroup(title: string, members: PublicUser[]): Promise<string> {
     members.forEach((member) => this.rememberUser(member));
     const conversation = await this.api.createGroup(title, members.map((member) => member.id));
     this.upsertConversation(conversation, true);
     return conversation.id;
   }
 
-  async searchUsers(query: string): Promise<PublicUserResponse[]> {
+  async searchUsers(query: string): Promise<PublicUser[]> {
     const users = await this.api.searchUsers(query);
     users.forEach((user) => this.rememberUser(user));
     return users.filter((user) => user.id !== this.me.id);
   }
 
-  private upsertConversation(incoming: ConversationResponse, trustUnread: boolean): void {
+  private upsertConversation(incoming: Conversation, trustUnread: boolean): void {
     if (!incoming.members.some((member) => member.userId === this.me.id)) {
       this.dropConversation(incoming.id);
       return;
@@ -312,7 +308,7 @@ export class ChatClient {
     this.emit('conversations');
   }
 
-  private async fetchConversation(conversationId: string): Promise<ConversationResponse | null> {
+  private async fetchConversation(conversationId: string): Promise<Conversation | null> {
     try {
       const conversation = await this.api.conversation(conversationId);
       this.upsertConversation(conversation, true);
@@ -323,7 +319,7 @@ export class ChatClient {
   }
 
   /** Names for direct partners, presence for them, and a delivered mark for what arrived meanwhile. */
-  private afterConversationsChanged(changed: ConversationResponse[]): void {
+  private afterConversationsChanged(changed: Conversation[]): void {
     for (const conversation of changed) {
       const partner = this.partnerId(conversation);
       if (partner) void this.ensureUser(partner);
@@ -401,7 +397,7 @@ export class ChatClient {
   async loadOlder(conversationId: string): Promise<void> {
     const thread = this.threads.get(conversationId);
     if (!thread?.loaded || !thread.hasMoreOlder || thread.loadingOlder) return;
-    const oldest = [...thread.messages.values()].reduce<MessageResponse | null>((min, m) => (!min || m.seq < min.seq ? m : min), null);
+    const oldest = [...thread.messages.values()].reduce<Message | null>((min, m) => (!min || m.seq < min.seq ? m : min), null);
     if (!oldest) return;
     thread.loadingOlder = true;
     this.emit('thread', conversationId);
@@ -421,7 +417,7 @@ export class ChatClient {
    * Merges a stored message into what we know (thread and conversation preview) and drops its local
    * echo. Returns whether it is new to us, which is what unread counts and marks go by.
    */
-  private mergeMessage(incoming: MessageResponse): boolean {
+  private mergeMessage(incoming: Message): boolean {
     const conversation = this.conversations.get(incoming.conversationId);
     const thread = this.threads.get(incoming.conversationId);
     const last = conversation?.lastMessage ?? null;
@@ -450,10 +446,10 @@ export class ChatClient {
   }
 
   /** Replies we hold that quote `message` show it as it is now (the server does the same for reads and sync). */
-  private refreshQuotesOf(message: MessageResponse): void {
+  private refreshQuotesOf(message: Message): void {
     const thread = this.threads.get(message.conversationId);
     const deleted = Boolean(message.deletedAt);
-    const quote = (replyTo: ReplyPreviewResponse): ReplyPreviewResponse => ({
+    const quote = (replyTo: ReplyPreview): ReplyPreview => ({
       ...replyTo,
       text: deleted || message.text === null ? null : [...message.text].slice(0, 200).join(''),
       deletedAt: message.deletedAt,
@@ -546,7 +542,7 @@ export class ChatClient {
   // ---- changing messages ----------------------------------------------------------------------------
 
   /** Sends an edit of one of our messages; the stored version (and `message:updated`) replaces it. */
-  async editMessage(message: MessageResponse, rawText: string): Promise<void> {
+  async editMessage(message: Message, rawText: string): Promise<void> {
     const text = rawText.trim();
     if (!text || text === message.text) return;
     const updated = this.realtime.connected ? await this.realtime.request('message:edit', { messageId: message.id, text }) : await this.api.editMessage(message.id, text);
@@ -555,14 +551,14 @@ export class ChatClient {
     this.emit('conversations');
   }
 
-  async deleteMessage(message: MessageResponse): Promise<void> {
+  async deleteMessage(message: Message): Promise<void> {
     if (this.realtime.connected) await this.realtime.request('message:delete', { messageId: message.id });
     else await this.api.deleteMessage(message.id);
     this.onMessageDeleted(message.id, message.conversationId);
   }
 
   /** Adds our reaction with `emoji`, or takes it back when we already reacted so. */
-  async toggleReaction(message: MessageResponse, emoji: string): Promise<void> {
+  async toggleReaction(message: Message, emoji: string): Promise<void> {
     const on = !message.reactions.some((reaction) => reaction.emoji === emoji && reaction.userIds.includes(this.me.id));
     const updated = this.realtime.connected
       ? await this.realtime.request('message:react', { messageId: message.id, emoji, on })
@@ -586,7 +582,7 @@ export class ChatClient {
     return true;
   }
 
-  searchMessages(q: string, before?: string): Promise<{ items: MessageResponse[]; hasMore: boolean }> {
+  searchMessages(q: string, before?: string): Promise<{ items: Message[]; hasMore: boolean }> {
     return this.api.searchMessages(q, before);
   }
 
@@ -596,7 +592,7 @@ export class ChatClient {
     this.upsertConversation(await this.api.renameGroup(conversationId, title), true);
   }
 
-  async addMembers(conversationId: string, users: PublicUserResponse[]): Promise<void> {
+  async addMembers(conversationId: string, users: PublicUser[]): Promise<void> {
     users.forEach((user) => this.rememberUser(user));
     this.upsertConversation(await this.api.addMembers(conversationId, users.map((user) => user.id)), true);
   }
@@ -703,7 +699,7 @@ export class ChatClient {
     void this.catchUp();
   }
 
-  private async onMessageNew(message: MessageResponse): Promise<void> {
+  private async onMessageNew(message: Message): Promise<void> {
     const conversationId = message.conversationId;
     if (!this.conversations.has(conversationId)) {
       // A conversation we did not know yet (someone just wrote to us for the first time).
@@ -760,7 +756,7 @@ export class ChatClient {
    * of our messages up to it. In a group every other member's mark counts, which we do not all know, so
    * we ask the server for the statuses again (debounced).
    */
-  private applyReceipt(receipt: ReceiptResponse): void {
+  private applyReceipt(receipt: Receipt): void {
     const conversation = this.conversations.get(receipt.conversationId);
     if (!conversation) return;
     const seq = this.seqOf(receipt.conversationId, receipt.messageId);
@@ -799,7 +795,7 @@ export class ChatClient {
     return candidates.some((m) => m.senderId === this.me.id && m.seq <= seq && STATUS_RANK[m.status] < STATUS_RANK[status]);
   }
 
-  private applyPartnerMarks(message: MessageResponse): MessageResponse {
+  private applyPartnerMarks(message: Message): Message {
     if (message.senderId !== this.me.id) return message;
     const marks = this.partnerMarks.get(message.conversationId);
     if (!marks) return message;
@@ -830,7 +826,7 @@ export class ChatClient {
   // ---- our own marks --------------------------------------------------------------------------------
 
   /** A message from someone else reached this device: read if its conversation is on screen, else delivered. */
-  private markIncoming(conversationId: string, message: MessageResponse): void {
+  private markIncoming(conversationId: string, message: Message): void {
     if (this.isOnScreen(conversationId)) this.markOpenAsRead();
     else this.markDelivered(conversationId, message);
   }
@@ -842,7 +838,7 @@ export class ChatClient {
     const thread = this.threads.get(conversationId);
     const conversation = this.conversations.get(conversationId);
     if (!thread?.loaded || !conversation) return;
-    let newest: MessageResponse | null = null;
+    let newest: Message | null = null;
     for (const message of thread.messages.values()) {
       if (message.senderId !== this.me.id && (!newest || message.seq > newest.seq)) newest = message;
     }
@@ -874,7 +870,7 @@ export class ChatClient {
     );
   }
 
-  private markDelivered(conversationId: string, message: MessageResponse): void {
+  private markDelivered(conversationId: string, message: Message): void {
     const already = Math.max(this.deliveredSent.get(conversationId) ?? 0, this.readSent.get(conversationId) ?? 0);
     if (message.seq <= already) return;
     this.deliveredSent.set(conversationId, message.seq);
@@ -948,12 +944,12 @@ export class ChatClient {
     this.emit('users');
   }
 
-  private rememberUser(user: PublicUserResponse): void {
+  private rememberUser(user: PublicUser): void {
     if (user.id === this.me.id) return;
     this.users.set(user.id, user);
   }
 
-  private ensureUser(userId: string): Promise<PublicUserResponse | null> {
+  private ensureUser(userId: string): Promise<PublicUser | null> {
     const known = this.users.get(userId);
     if (known) return Promise.resolve(known);
     let request = this.userRequests.get(userId);
@@ -1010,9 +1006,9 @@ export class ChatClient {
       await this.reloadEverything();
       return;
     }
-    const newFromOthers = new Map<string, MessageResponse>();
+    const newFromOthers = new Map<string, Message>();
     let changed = false;
-    let answer: SyncResponse;
+    let answer: SyncResult;
     do {
       try {
         answer = await this.api.sync(cursor);

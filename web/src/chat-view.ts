@@ -1,12 +1,12 @@
 /** The open conversation: header with presence, the message history with ticks, typing line, composer. */
-import type { MessageResponse, MessageStatus, ReactionResponse, ReplyPreviewResponse } from '../../src/messages/message.response';
+import type { Message, MessageStatus, Reaction, ReplyPreview } from '../../src/contract';
 import type { ChatClient, PendingMessage, ThreadItem } from './chat-client.js';
 import { ICONS, byId, dayKey, formatDayLabel, formatLastSeen, formatTime, h, hueOf, icon, reconcile, setText, updateAvatar } from './dom.js';
 import { MentionInput } from './mention-input.js';
 import { ReactionPicker } from './reaction-picker.js';
 
 /** What the composer is doing besides writing a new message. */
-type ComposerMode = { kind: 'reply' | 'edit'; message: MessageResponse } | null;
+type ComposerMode = { kind: 'reply' | 'edit'; message: Message } | null;
 
 export interface ChatViewActions {
   /** Opens the group's info dialog (rename, members, leave). */
@@ -166,7 +166,7 @@ export class ChatView {
     return conversation.members.filter((member) => member.userId !== this.client.me.id).map((member) => ({ id: member.userId, name: this.client.nameOf(member.userId) }));
   }
 
-  private async react(message: MessageResponse, emoji: string): Promise<void> {
+  private async react(message: Message, emoji: string): Promise<void> {
     try {
       await this.client.toggleReaction(message, emoji);
     } catch (error) {
@@ -174,7 +174,7 @@ export class ChatView {
     }
   }
 
-  private async deleteMessage(message: MessageResponse): Promise<void> {
+  private async deleteMessage(message: Message): Promise<void> {
     if (!window.confirm('Delete this message for everyone?')) return;
     try {
       await this.client.deleteMessage(message);
@@ -450,7 +450,7 @@ export class ChatView {
   }
 
   /** The quote of the message replied to: who wrote it and its text (or that it was deleted). */
-  private updateQuote(element: HTMLElement, replyTo: ReplyPreviewResponse | null): void {
+  private updateQuote(element: HTMLElement, replyTo: ReplyPreview | null): void {
     const quote = element.querySelector<HTMLButtonElement>('.quote')!;
     quote.hidden = replyTo === null;
     if (!replyTo) return;
@@ -498,7 +498,7 @@ export class ChatView {
   }
 
   /** One chip per emoji: count, pressed when it is ours; a click toggles ours. */
-  private updateReactions(element: HTMLElement, reactions: ReactionResponse[]): void {
+  private updateReactions(element: HTMLElement, reactions: Reaction[]): void {
     const list = element.querySelector<HTMLUListElement>('.reactions')!;
     list.hidden = reactions.length === 0;
     reconcile(
@@ -521,7 +521,7 @@ export class ChatView {
 
   private updateBubble(element: HTMLElement, item: ThreadItem, showSender: boolean): void {
     const me = this.client.me.id;
-    const message: MessageResponse | null = item.kind === 'message' ? item.message : null;
+    const message: Message | null = item.kind === 'message' ? item.message : null;
     const pending: PendingMessage | null = item.kind === 'pending' ? item.pending : null;
     const mine = message ? message.senderId === me : true;
     const status: MessageStatus | 'pending' | 'failed' = message ? message.status : pending!.state;

@@ -1,6 +1,5 @@
 /** The sidebar: who I am, the connection state and the conversation list (newest activity first). */
-import type { ConversationResponse } from '../../src/conversations/conversation.response';
-import type { MessageStatus } from '../../src/messages/message.response';
+import type { Conversation, MessageStatus } from '../../src/contract';
 import type { ChatClient } from './chat-client.js';
 import { avatar, byId, formatListStamp, h, reconcile, setText, updateAvatar } from './dom.js';
 
@@ -55,7 +54,7 @@ export class ConversationList {
     );
   }
 
-  private create(conversation: ConversationResponse): HTMLElement {
+  private create(conversation: Conversation): HTMLElement {
     const button = h(
       'button',
       { type: 'button', class: 'conversation', 'data-testid': 'conversation-item', 'data-conversation-id': conversation.id },
@@ -77,7 +76,7 @@ export class ConversationList {
     return h('li', {}, button);
   }
 
-  private update(item: HTMLElement, conversation: ConversationResponse): void {
+  private update(item: HTMLElement, conversation: Conversation): void {
     const client = this.client;
     const button = item.querySelector<HTMLButtonElement>('button.conversation')!;
     const title = client.titleOf(conversation);
@@ -127,7 +126,7 @@ export class ConversationList {
   }
 
   /** The last message (or what we are still sending) in one line, with our tick in front of ours. */
-  private preview(conversation: ConversationResponse): { tick: MessageStatus | 'pending' | null; text: string } {
+  private preview(conversation: Conversation): { tick: MessageStatus | 'pending' | null; text: string } {
     const pending = [...(this.client.threads.get(conversation.id)?.pending.values() ?? [])].at(-1);
     if (pending) {
       const text = `You: ${pending.text.replace(/\s+/g, ' ')}`;

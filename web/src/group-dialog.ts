@@ -1,5 +1,5 @@
 /** Group info: rename (admins), the members with their roles, remove (admins) and add people (admins), leave. */
-import type { PublicUserResponse } from '../../src/users/user.response';
+import type { PublicUser } from '../../src/contract';
 import type { ChatClient } from './chat-client.js';
 import { avatar, byId, debounce, h, setText } from './dom.js';
 
@@ -125,7 +125,7 @@ export class GroupDialog {
     }
   }
 
-  private addRow(user: PublicUserResponse): HTMLElement {
+  private addRow(user: PublicUser): HTMLElement {
     const add = h('button', { type: 'button', class: 'button small primary', 'data-testid': 'add-member', 'aria-label': `Add ${user.name} to the group` }, 'Add');
     add.addEventListener('click', () => void this.run(async (id) => {
       await this.client.addMembers(id, [user]);

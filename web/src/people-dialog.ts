@@ -1,5 +1,5 @@
 /** The dialog to find people (by name prefix or exact e-mail) and start a direct chat or create a group. */
-import type { PublicUserResponse } from '../../src/users/user.response';
+import type { PublicUser } from '../../src/contract';
 import type { ChatClient } from './chat-client.js';
 import { avatar, byId, debounce, formatLastSeen, h, setText } from './dom.js';
 
@@ -19,8 +19,8 @@ export class PeopleDialog {
   private readonly footer = byId('group-footer');
   private readonly createButton = byId<HTMLButtonElement>('create-group-button');
   private mode: Mode = 'direct';
-  private selected = new Map<string, PublicUserResponse>();
-  private found: PublicUserResponse[] = [];
+  private selected = new Map<string, PublicUser>();
+  private found: PublicUser[] = [];
   private searchSeq = 0;
   private busy = false;
   private readonly searchSoon = debounce(() => void this.runSearch(), 250);
@@ -113,7 +113,7 @@ export class PeopleDialog {
     );
   }
 
-  private toggle(user: PublicUserResponse): void {
+  private toggle(user: PublicUser): void {
     if (this.selected.has(user.id)) this.selected.delete(user.id);
     else this.selected.set(user.id, user);
     this.renderResults();
@@ -132,7 +132,7 @@ export class PeopleDialog {
     this.createButton.disabled = this.selected.size === 0;
   }
 
-  private async openDirect(user: PublicUserResponse): Promise<void> {
+  private async openDirect(user: PublicUser): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {

@@ -12,7 +12,7 @@
  * delay, so that the clients of one instance do not all come back in the same instant.
  */
 import type { Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ReconnectPolicy, ServerToClientEvents, SyncRequiredEvent } from '../../src/chat/chat.events';
+import type { Ack, ClientToServerEvents, ReconnectPolicy, ServerToClientEvents, SyncRequiredEvent } from '../../src/contract';
 import { SessionExpiredError, type Session } from './session.js';
 import { io } from './vendor/socket.io.esm.min.js';
 

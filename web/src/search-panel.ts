@@ -1,5 +1,5 @@
 /** Message search in the sidebar: results newest first, each opening its conversation at that message. */
-import type { MessageResponse } from '../../src/messages/message.response';
+import type { Message } from '../../src/contract';
 import type { ChatClient } from './chat-client.js';
 import { byId, debounce, formatListStamp, h, setText } from './dom.js';
 
@@ -12,7 +12,7 @@ export class SearchPanel {
   private readonly results = byId<HTMLUListElement>('search-results');
   private readonly error = byId('search-error');
   private readonly more = byId<HTMLButtonElement>('search-more');
-  private items: MessageResponse[] = [];
+  private items: Message[] = [];
   private query = '';
   private hasMore = false;
   private seq = 0;

@@ -6,18 +6,12 @@
  * must never refresh with the same token: refreshes are serialised across tabs with a Web Lock, and
  * inside the lock the latest session is re-read from localStorage (another tab may have refreshed already).
  */
-import type { UserResponse } from '../../src/users/user.response';
+import type { AuthResult, User } from '../../src/contract';
 
-export interface AuthResult {
-  user: UserResponse;
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds. */
-  expiresIn: number;
-}
+export type { AuthResult };
 
 export interface StoredSession {
-  user: UserResponse;
+  user: User;
   accessToken: string;
   refreshToken: string;
   /** Epoch milliseconds. */
@@ -108,7 +102,7 @@ export class Session {
     return session;
   }
 
-  updateUser(user: UserResponse): void {
+  updateUser(user: User): void {
     if (!this.current) return;
     this.current = { ...this.current, user };
     localStorage.setItem(STORAGE_KEY, JSON.stringify(this.current));

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
+import type { AuthResult as AuthResultShape } from '../../contract';
 import { UserResponse } from '../../users/user.response';
 
 const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
@@ -36,7 +37,7 @@ export class RefreshTokenDto {
   refreshToken: string;
 }
 
-export class AuthResult {
+export class AuthResult implements AuthResultShape {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
   @ApiProperty() accessToken: string;
   @ApiProperty() refreshToken: string;

@@ -1,13 +1,10 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { mongo } from 'mongoose';
 import { STATUS_CODES } from 'node:http';
+import type { ErrorBody } from '../../contract';
 
 /** The contract's error shape, for REST responses and socket acks alike. */
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string | string[];
-}
+export type { ErrorBody } from '../../contract';
 
 // Driver errors that mean "no answer from the database". Checked with instanceof so subclasses count
 // too: a pool cleared after a monitor timeout (PoolClearedOnNetworkError) is a MongoNetworkError.
