@@ -1,4 +1,4 @@
-import { MemoryRateLimitStore } from '../common/rate-limit-store';
+import { RateLimitStore } from '../common/rate-limit-store';
 import { RetryLaterException } from '../common/retry-later.exception';
 import type { AppConfig } from '../config/app-config';
 import { LoginBackoff } from './login-backoff';
@@ -8,10 +8,10 @@ describe('LoginBackoff', () => {
   let now: number;
   const EMAIL = 'ada@example.test';
 
-  beforeEach(() => {
+  beforeEach(async () => {
     now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
-    sut = new LoginBackoff(new MemoryRateLimitStore(), { loginBackoff: { freeAttempts: 3, baseMs: 1000, maxMs: 4000 } } as AppConfig);
+    sut = new LoginBackoff(await RateLimitStore.connect(null), { loginBackoff: { freeAttempts: 3, baseMs: 1000, maxMs: 4000 } } as AppConfig);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -40,5 +40,20 @@ describe('LoginBackoff', () => {
     await sut.attempt(EMAIL, '10.0.0.1');
     // Another account is untouched.
     await sut.attempt('grace@example.test', '10.6.6.6');
+  });
+
+  it('still gives an address its own budget a day after the login from it, with the process\'s timers running', async () => {
+    jest.restoreAllMocks();
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const backoff = new LoginBackoff(await RateLimitStore.connect(null), { loginBackoff: { freeAttempts: 3, baseMs: 1000, maxMs: 4000 } } as AppConfig);
+      await backoff.succeeded(EMAIL, '10.0.0.1', await backoff.attempt(EMAIL, '10.0.0.1'));
+      jest.advanceTimersByTime(86_400_000);
+      for (let i = 0; i < 3; i += 1) await backoff.attempt(EMAIL, '10.6.6.6');
+      expect(await refusal(backoff.attempt(EMAIL, '10.6.6.6'))).toBeInstanceOf(RetryLaterException);
+      await backoff.attempt(EMAIL, '10.0.0.1');
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

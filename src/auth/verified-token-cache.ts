@@ -1,4 +1,4 @@
-import { BoundedMap } from '../common/bounded-map';
+import { LRUCache } from 'lru-cache';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 
 /**
@@ -11,20 +11,21 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
  * look sessions up (a revoked session's access token lives out its short TTL, with or without this cache),
  * so nothing else can invalidate an entry. Failures are never kept: each one is verified again.
  *
- * Bounded: at `maxEntries` the oldest entry goes; an expired entry goes when it is next asked for.
+ * Bounded: at `maxEntries` the entry set longest ago goes (reads use `peek`, which does not make an
+ * entry the newest); an expired entry goes when it is next asked for.
  */
 export class VerifiedTokenCache {
   static readonly DEFAULT_MAX_ENTRIES = 10_000;
   /** Longer headers are not kept (the token service refuses tokens over 4,096 characters anyway). */
   static readonly MAX_KEY_LENGTH = 4_200;
 
-  private readonly users: BoundedMap<string, AuthUser>;
+  private readonly users: LRUCache<string, AuthUser>;
 
   constructor(
     maxEntries = VerifiedTokenCache.DEFAULT_MAX_ENTRIES,
     private readonly nowMs: () => number = () => Date.now(),
   ) {
-    this.users = new BoundedMap(maxEntries);
+    this.users = new LRUCache({ max: maxEntries });
   }
 
   get size(): number {
@@ -33,7 +34,7 @@ export class VerifiedTokenCache {
 
   /** The user of an unexpired token verified before with this exact header, else undefined. */
   get(header: string): AuthUser | undefined {
-    const user = this.users.get(header);
+    const user = this.users.peek(header);
     if (user === undefined) return undefined;
     if (Math.floor(this.nowMs() / 1000) >= user.exp) {
       this.users.delete(header);

@@ -2,320 +2,163 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { createClient } from 'redis';
+import { RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 type RedisClient = ReturnType<typeof createClient>;
 
+/** Every limiter's keys start with this (`chatify:limit:send:<userId>`), in Redis as in memory. */
+const KEY_PREFIX = 'chatify:limit';
+
+export interface LimiterOptions {
+  /** Events allowed per window. */
+  points: number;
+  /** The window, from the first event counted in it. */
+  durationMs: number;
+  /** How long a key stays refused once it went over `points` (0: until its window ends). */
+  blockDurationMs?: number;
+  /** Every increment makes the key live `durationMs` from then on (a counter forgotten that long after its latest bump). */
+  slidingExpiry?: boolean;
+}
+
 /**
- * Where every rate limit counts (HTTP throttler, socket limits, login backoff): this process's memory
- * with one instance, Redis when REDIS_URL is set, so that N instances allow what one does.
- * `increment` is the throttler's contract; the other three serve the login backoff.
+ * rate-limiter-flexible counts in whole seconds (Redis keys get `EX`), and a duration of 0 would make a
+ * key that never expires: every duration is rounded up to a whole second, at least one.
  */
-export abstract class RateLimitStore implements ThrottlerStorage {
-  abstract increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord>;
+export const wholeSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
-  /** Adds one to a counter that lives `ttlMs` from its latest bump; the new value. */
-  abstract bump(key: string, ttlMs: number): Promise<number>;
+/** The longest a key lives in memory: the longest timer Node runs (2^31 - 1 ms, about 24.8 days). */
+const MEMORY_MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
-  /** Milliseconds until `key` expires; 0 when it does not exist. */
-  abstract remaining(key: string): Promise<number>;
+/**
+ * Where every rate limit counts (HTTP throttler, socket limits, login backoff): rate-limiter-flexible's
+ * limiters, in this process's memory with one instance (RateLimiterMemory), in Redis when REDIS_URL is
+ * set (RateLimiterRedis over the app's `redis` v4 client), so that N instances allow what one does.
+ *
+ * While Redis is away each Redis limiter counts in its `insuranceLimiter`, a RateLimiterMemory of the
+ * same options (each instance then allows what one does, for the length of the outage): a limit must
+ * never turn an outage of Redis into refused or failed requests. Commands fail at once when Redis is
+ * down (no offline queue, `rejectIfRedisNotReady`), so nothing waits for it; once it is back, counting
+ * goes on in Redis.
+ *
+ * `increment` is the throttler's contract: a fixed window per key from its first hit, and once a key
+ * goes over its limit, a block of `blockDuration` (the same key, held that long), in memory as in Redis.
+ */
+export class RateLimitStore implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimitStore');
+  /** One limiter per set of options: the HTTP guard and the socket limiter count in the same one. */
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  /** The limiter each throttler name used last (its options never change): no key to build per request. */
+  private readonly byThrottler = new Map<string, { limit: number; ttl: number; blockDuration: number; limiter: RateLimiterAbstract }>();
 
-  /** Sets `key` for `ms`; with `onlyIfAbsent`, only when it does not exist. True when it was set. */
-  abstract hold(key: string, ms: number, onlyIfAbsent?: boolean): Promise<boolean>;
+  private constructor(private readonly client: RedisClient | null) {}
 
-  abstract clear(...keys: string[]): Promise<void>;
-
-  /** Provider factory. */
+  /** Provider factory: memory without a URL, Redis (connected) with one. */
   static async connect(redisUrl: string | null): Promise<RateLimitStore> {
-    return redisUrl ? RedisRateLimitStore.connect(redisUrl) : new MemoryRateLimitStore();
-  }
-}
-
-/** The hits of one key and limit still inside the window: expiry times in the order they were counted. */
-class HitLog {
-  private times: number[] = [];
-  private head = 0;
-
-  get count(): number {
-    return this.times.length - this.head;
-  }
-
-  /** The earliest expiry still counted, or undefined when none is. */
-  get first(): number | undefined {
-    return this.head < this.times.length ? this.times[this.head] : undefined;
-  }
-
-  add(expiresAt: number): void {
-    this.times.push(expiresAt);
-  }
-
-  clear(): void {
-    this.times = [];
-    this.head = 0;
-  }
-
-  /**
-   * Forgets the hits that expired by `now`. A key's hits all have the same window, so they expire in
-   * the order they were counted: only a prefix goes, and a hit is looked at once however long the
-   * window is (the throttler's storage copies the whole log on every request).
-   */
-  prune(now: number): void {
-    const times = this.times;
-    let head = this.head;
-    while (head < times.length && times[head] <= now) head++;
-    if (head === times.length) {
-      this.clear();
-    } else if (head > 64 && head * 2 > times.length) {
-      this.times = times.slice(head);
-      this.head = 0;
-    } else {
-      this.head = head;
-    }
-  }
-
-  /** Whether any hit is still counted at `now`. */
-  live(now: number): boolean {
-    for (let index = this.head; index < this.times.length; index++) if (this.times[index] > now) return true;
-    return false;
-  }
-}
-
-interface ThrottleRecord {
-  hits: Map<string, HitLog>;
-  expiresAt: number;
-  blockExpiresAt: number;
-  isBlocked: boolean;
-}
-
-/**
- * The throttler's in-memory storage (`ThrottlerStorageService` of @nestjs/throttler 6), counted the
- * same way — a sliding log of hits per key and limit, a block of `blockDuration` once a key passes its
- * limit, idle keys swept every minute — without copying a key's whole log on every request.
- * `rate-limit-store.spec.ts` checks it against the throttler's own storage.
- */
-export class MemoryThrottleStorage implements ThrottlerStorage, OnApplicationShutdown {
-  static readonly SWEEP_INTERVAL_MS = 60_000;
-  private readonly records = new Map<string, ThrottleRecord>();
-  private sweep: NodeJS.Timeout | undefined;
-
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    this.sweep ??= setInterval(() => this.evictIdle(Date.now()), MemoryThrottleStorage.SWEEP_INTERVAL_MS).unref();
-    const now = Date.now();
-    let record = this.records.get(key);
-    if (!record) this.records.set(key, (record = { hits: new Map(), expiresAt: now + ttl, blockExpiresAt: 0, isBlocked: false }));
-    let hits = record.hits.get(throttlerName);
-    if (!hits) record.hits.set(throttlerName, (hits = new HitLog()));
-    hits.prune(now);
-    let timeToExpire = Math.ceil((record.expiresAt - now) / 1000);
-    if (timeToExpire <= 0) {
-      record.expiresAt = now + ttl;
-      timeToExpire = Math.ceil(ttl / 1000);
-    }
-    if (blockDuration <= 0) {
-      const isBlocked = hits.count >= limit;
-      if (!isBlocked) hits.add(now + ttl);
-      const first = hits.first;
-      return {
-        totalHits: hits.count + (isBlocked ? 1 : 0),
-        timeToExpire,
-        isBlocked,
-        timeToBlockExpire: isBlocked ? (first === undefined ? timeToExpire : Math.ceil((first - now) / 1000)) : 0,
-      };
-    }
-    if (!record.isBlocked) hits.add(now + ttl);
-    if (hits.count > limit && !record.isBlocked) {
-      record.isBlocked = true;
-      record.blockExpiresAt = now + blockDuration;
-    }
-    const timeToBlockExpire = Math.ceil((record.blockExpiresAt - now) / 1000);
-    if (timeToBlockExpire <= 0 && record.isBlocked) {
-      record.isBlocked = false;
-      hits.clear();
-      hits.add(now + ttl);
-    }
-    return { totalHits: hits.count, timeToExpire, isBlocked: record.isBlocked, timeToBlockExpire };
-  }
-
-  private evictIdle(now: number): void {
-    for (const [key, record] of this.records) {
-      if (record.isBlocked && record.blockExpiresAt > now) continue;
-      if (record.expiresAt > now) continue;
-      if ([...record.hits.values()].some((hits) => hits.live(now))) continue;
-      this.records.delete(key);
-    }
-  }
-
-  onApplicationShutdown(): void {
-    if (this.sweep) clearInterval(this.sweep);
-    this.sweep = undefined;
-    this.records.clear();
-  }
-}
-
-/** One instance: the throttler's counting in memory, plus expiring counters. */
-export class MemoryRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
-  private readonly throttles = new MemoryThrottleStorage();
-  private readonly entries = new Map<string, { value: number; expiresAt: number }>();
-
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    return this.throttles.increment(key, ttl, limit, blockDuration, throttlerName);
-  }
-
-  async bump(key: string, ttlMs: number): Promise<number> {
-    const value = (this.live(key)?.value ?? 0) + 1;
-    this.entries.set(key, { value, expiresAt: Date.now() + ttlMs });
-    return value;
-  }
-
-  async remaining(key: string): Promise<number> {
-    const entry = this.live(key);
-    return entry ? entry.expiresAt - Date.now() : 0;
-  }
-
-  async hold(key: string, ms: number, onlyIfAbsent = false): Promise<boolean> {
-    if (onlyIfAbsent && this.live(key)) return false;
-    this.entries.set(key, { value: 1, expiresAt: Date.now() + ms });
-    return true;
-  }
-
-  async clear(...keys: string[]): Promise<void> {
-    for (const key of keys) this.entries.delete(key);
-  }
-
-  onApplicationShutdown(): void {
-    this.throttles.onApplicationShutdown();
-  }
-
-  private live(key: string): { value: number; expiresAt: number } | undefined {
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    return entry;
-  }
-}
-
-const KEY_PREFIX = 'chatify:limit:';
-
-/**
- * A fixed window per key, counted and blocked in one script run, so concurrent requests on any
- * instance see one count. KEYS[1] the hits, KEYS[2] the block; ARGV ttl ms, limit, block ms.
- */
-const INCREMENT = `
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-local blocked = redis.call('PTTL', KEYS[2])
-if blocked <= 0 and hits > tonumber(ARGV[2]) then
-  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
-  blocked = tonumber(ARGV[3])
-end
-return { hits, ttl, blocked }
-`;
-
-/**
- * Several instances: the counters live in Redis. While Redis is away they fall back to this
- * process's memory (each instance then allows what one does, for the length of the outage): a
- * limit must never turn an outage of Redis into refused or failed requests. Commands fail at once
- * when Redis is down (no offline queue), so nothing waits for it.
- */
-export class RedisRateLimitStore extends RateLimitStore implements OnApplicationShutdown {
-  private readonly logger = new Logger('RedisRateLimitStore');
-  private readonly fallback = new MemoryRateLimitStore();
-  private degraded = false;
-
-  private constructor(private readonly client: RedisClient) {
-    super();
-  }
-
-  static async connect(url: string): Promise<RedisRateLimitStore> {
+    if (!redisUrl) return new RateLimitStore(null);
     const client = createClient({
-      url,
+      url: redisUrl,
       disableOfflineQueue: true,
       socket: { connectTimeout: 10_000, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000) },
     });
-    const store = new RedisRateLimitStore(client);
+    const store = new RateLimitStore(client);
+    let away = false;
     client.on('error', (error: Error) => store.logger.warn(`Redis: ${error.message}`));
+    client.on('reconnecting', () => {
+      if (!away) store.logger.warn('Redis is away: rate limits count per instance until it is back');
+      away = true;
+    });
     client.on('ready', () => {
-      if (store.degraded) store.logger.warn('Redis is back: rate limits count in Redis again');
-      store.degraded = false;
+      if (away) store.logger.warn('Redis is back: rate limits count in Redis again');
+      away = false;
     });
     await client.connect();
     return store;
   }
 
-  /** Runs `command` against Redis, or `local` (this process's counters) while Redis cannot answer. */
-  private async either<T>(command: () => Promise<T>, local: () => Promise<T>): Promise<T> {
-    if (!this.client.isReady) return this.degrade(local);
-    try {
-      return await command();
-    } catch (error) {
-      if (this.client.isReady && !isConnectionError(error)) throw error;
-      return this.degrade(local);
+  /** The limiter for these options (made on first use, then shared). */
+  limiter(options: LimiterOptions): RateLimiterAbstract {
+    const { points, durationMs, blockDurationMs = 0, slidingExpiry = false } = options;
+    const id = `${points}:${durationMs}:${blockDurationMs}:${slidingExpiry}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) this.limiters.set(id, (limiter = this.create(points, wholeSeconds(durationMs), blockDurationMs > 0 ? wholeSeconds(blockDurationMs) : 0, slidingExpiry)));
+    return limiter;
+  }
+
+  private create(points: number, duration: number, blockDuration: number, slidingExpiry: boolean): RateLimiterAbstract {
+    const options = { keyPrefix: KEY_PREFIX, points, duration, blockDuration };
+    // RateLimiterMemory drops each key with a timer, and Node fires a longer timer at once.
+    const inMemory = { ...options, duration: Math.min(duration, MEMORY_MAX_SECONDS), blockDuration: Math.min(blockDuration, MEMORY_MAX_SECONDS) };
+    const memory = slidingExpiry ? new SlidingRateLimiterMemory(inMemory) : new RateLimiterMemory(inMemory);
+    if (!this.client) return memory;
+    return new RateLimiterRedis({
+      ...options,
+      storeClient: this.client,
+      useRedisPackage: true,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memory,
+      ...(slidingExpiry ? { customIncrTtlLuaScript: SLIDING_INCREMENT } : {}),
+    });
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
+    let known = this.byThrottler.get(throttlerName);
+    if (!known || known.limit !== limit || known.ttl !== ttl || known.blockDuration !== blockDuration) {
+      known = { limit, ttl, blockDuration, limiter: this.limiter({ points: limit, durationMs: ttl, blockDurationMs: blockDuration }) };
+      this.byThrottler.set(throttlerName, known);
     }
-  }
-
-  private degrade<T>(local: () => Promise<T>): Promise<T> {
-    if (!this.degraded) this.logger.warn('Redis is away: rate limits count per instance until it is back');
-    this.degraded = true;
-    return local();
-  }
-
-  increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    return this.either(
-      async () => {
-        const [hits, ttlLeft, blockLeft] = (await this.client.eval(INCREMENT, {
-          keys: [`${KEY_PREFIX}${key}`, `${KEY_PREFIX}${key}:blocked`],
-          arguments: [String(ttl), String(limit), String(blockDuration)],
-        })) as [number, number, number];
-        return {
-          totalHits: hits,
-          timeToExpire: Math.max(0, Math.ceil(ttlLeft / 1000)),
-          isBlocked: blockLeft > 0,
-          timeToBlockExpire: Math.max(0, Math.ceil(blockLeft / 1000)),
-        };
-      },
-      () => this.fallback.increment(key, ttl, limit, blockDuration, throttlerName),
-    );
-  }
-
-  bump(key: string, ttlMs: number): Promise<number> {
-    return this.either(
-      async () => {
-        const [value] = (await this.client.multi().incr(`${KEY_PREFIX}${key}`).pExpire(`${KEY_PREFIX}${key}`, ttlMs).exec()) as unknown as [number];
-        return value;
-      },
-      () => this.fallback.bump(key, ttlMs),
-    );
-  }
-
-  remaining(key: string): Promise<number> {
-    return this.either(
-      async () => Math.max(0, await this.client.pTTL(`${KEY_PREFIX}${key}`)),
-      () => this.fallback.remaining(key),
-    );
-  }
-
-  hold(key: string, ms: number, onlyIfAbsent = false): Promise<boolean> {
-    return this.either(
-      async () => (await this.client.set(`${KEY_PREFIX}${key}`, '1', onlyIfAbsent ? { PX: ms, NX: true } : { PX: ms })) === 'OK',
-      () => this.fallback.hold(key, ms, onlyIfAbsent),
-    );
-  }
-
-  async clear(...keys: string[]): Promise<void> {
-    await this.fallback.clear(...keys);
-    if (keys.length > 0) await this.either(async () => void (await this.client.del(keys.map((key) => `${KEY_PREFIX}${key}`))), async () => undefined);
+    let answer: RateLimiterRes;
+    let isBlocked = false;
+    try {
+      answer = await known.limiter.consume(key);
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      answer = refusal;
+      isBlocked = true;
+    }
+    const seconds = Math.max(0, Math.ceil(answer.msBeforeNext / 1000));
+    return { totalHits: answer.consumedPoints, timeToExpire: seconds, isBlocked, timeToBlockExpire: isBlocked ? seconds : 0 };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.fallback.onApplicationShutdown();
-    if (this.client.isOpen) await this.client.quit().catch(() => this.client.disconnect());
+    if (this.client?.isOpen) await this.client.quit().catch(() => this.client?.disconnect());
   }
 }
 
-/** The connection broke or is closed (as opposed to a command Redis refused). */
-function isConnectionError(error: unknown): boolean {
-  const name = error instanceof Error ? error.name : '';
-  return ['SocketClosedUnexpectedlyError', 'ClientClosedError', 'ConnectionTimeoutError', 'ReconnectStrategyError', 'ClientOfflineError'].includes(name) || /closed|ECONNRE|EPIPE/i.test(String(error));
+/** Milliseconds until `key` of `limiter` expires; 0 when it does not exist (or has just expired). */
+export async function remainingMs(limiter: RateLimiterAbstract, key: string): Promise<number> {
+  const answer = await limiter.get(key);
+  return answer ? Math.max(0, answer.msBeforeNext) : 0;
+}
+
+/**
+ * Deletes `keys` of `limiter`, in its memory insurance too (counts made there during an outage
+ * must not come back at the next one).
+ */
+export async function deleteKeys(limiter: RateLimiterAbstract, ...keys: string[]): Promise<void> {
+  const insurance = (limiter as { insuranceLimiter?: RateLimiterAbstract }).insuranceLimiter;
+  await Promise.all(keys.flatMap((key) => [limiter.delete(key), ...(insurance ? [insurance.delete(key)] : [])]));
+}
+
+/**
+ * rate-limiter-flexible's default script sets a key's expiry once, when the key is made. This one sets
+ * it on every increment, in the same script run (KEYS[1] the key; ARGV points, seconds).
+ */
+const SLIDING_INCREMENT = `
+local consumed = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return { consumed, redis.call('PTTL', KEYS[1]) }
+`;
+
+/**
+ * Why hand-written: rate-limiter-flexible has no option for a counter whose expiry moves with each
+ * increment (the login backoff forgets attempts a while after the latest one, not the first); for
+ * Redis its `customIncrTtlLuaScript` takes SLIDING_INCREMENT, and this is the in-memory twin (alone,
+ * or as the Redis limiter's insurance). `penalty` counts as usual, then holds the key for the full
+ * duration again with its new count. The two steps are one microtask apart, and concurrent calls keep
+ * their order across that step, so the last count written is the highest.
+ */
+class SlidingRateLimiterMemory extends RateLimiterMemory {
+  penalty(key: string | number, points = 1, options: { [key: string]: unknown } = {}): Promise<RateLimiterRes> {
+    return super.penalty(key, points, options).then((counted) => this.set(key, counted.consumedPoints, this.duration));
+  }
 }

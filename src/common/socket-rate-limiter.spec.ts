@@ -1,13 +1,13 @@
 import { HttpException } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
-import { MemoryRateLimitStore } from './rate-limit-store';
+import { RateLimitStore } from './rate-limit-store';
 import { SocketRateLimiter } from './socket-rate-limiter';
 
 describe('SocketRateLimiter', () => {
   it('counts per user and limit, answers 429 beyond the limit, and opens a new window later', async () => {
     let now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
-    const sut = new SocketRateLimiter(new MemoryRateLimitStore(), { typingRateLimit: 2, presenceRateLimit: 1, rateLimitWindowMs: 1000 } as AppConfig);
+    const sut = new SocketRateLimiter(await RateLimitStore.connect(null), { typingRateLimit: 2, presenceRateLimit: 1, rateLimitWindowMs: 1000 } as AppConfig);
     await sut.consume('typing', 'a');
     await sut.consume('typing', 'a');
     const refused = await sut.consume('typing', 'a').catch((error: unknown) => error);

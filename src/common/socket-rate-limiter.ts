@@ -1,15 +1,18 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
 import { Limit, LimitName, limitsOf } from './rate-limit';
 import { RateLimitStore } from './rate-limit-store';
 
 /**
- * The named limits for socket events, in the same store and with the same keys as HTTP: a user's
- * `message:send` and `POST /messages` share one budget, over every socket and every instance.
+ * The named limits for socket events, in the same limiters and with the same keys as HTTP (a block
+ * of one window, as the HTTP guard counts): a user's `message:send` and `POST /messages` share one
+ * budget, over every socket and every instance.
  */
 @Injectable()
 export class SocketRateLimiter {
   private readonly limits: Record<LimitName, Limit>;
+  private readonly limiters = new Map<LimitName, RateLimiterAbstract>();
 
   constructor(
     private readonly store: RateLimitStore,
@@ -20,8 +23,16 @@ export class SocketRateLimiter {
 
   /** Counts one event of `userId` against `name`; 429 over the limit. */
   async consume(name: LimitName, userId: string): Promise<void> {
-    const { limit, ttlMs } = this.limits[name];
-    const { isBlocked } = await this.store.increment(`${name}:${userId}`, ttlMs, limit, ttlMs, name);
-    if (isBlocked) throw new HttpException('Too many requests; slow down and try again shortly', HttpStatus.TOO_MANY_REQUESTS);
+    let limiter = this.limiters.get(name);
+    if (!limiter) {
+      const { limit, ttlMs } = this.limits[name];
+      this.limiters.set(name, (limiter = this.store.limiter({ points: limit, durationMs: ttlMs, blockDurationMs: ttlMs })));
+    }
+    try {
+      await limiter.consume(`${name}:${userId}`);
+    } catch (refusal) {
+      if (refusal instanceof RateLimiterRes) throw new HttpException('Too many requests; slow down and try again shortly', HttpStatus.TOO_MANY_REQUESTS);
+      throw refusal;
+    }
   }
 }

@@ -1,3 +1,14 @@
+/*
+ * Why hand-written: rate-limiter-flexible (which counts every other limit, see RateLimitStore) has
+ * fixed windows and answers with promises; this pacer needs a token bucket that refills continuously
+ * (a quarter second at 4/s frees one handshake), answered synchronously inside Socket.IO's handshake
+ * middleware, per instance (a reconnect storm is this process's load: nothing is shared through
+ * Redis), and above all it hands each refused client its own slot after every earlier refused one,
+ * plus a random spread, as `retryAfterMs`. Neither library considered here schedules refused callers; a
+ * token-bucket package (e.g. `limiter`) could replace only the refill arithmetic, four lines, at the
+ * cost of a dependency and of the injected clock the spec drives it with.
+ */
+
 /**
  * Smooths reconnect storms (an instance died, a network blip dropped every socket): one instance
  * admits at most `ratePerSecond` handshakes a second, with a burst of one second's worth. A handshake

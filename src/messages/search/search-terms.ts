@@ -1,4 +1,17 @@
-import { stemEnglish } from './english-stemmer';
+/**
+ * snowball-stemmers ships no types. Its `english` is the Porter2 ("Snowball English") stemmer, the
+ * algorithm MongoDB's English text index and PostgreSQL's `english` configuration both use, so the
+ * words search requires are the forms the text index finds. One stemmer object serves every call:
+ * `stem` sets its state from the word it is given and reads nothing left from a previous word.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { newStemmer } = require('snowball-stemmers') as { newStemmer(language: 'english'): { stem(word: string): string } };
+const english = newStemmer('english');
+
+/** The Porter2 stem of one lower-case word (snowballstem.org/algorithms/english). */
+export function stemEnglish(word: string): string {
+  return english.stem(word);
+}
 
 /**
  * How message text and search queries become words, the same way the English text index sees them:

@@ -58,4 +58,23 @@ describe('SeenConversations', () => {
     expect(seen.expect({ conversationId: first._id, memberIds: [] })).toBeDefined();
     expect(seen.expect({ conversationId: third._id, memberIds: [] })).toBeDefined();
   });
+
+  it('counts a conversation again by its members when it is seen again, and lets the oldest seen go until the new one fits', () => {
+    const seen = new SeenConversations(4);
+    const two = conversation(ids(2));
+    const one = conversation(ids(1));
+    seen.remember(two);
+    seen.remember(one);
+    seen.remember({ ...two, memberIds: ids(1) });
+    const other = conversation(ids(2));
+    seen.remember(other);
+    // 1 + 1 + 2 member ids: all three fit.
+    expect(seen.size).toBe(3);
+    const three = conversation(ids(3));
+    seen.remember(three);
+    // 4 + 3 is over 4: the oldest seen ('one', 'two', then 'other') went.
+    expect([one, two, other].map((c) => seen.expect({ conversationId: c._id, memberIds: [] }))).toEqual([undefined, undefined, undefined]);
+    expect(seen.expect({ conversationId: three._id, memberIds: [] })?.seq).toBe(7);
+    expect(seen.size).toBe(1);
+  });
 });

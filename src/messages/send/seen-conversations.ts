@@ -1,5 +1,5 @@
+import { LRUCache } from 'lru-cache';
 import type { Types } from 'mongoose';
-import { BoundedMap } from '../../common/bounded-map';
 import type { Conversation } from '../../conversations/schemas/conversation.schema';
 
 /** A conversation's members and kind, as a grant of message numbers saw them. */
@@ -21,13 +21,14 @@ export const SEEN_MEMBER_IDS_KEPT = 200_000;
  * expects instead of reading the conversation back. Only ever a guess: every use is checked by the
  * database, in the grant's own filter (see ConversationsRepository.grantSeqs), so a stale entry
  * costs two round trips (the read-back and a second grant), never a wrong number. Bounded by the
- * member ids it holds, oldest seen first out.
+ * member ids it holds, oldest seen first out (`expect` peeks: only `remember` makes an entry the newest).
  */
 export class SeenConversations {
-  private readonly entries: BoundedMap<string, SeenConversation>;
+  private readonly entries: LRUCache<string, SeenConversation>;
 
   constructor(memberIdsKept = SEEN_MEMBER_IDS_KEPT) {
-    this.entries = new BoundedMap(memberIdsKept, (entry) => entry.conversation.memberIds.length);
+    // lru-cache takes positive sizes only: a conversation without members would count as one id.
+    this.entries = new LRUCache({ maxSize: memberIdsKept, sizeCalculation: (entry) => Math.max(1, entry.conversation.memberIds.length) });
   }
 
   get size(): number {
@@ -52,7 +53,7 @@ export class SeenConversations {
    * when one of the users was not a member then (that grant would fail its check either way).
    */
   expect(request: { conversationId: Types.ObjectId; memberIds: Types.ObjectId[] }): SeenConversation | undefined {
-    const seen = this.entries.get(request.conversationId.toHexString());
+    const seen = this.entries.peek(request.conversationId.toHexString());
     if (!seen) return undefined;
     const members = seen.conversation.memberIds;
     return request.memberIds.every((id) => members.some((member) => member.equals(id))) ? seen : undefined;
