@@ -12,7 +12,7 @@ import {
 import { runWithSocketLog } from '../common/logging/log-context';
 import { createValidationPipe } from '../common/pipes/validation';
 import { AppConfig } from '../config/app-config';
-import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
+import type { DeliveredMarkResponse, ReadMarkResponse } from '../receipts/receipts.response';
 import { SEND_MESSAGE_SHORTCUT, SendMessageDto } from '../messages/dto/send-message.dto';
 import type { MessageResponse } from '../messages/message.response';
 import { MessagesService } from '../messages/messages.service';

@@ -5,7 +5,7 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
 import { RateLimit } from '../common/rate-limit';
-import { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
+import { DeliveredMarkResponse, ReadMarkResponse } from '../receipts/receipts.response';
 import { MessageResponse } from '../messages/message.response';
 import { CompatService } from './compat.service';
 import { ObjectIdField } from '../common/object-id';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConversationsService } from '../conversations/conversations.service';
-import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
+import type { DeliveredMarkResponse, ReadMarkResponse } from '../receipts/receipts.response';
 import type { MessageResponse } from '../messages/message.response';
 import { MessagesService } from '../messages/messages.service';
 import { ReceiptsService } from '../receipts/receipts.service';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Conversation, ConversationMember, ConversationPage, ConversationType, DeliveredMark, MemberRole, ReadMark } from '../contract';
-import { MessageResponse } from '../messages/message.response';
+import type { Conversation, ConversationMember, ConversationPage, ConversationType, MemberRole } from '../contract';
+import { MessageResponse } from './message-snapshot.response';
 
 export type { ConversationType, MemberRole } from '../contract';
 
@@ -27,17 +27,4 @@ export class ConversationResponse implements Conversation {
 export class ConversationPageResponse implements ConversationPage {
   @ApiProperty({ type: [ConversationResponse] }) items: ConversationResponse[];
   @ApiProperty() hasMore: boolean;
-}
-
-export class ReadMarkResponse implements ReadMark {
-  @ApiProperty() conversationId: string;
-  @ApiProperty() userId: string;
-  @ApiProperty({ type: String, nullable: true }) readUpTo: string | null;
-  @ApiProperty() unreadCount: number;
-}
-
-export class DeliveredMarkResponse implements DeliveredMark {
-  @ApiProperty() conversationId: string;
-  @ApiProperty() userId: string;
-  @ApiProperty({ type: String, nullable: true }) deliveredUpTo: string | null;
 }

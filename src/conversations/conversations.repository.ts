@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { AnyObject, Model, Types } from 'mongoose';
 import { ConversationScope, derivedId, racedUpsert, scopedChangesAfter, toId as oid } from '../database/query-helpers';
-import type { ReplyPreview } from '../messages/schemas/message.schema';
+import type { ReplyPreview } from './message-snapshot';
 import { sendGrantFilter } from './conversation-access';
 import { Conversation, LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 import { Membership } from './schemas/membership.schema';

@@ -6,12 +6,13 @@ import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
 import type { ConversationScope } from '../database/query-helpers';
 import type { MessageResponse } from '../messages/message.response';
-import type { ReplyPreview } from '../messages/schemas/message.schema';
+import type { ReplyPreview } from './message-snapshot';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
 import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SeqGrant, SeqRequest } from './conversations.repository';
 import { ConversationAccess, MemberConversation, toMemberConversation } from './conversation-access';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
-import { effectiveMarks, MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from '../receipts/read-state';
+import { effectiveMarks, MemberMarks, mentionCount, messageStatus, unreadCount } from '../receipts/read-state';
+import { MessageFields, toMessageResponse } from './message-snapshot';
 import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
 
 const NOT_FOUND = 'Conversation not found';

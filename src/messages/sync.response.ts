@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { BlockChange, PresenceState, SyncResult } from '../contract';
 import { ConversationResponse } from '../conversations/conversation.response';
-import { MessageResponse, ReceiptResponse } from './message.response';
+import { ReceiptResponse } from '../receipts/receipts.response';
+import { MessageResponse } from './message.response';
 
 /** One change of the caller's own block list (blocking is private: nobody else's sync shows it). */
 export class BlockChangeResponse implements BlockChange {

@@ -1,10 +1,11 @@
 import type { Types } from 'mongoose';
-import type { MessageResponse, MessageStatus, ReplyPreviewResponse } from '../messages/message.response';
-import type { ReplyPreview } from '../messages/schemas/message.schema';
-import type { LastMessageSnapshot, SentMark } from '../conversations/schemas/conversation.schema';
+import type { MessageStatus } from '../contract';
+import type { SentMark } from '../conversations/schemas/conversation.schema';
 
-/** The stored fields a message response is made of (a message document or the list snapshot). */
-export type MessageFields = LastMessageSnapshot;
+/*
+ * The read-state rules: a member's effective marks, a message's status, unread and mention counts.
+ * Pure functions of stored marks, used by every view (history, lists, sync, search, receipts).
+ */
 
 /** What status needs of a member: its id and watermarks. */
 export interface MemberMarks {
@@ -58,68 +59,6 @@ export function messageStatus(message: { seq: number; senderId: Types.ObjectId }
  */
 export function unreadCount(lastMessageSeq: number, readUpToSeq: number): number {
   return Math.max(0, lastMessageSeq - readUpToSeq);
-}
-
-export function toMessageResponse(message: MessageFields, conversationId: Types.ObjectId | string, status: MessageStatus): MessageResponse {
-  return {
-    id: message._id.toHexString(),
-    conversationId: typeof conversationId === 'string' ? conversationId : conversationId.toHexString(),
-    seq: message.seq,
-    senderId: message.senderId.toHexString(),
-    text: message.deletedAt ? null : message.text,
-    clientId: message.clientId ?? null,
-    createdAt: message.createdAt.toISOString(),
-    editedAt: message.editedAt ? message.editedAt.toISOString() : null,
-    deletedAt: message.deletedAt ? message.deletedAt.toISOString() : null,
-    status,
-    replyTo: message.replyTo ? toReplyPreviewResponse(message.replyTo) : null,
-    mentions: (message.mentions ?? []).map((id) => id.toHexString()),
-    reactions: (message.reactions ?? []).map((reaction) => ({
-      emoji: reaction.emoji,
-      count: reaction.userIds.length,
-      userIds: reaction.userIds.map((id) => id.toHexString()),
-    })),
-  };
-}
-
-function toReplyPreviewResponse(preview: ReplyPreview): ReplyPreviewResponse {
-  return {
-    id: preview.id.toHexString(),
-    senderId: preview.senderId.toHexString(),
-    text: preview.deletedAt ? null : preview.text,
-    deletedAt: preview.deletedAt ? preview.deletedAt.toISOString() : null,
-  };
-}
-
-/** How long a reply's quote of another message is, at most (characters). */
-export const REPLY_PREVIEW_LENGTH = 200;
-
-/**
- * What a reply shows of `quoted`: its text cut to REPLY_PREVIEW_LENGTH characters (Unicode code
- * points, never splitting a grapheme such as a flag or a family emoji), `null` once it is deleted.
- */
-export function replyPreviewOf(quoted: { _id: Types.ObjectId; senderId: Types.ObjectId; text: string | null; deletedAt: Date | null }): ReplyPreview {
-  return { id: quoted._id, senderId: quoted.senderId, text: quoted.deletedAt || quoted.text === null ? null : cutText(quoted.text, REPLY_PREVIEW_LENGTH), deletedAt: quoted.deletedAt };
-}
-
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-function cutText(text: string, maxCodePoints: number): string {
-  if (text.length <= maxCodePoints) return text;
-  let length = 0;
-  let cut = '';
-  for (const { segment } of graphemes.segment(text)) {
-    length += [...segment].length;
-    if (length > maxCodePoints) break;
-    cut += segment;
-  }
-  return cut;
-}
-
-/** Whether two previews show the same thing (a reply's stored quote is current). */
-export function samePreview(a: ReplyPreview | null, b: ReplyPreview | null): boolean {
-  if (!a || !b) return a === b;
-  return a.id.equals(b.id) && a.text === b.text && (a.deletedAt?.getTime() ?? null) === (b.deletedAt?.getTime() ?? null);
 }
 
 /**

@@ -3,9 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthUser, CurrentUser } from '../common/decorators/current-user.decorator';
 import { ParseObjectIdPipe } from '../common/pipes/parse-object-id.pipe';
 import { RateLimit } from '../common/rate-limit';
-import { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
-import { MessageReceiptResponse } from '../messages/message.response';
 import { MarkMessageDto } from './dto/mark-message.dto';
+import { DeliveredMarkResponse, MessageReceiptResponse, ReadMarkResponse } from './receipts.response';
 import { ReceiptsService } from './receipts.service';
 
 /** The caller's watermarks in a conversation, and who got and read a message. */

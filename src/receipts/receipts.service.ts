@@ -2,11 +2,10 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { Types } from 'mongoose';
 import { DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
-import type { DeliveredMarkResponse, ReadMarkResponse } from '../conversations/conversation.response';
 import { ConversationAccess, MemberConversation } from '../conversations/conversation-access';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
-import type { MessageReceiptResponse, ReceiptType } from '../messages/message.response';
+import type { DeliveredMarkResponse, MessageReceiptResponse, ReadMarkResponse, ReceiptType } from './receipts.response';
 import { MemberMarks, unreadCount } from './read-state';
 import { MarkedMessage, ReceiptsRepository } from './receipts.repository';
 

@@ -1,6 +1,6 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
-import type { ReplyPreview, StoredReaction } from '../../messages/schemas/message.schema';
+import type { ReplyPreview, StoredReaction } from '../message-snapshot';
 
 /** The last message as shown in the conversation list, copied on every send/edit/delete. */
 export interface LastMessageSnapshot {

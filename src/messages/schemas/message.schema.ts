@@ -1,23 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
+import type { ReplyPreview, StoredReaction } from '../../conversations/message-snapshot';
 
-/**
- * What a reply shows of the message it quotes, copied into the reply and kept current: an edit or
- * delete of the quoted message rewrites it in every reply (see MessagesService).
- */
-export interface ReplyPreview {
-  id: Types.ObjectId;
-  senderId: Types.ObjectId;
-  /** The quoted text cut to REPLY_PREVIEW_LENGTH characters; `null` once the quoted message is deleted. */
-  text: string | null;
-  deletedAt: Date | null;
-}
-
-/** One emoji on a message and who used it, in the order they did. */
-export interface StoredReaction {
-  emoji: string;
-  userIds: Types.ObjectId[];
-}
+export type { ReplyPreview, StoredReaction };
 
 @Schema({ collection: 'messages', versionKey: false })
 export class Message {
