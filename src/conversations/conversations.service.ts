@@ -10,7 +10,7 @@ import type { ReplyPreview } from '../messages/schemas/message.schema';
 import { BlocksService } from '../users/blocks.service';
 import { UsersService } from '../users/users.service';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
-import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SeqGrant, SeqRequest } from './conversations.repository';
+import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord } from './conversations.repository';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
 import { effectiveMarks, MemberMarks, mentionCount, MessageFields, messageStatus, toMessageResponse, unreadCount } from '../receipts/read-state';
 import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
@@ -250,19 +250,6 @@ export class ConversationsService {
     ]);
     const sentOf = (conversationId: string) => known.get(conversationId) ?? read.get(conversationId);
     return groupByConversation(memberships.map((membership) => effectiveMarks(membership, sentOf(membership.conversationId.toHexString())?.[membership.userId.toHexString()])));
-  }
-
-  /**
-   * Message numbers for a batch of sends, each checked against membership in the same write, which
-   * also writes the summary and the senders' marks (see the repository).
-   */
-  grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
-    return this.repository.grantSeqs(requests, batchId);
-  }
-
-  /** A granted message was not stored: the summary goes back to `newest` if it still shows that one. */
-  restoreSummary(conversationId: Types.ObjectId, failedSeq: number, newest: LastMessageSnapshot | null): Promise<void> {
-    return this.repository.restoreSummary(conversationId, failedSeq, newest);
   }
 
   /** After an edit or delete of what may be the last message. */

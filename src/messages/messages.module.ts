@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { Conversation, ConversationSchema } from '../conversations/schemas/conversation.schema';
 import { UsersModule } from '../users/users.module';
 import { ConversationMessagesController } from './conversation-messages.controller';
 import { MessageSearchController } from './message-search.controller';
@@ -12,6 +13,7 @@ import { ReceiptsService } from '../receipts/receipts.service';
 import { Message, MessageSchema } from './schemas/message.schema';
 import { ReceiptEvent, ReceiptEventSchema } from '../receipts/schemas/receipt-event.schema';
 import { SendBatcher } from './send/send-batcher';
+import { SeqGrantsRepository } from './send/seq-grants.repository';
 import { SyncService } from './sync.service';
 
 @Module({
@@ -21,10 +23,12 @@ import { SyncService } from './sync.service';
     MongooseModule.forFeature([
       { name: Message.name, schema: MessageSchema },
       { name: ReceiptEvent.name, schema: ReceiptEventSchema },
+      // The send path's number grants write the conversation (SeqGrantsRepository).
+      { name: Conversation.name, schema: ConversationSchema },
     ]),
   ],
   controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
-  providers: [MessagesRepository, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
+  providers: [MessagesRepository, SeqGrantsRepository, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
   exports: [MessagesService, ReceiptsService, SyncService],
 })
 export class MessagesModule {}

@@ -3,11 +3,11 @@ import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../../common/logging/log-context';
 import { ConversationsService } from '../../conversations/conversations.service';
-import type { GrantedConversation, SeqRequest } from '../../conversations/conversations.repository';
 import { MetricsService } from '../../metrics/metrics.service';
 import { DatabaseAvailability } from '../../database/database-availability';
 import type { MessageRecord } from '../messages.repository';
 import { MessagesRepository } from '../messages.repository';
+import { GrantedConversation, SeqGrantsRepository, SeqRequest } from './seq-grants.repository';
 
 /** A send waiting for its batch: the message as it will be stored, less its number. */
 export interface PendingSend {
@@ -106,6 +106,7 @@ export class SendBatcher {
 
   constructor(
     private readonly messages: MessagesRepository,
+    private readonly grants: SeqGrantsRepository,
     private readonly conversations: ConversationsService,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseAvailability,
@@ -295,7 +296,7 @@ export class SendBatcher {
       [...newestFailed.values()].map(async (record) => {
         try {
           const [newest] = await this.messages.pageBefore(record.conversationId.toHexString(), record.seq, 1);
-          await this.conversations.restoreSummary(record.conversationId, record.seq, newest ?? null);
+          await this.grants.restoreSummary(record.conversationId, record.seq, newest ?? null);
         } catch (error) {
           this.logger.warn({ err: error, conversationId: record.conversationId.toHexString() }, 'Could not restore a list summary after a failed send');
         }
@@ -355,7 +356,7 @@ export class SendBatcher {
     const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
     // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
-    const grants = await this.conversations.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
+    const grants = await this.grants.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
     const numbered: Numbered[] = [];
     const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
       const { send } = waiting;
@@ -389,7 +390,7 @@ export class SendBatcher {
     for (const [index, waiting] of group.entries()) {
       const key = waiting.send.conversationId.toHexString();
       const askedAlready = refusalIsFinal && group.length === 1;
-      const grant = askedAlready ? undefined : (await this.conversations.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
+      const grant = askedAlready ? undefined : (await this.grants.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
       if (grant) place(waiting, grant.firstSeq, grant.conversation);
       else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.send.senderId.toHexString()));
     }
