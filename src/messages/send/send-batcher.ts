@@ -1,12 +1,13 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../../common/logging/log-context';
+import { runInLogContext } from '../../common/logging/log-context';
 import { ConversationsService } from '../../conversations/conversations.service';
 import { MetricsService } from '../../metrics/metrics.service';
 import { DatabaseAvailability } from '../../database/database-availability';
 import type { MessageRecord } from '../messages.repository';
 import { MessagesRepository } from '../messages.repository';
+import { AnnounceTurn, GroupCommit, Queued } from './group-commit';
 import { GrantedConversation, SeqGrantsRepository, SeqRequest } from './seq-grants.repository';
 
 /** A send waiting for its batch: the message as it will be stored, less its number. */
@@ -27,12 +28,13 @@ export type SendOutcome =
   | { created: true; record: MessageRecord; recipientIds: string[] }
   | { created: false; record: MessageRecord };
 
-interface Waiting {
-  send: PendingSend;
-  /** The submitting request's or socket's log context: lines about this send carry its ids. */
-  origin: LogContext | undefined;
-  resolve: (outcome: SendOutcome) => void;
-  reject: (error: unknown) => void;
+/** A send in the queue or in a batch, with the way to answer it. */
+type Waiting = Queued<PendingSend, SendOutcome>;
+
+/** A batch ready to be stored: its sends with their numbers, and the replay of its retries (running). */
+interface Prepared {
+  numbered: Numbered[];
+  replay: Promise<void>;
 }
 
 /** A send with its number, as it will be stored, and its conversation as the grant saw it. */
@@ -41,22 +43,6 @@ interface Numbered {
   record: MessageRecord;
   conversation: GrantedConversation;
 }
-
-/** `twin` (a second send of `first`'s id) gets `first`'s outcome: its message, or its error. */
-function follow(first: Waiting, twin: Waiting): void {
-  const { resolve, reject } = first;
-  first.resolve = (outcome) => {
-    resolve(outcome);
-    twin.resolve({ created: false, record: outcome.record });
-  };
-  first.reject = (error) => {
-    reject(error);
-    twin.reject(error);
-  };
-}
-
-/** The largest batch: bounds one insert's size and the time one batch holds the others back. */
-const MAX_BATCH = 512;
 
 /** Called, in `seq` order, for every message a batch stored, as soon as the batch is durable. */
 export type StoredListener = (record: MessageRecord, recipientIds: string[]) => void;
@@ -88,21 +74,14 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
 @Injectable()
 export class SendBatcher {
   private readonly logger = new Logger('SendBatcher');
-  private queue: Waiting[] = [];
-  private writing = false;
-  /** The last batch being stored (until its sends are answered); never rejects. */
-  private storing: Promise<void> = Promise.resolve();
-  /** Resolves once the last batch was announced: the next one is announced after it. */
-  private announced: Promise<void> = Promise.resolve();
-  private scheduled = false;
   private listener: StoredListener = () => undefined;
   /**
-   * The sends with a clientId from the moment they are queued until they are answered, by message
-   * id. A second send of an id in flight (a retry racing its original, or the same id twice in one
-   * burst) is not queued: it waits for the first and is answered with its message. Queued, it would
-   * take a number its insert could not use (its look-up cannot find a message not stored yet).
+   * The pipeline of batches. A second send of a clientId in flight (a retry racing its original, or
+   * the same id twice in one burst) is not queued: it waits for the first and is answered with its
+   * message. Queued, it would take a number its insert could not use (its look-up cannot find a
+   * message not stored yet).
    */
-  private readonly inFlight = new Map<string, Waiting>();
+  private readonly queue: GroupCommit<PendingSend, SendOutcome, Prepared>;
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -110,7 +89,25 @@ export class SendBatcher {
     private readonly conversations: ConversationsService,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseAvailability,
-  ) {}
+  ) {
+    this.queue = new GroupCommit<PendingSend, SendOutcome, Prepared>({
+      keyOf: (send) => (send.clientId === null ? null : send.id.toHexString()),
+      followerOutcome: (outcome) => ({ created: false, record: outcome.record }),
+      prepare: (batch) => this.prepare(batch),
+      store: (prepared, turn) => this.store(prepared, turn),
+      afterTurn: ({ replay }) => replay,
+      batchTaken: (size) => metrics.sendBatchSize.observe(size),
+      // A send is counted once, however many times a failing batch tries to settle it.
+      resolved: (outcome, seconds) => {
+        metrics.sendSeconds.observe(seconds);
+        if (outcome.created) metrics.messagesStored.inc();
+      },
+      rejected: (_error, seconds) => {
+        metrics.sendSeconds.observe(seconds);
+        metrics.sendsFailed.inc();
+      },
+    });
+  }
 
   /** Who hears of stored messages (one listener: the messages service publishes domain events). */
   onStored(listener: StoredListener): void {
@@ -118,101 +115,25 @@ export class SendBatcher {
   }
 
   /** Resolves once every batch taken so far is stored and announced (graceful shutdown: after the answers, the fan-out). */
-  async settled(): Promise<void> {
-    let storing: Promise<void>;
-    do {
-      storing = this.storing;
-      await storing;
-    } while (storing !== this.storing);
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   /** Queues a send; settles once its batch is durable (or it failed on its own). */
   submit(send: PendingSend): Promise<SendOutcome> {
-    return new Promise<SendOutcome>((resolve, reject) => {
-      // The database is known to be away: refused now (nothing stored, nothing acknowledged), not in seconds.
-      if (!this.database.available) {
-        this.metrics.sendsFailed.inc();
-        return reject(new ServiceUnavailableException('The database is unavailable; retry shortly'));
-      }
-      const since = performance.now();
-      const key = send.clientId === null ? null : send.id.toHexString();
-      let settled = false;
-      // A send is counted once, however many times a failing batch tries to settle it.
-      const settle = (count: () => void) => {
-        if (settled) return false;
-        settled = true;
-        if (key !== null && this.inFlight.get(key) === waiting) this.inFlight.delete(key);
-        this.metrics.sendSeconds.observe((performance.now() - since) / 1000);
-        count();
-        return true;
-      };
-      const waiting: Waiting = {
-        send,
-        origin: currentLogContext(),
-        resolve: (outcome) => {
-          if (settle(() => outcome.created && this.metrics.messagesStored.inc())) resolve(outcome);
-        },
-        reject: (error) => {
-          if (settle(() => this.metrics.sendsFailed.inc())) reject(error);
-        },
-      };
-      const first = key === null ? undefined : this.inFlight.get(key);
-      if (first) return follow(first, waiting);
-      if (key !== null) this.inFlight.set(key, waiting);
-      this.queue.push(waiting);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.writing || this.scheduled) return;
-    this.scheduled = true;
-    // The rest of this tick's sends (e.g. a burst off one socket frame) join the first batch. Outside
-    // the first caller's log context: the batches serve every caller, and would carry its ids.
-    runOutsideLogContext(() =>
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.drain();
-      }),
-    );
-  }
-
-  /**
-   * Writes batches until the queue is empty, as a pipeline: a batch is numbered (retries looked up,
-   * numbers granted) while the one before it is being stored, so a batch takes the time of its
-   * slowest step rather than the sum of them. Numbers are granted one batch at a time, in queue
-   * order, and batches are announced in that order too, so one sender's messages keep their order in
-   * `seq` and in delivery. At most two batches are being stored at once.
-   */
-  private async drain(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        this.metrics.sendBatchSize.observe(batch.length);
-        const prepared = await this.prepare(batch).catch((error: unknown) => {
-          for (const waiting of batch) waiting.reject(error);
-          return null;
-        });
-        if (!prepared) continue;
-        const previousAnnounced = this.announced;
-        let announced!: () => void;
-        this.announced = new Promise<void>((resolve) => (announced = resolve));
-        const previousStore = this.storing;
-        this.storing = this.store(prepared, previousAnnounced, announced);
-        await previousStore;
-      }
-    } finally {
-      this.writing = false;
+    // The database is known to be away: refused now (nothing stored, nothing acknowledged), not in seconds.
+    if (!this.database.available) {
+      this.metrics.sendsFailed.inc();
+      return Promise.reject(new ServiceUnavailableException('The database is unavailable; retry shortly'));
     }
+    return this.queue.submit(send);
   }
 
   /**
    * Looks up the batch's retries (answered with the stored message, announced again) and numbers the
    * rest. Rejects only when the database failed the batch as a whole (nothing was numbered).
    */
-  private async prepare(batch: Waiting[]): Promise<{ numbered: Numbered[]; replay: Promise<void> }> {
+  private async prepare(batch: Waiting[]): Promise<Prepared> {
     const { fresh, retried } = await this.answerRetries(batch);
     const replay = this.replayRetried(retried);
     // Unique across instances and restarts, and short (it is stored in the conversation: see grantSeqs).
@@ -222,11 +143,11 @@ export class SendBatcher {
   }
 
   /**
-   * Stores a numbered batch, announces it once the batch before it was announced (`previous`; then
-   * calls `announced`), then records its mentions and answers its sends. Never rejects: a failure
-   * fails the batch's sends, with the error.
+   * Stores a numbered batch, announces it in its turn (once the batch before it was announced), then
+   * records its mentions and answers its sends. Never rejects: a failure fails the batch's sends, with
+   * the error. The queue passes the turn on once this returns, then waits for the batch's replay.
    */
-  private async store({ numbered, replay }: { numbered: Numbered[]; replay: Promise<void> }, previous: Promise<void>, announced: () => void): Promise<void> {
+  private async store({ numbered }: Prepared, turn: AnnounceTurn): Promise<void> {
     try {
       if (numbered.length === 0) return;
       const records = numbered.map(({ record }) => record);
@@ -252,7 +173,7 @@ export class SendBatcher {
           else waiting.reject(outcome);
         }
       });
-      await previous;
+      await turn.ready;
       // Nothing left to fail them: the senders get their answers (the "sent" tick) first, and the
       // fan-out follows once those are on their way, instead of the tick waiting for a write to every
       // member's connections. With mentions to record, the answers wait for those (below).
@@ -262,7 +183,7 @@ export class SendBatcher {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
-      announced();
+      turn.done();
       const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
       if (answerFirst) return;
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
@@ -272,11 +193,6 @@ export class SendBatcher {
     } catch (error) {
       // Not expected (each step handles its own failures): no send of the batch stays unanswered.
       for (const { waiting } of numbered) waiting.reject(error);
-    } finally {
-      // The next batch may be announced now, also when this one failed (its `previous` resolved first).
-      await previous;
-      announced();
-      await replay;
     }
   }
 
@@ -334,13 +250,13 @@ export class SendBatcher {
    * `replayRetried`) and the rest, in order.
    */
   private async answerRetries(batch: Waiting[]): Promise<{ fresh: Waiting[]; retried: { waiting: Waiting; record: MessageRecord }[] }> {
-    const withClientId = batch.filter(({ send }) => send.clientId !== null);
-    const existing = new Map((await this.messages.findByIds(withClientId.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
+    const withClientId = batch.filter(({ item }) => item.clientId !== null);
+    const existing = new Map((await this.messages.findByIds(withClientId.map(({ item }) => item.id))).map((record) => [record._id.toHexString(), record]));
     const fresh: Waiting[] = [];
     const retried: { waiting: Waiting; record: MessageRecord }[] = [];
     // No id is twice in a batch: a second send of an id in flight follows the first (`submit`).
     for (const waiting of batch) {
-      const record = existing.get(waiting.send.id.toHexString());
+      const record = existing.get(waiting.item.id.toHexString());
       if (record) retried.push({ waiting, record });
       else fresh.push(waiting);
     }
@@ -353,13 +269,13 @@ export class SendBatcher {
    * that only the sends that break a rule fail, each with its reason.
    */
   private async number(fresh: Waiting[], batchId: string): Promise<Numbered[]> {
-    const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
+    const byConversation = groupBy(fresh, ({ item }) => item.conversationId.toHexString());
     // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
     const grants = await this.grants.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
     const numbered: Numbered[] = [];
     const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
-      const { send } = waiting;
+      const { item: send } = waiting;
       const record = {
         _id: send.id, conversationId: send.conversationId, seq, senderId: send.senderId, text: send.text, clientId: send.clientId,
         createdAt: now, editedAt: null, deletedAt: null, changedAt: now, replyTo: null, mentions: [], reactions: [], searchTerms: [], ...send.extra,
@@ -388,11 +304,11 @@ export class SendBatcher {
     refusalIsFinal: boolean,
   ): Promise<void> {
     for (const [index, waiting] of group.entries()) {
-      const key = waiting.send.conversationId.toHexString();
+      const key = waiting.item.conversationId.toHexString();
       const askedAlready = refusalIsFinal && group.length === 1;
       const grant = askedAlready ? undefined : (await this.grants.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
       if (grant) place(waiting, grant.firstSeq, grant.conversation);
-      else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.send.senderId.toHexString()));
+      else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.item.senderId.toHexString()));
     }
   }
 
@@ -419,14 +335,14 @@ export class SendBatcher {
   /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
   private async answerDuplicates(duplicates: Waiting[]): Promise<void> {
     if (duplicates.length === 0) return;
-    const found = await this.messages.findByIds(duplicates.map(({ send }) => send.id)).catch((error: unknown) => {
+    const found = await this.messages.findByIds(duplicates.map(({ item }) => item.id)).catch((error: unknown) => {
       for (const waiting of duplicates) waiting.reject(error);
       return null;
     });
     if (!found) return;
     const stored = new Map(found.map((record) => [record._id.toHexString(), record]));
     for (const waiting of duplicates) {
-      const record = stored.get(waiting.send.id.toHexString());
+      const record = stored.get(waiting.item.id.toHexString());
       if (record) waiting.resolve({ created: false, record });
       else waiting.reject(new Error('A duplicate message could not be read back'));
     }
@@ -440,13 +356,13 @@ export class SendBatcher {
 function requestFor(group: Waiting[], now: Date): SeqRequest {
   const members = new Map<string, Types.ObjectId>();
   const senders = new Map<string, { userId: Types.ObjectId; position: number; messageId: Types.ObjectId }>();
-  group.forEach(({ send }, index) => {
+  group.forEach(({ item: send }, index) => {
     for (const id of [send.senderId, ...(send.mentionIds ?? [])]) members.set(id.toHexString(), id);
     senders.set(send.senderId.toHexString(), { userId: send.senderId, position: index + 1, messageId: send.id });
   });
-  const { send: last } = group[group.length - 1];
+  const { item: last } = group[group.length - 1];
   return {
-    conversationId: group[0].send.conversationId,
+    conversationId: group[0].item.conversationId,
     memberIds: [...members.values()],
     count: group.length,
     last: {
