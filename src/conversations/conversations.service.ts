@@ -54,20 +54,6 @@ export class ConversationsService {
     return toMemberConversation(conversation);
   }
 
-  /**
-   * Why a send was refused its number (only after a refusal, never on the way of a send that goes
-   * through): 404 when the sender is not a member, 403 in a direct conversation where one member
-   * blocks the other, else 400 (a mentioned user is not a member).
-   */
-  async whySendIsRefused(conversationId: string, senderId: string): Promise<Error> {
-    const conversation = await this.repository.findForMember(conversationId, senderId);
-    if (!conversation) return new NotFoundException(NOT_FOUND);
-    const blockedBy = conversation.blockedBy ?? [];
-    if (blockedBy.some((id) => id.equals(senderId))) return new ForbiddenException('You blocked this user: unblock them to send messages');
-    if (blockedBy.length > 0) return new ForbiddenException('You cannot send messages to this user');
-    return new BadRequestException('mentions must be current members of this conversation');
-  }
-
   // ---- create / read -----------------------------------------------------------------------
 
   async create(callerId: string, dto: CreateConversationDto): Promise<{ conversation: ConversationResponse; created: boolean }> {
@@ -260,11 +246,6 @@ export class ConversationsService {
   /** After an edit or delete of a quoted message, if the last message quotes it. */
   refreshQuotedPreview(conversationId: string, preview: ReplyPreview): Promise<void> {
     return this.repository.refreshQuotedPreview(conversationId, preview);
-  }
-
-  /** After a batch of sends: each mentioned member's `mentionCount` counts the messages that mention it (the sender excluded). */
-  recordMentions(mentions: { conversationId: Types.ObjectId; userIds: Types.ObjectId[]; seq: number }[]): Promise<void> {
-    return this.repository.recordMentions(mentions);
   }
 
   /** After a delete: the message no longer counts as a mention. */

@@ -13,6 +13,7 @@ import { ReceiptsService } from '../receipts/receipts.service';
 import { Message, MessageSchema } from './schemas/message.schema';
 import { ReceiptEvent, ReceiptEventSchema } from '../receipts/schemas/receipt-event.schema';
 import { SendBatcher } from './send/send-batcher';
+import { SendFinishing } from './send/send-finishing';
 import { SeqGrantsRepository } from './send/seq-grants.repository';
 import { SyncService } from './sync.service';
 
@@ -28,7 +29,7 @@ import { SyncService } from './sync.service';
     ]),
   ],
   controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
-  providers: [MessagesRepository, SeqGrantsRepository, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
+  providers: [MessagesRepository, SeqGrantsRepository, SendFinishing, SendBatcher, MessagesService, ReceiptsService, SyncService, MessageSearchService],
   exports: [MessagesService, ReceiptsService, SyncService],
 })
 export class MessagesModule {}

@@ -1,11 +1,15 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../../test/helpers/strict-mock';
+import type { DomainEventMap, DomainEvents } from '../../common/domain-events';
+import type { ConversationAccess } from '../../conversations/conversation-access';
+import type { ConversationsRepository } from '../../conversations/conversations.repository';
 import type { ConversationsService } from '../../conversations/conversations.service';
 import type { DatabaseAvailability } from '../../database/database-availability';
 import type { MetricsService } from '../../metrics/metrics.service';
 import type { MessageRecord, MessagesRepository } from '../messages.repository';
 import { PendingSend, SendBatcher, SendOutcome } from './send-batcher';
+import { SendFinishing } from './send-finishing';
 import type { SeqGrant, SeqGrantsRepository, SeqRequest } from './seq-grants.repository';
 
 const alice = new Types.ObjectId();
@@ -40,26 +44,45 @@ describe('SendBatcher', () => {
   let messages: StrictMock<MessagesRepository>;
   let grants: StrictMock<SeqGrantsRepository>;
   let conversations: StrictMock<ConversationsService>;
+  let conversationsRepository: StrictMock<ConversationsRepository>;
+  let access: StrictMock<ConversationAccess>;
+  let events: StrictMock<DomainEvents>;
   let announced: { text: string | null; seq: number; recipients: string[] }[];
   let database: { available: boolean };
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany', 'pageBefore']);
     grants = strictMock<SeqGrantsRepository>('SeqGrantsRepository', ['grantSeqs', 'restoreSummary']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['recordMentions', 'whySendIsRefused', 'marksOf']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['marksOf']);
+    conversationsRepository = strictMock<ConversationsRepository>('ConversationsRepository', ['recordMentions']);
+    access = strictMock<ConversationAccess>('ConversationAccess', ['explainSendRefusal']);
+    events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
     database = { available: true };
     const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
-    sut = new SendBatcher(messages as unknown as MessagesRepository, grants as unknown as SeqGrantsRepository, conversations as unknown as ConversationsService, metrics, database as unknown as DatabaseAvailability);
+    const finishing = new SendFinishing(
+      messages as unknown as MessagesRepository,
+      grants as unknown as SeqGrantsRepository,
+      conversations as unknown as ConversationsService,
+      conversationsRepository as unknown as ConversationsRepository,
+      events as unknown as DomainEvents,
+    );
+    sut = new SendBatcher(
+      messages as unknown as MessagesRepository, grants as unknown as SeqGrantsRepository, access as unknown as ConversationAccess, finishing, metrics, database as unknown as DatabaseAvailability,
+    );
     announced = [];
-    sut.onStored((record, recipients) => announced.push({ text: record.text, seq: record.seq, recipients }));
+    events.publish.mockImplementation((name, payload) => {
+      expect(name).toBe('message.created');
+      const { message, recipientIds } = payload as DomainEventMap['message.created'];
+      announced.push({ text: message.text, seq: message.seq, recipients: recipientIds });
+    });
     grants.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
     messages.findByIds.mockResolvedValue([]);
     messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
     grants.restoreSummary.mockResolvedValue(undefined);
     messages.pageBefore.mockResolvedValue([]);
-    conversations.recordMentions.mockResolvedValue(undefined);
-    conversations.whySendIsRefused.mockImplementation(async () => new NotFoundException('Conversation not found'));
+    conversationsRepository.recordMentions.mockResolvedValue(undefined);
+    access.explainSendRefusal.mockImplementation(async () => new NotFoundException('Conversation not found'));
   });
   // Answers go out before the announcements: nothing of a test may reach the next one.
   afterEach(() => sut.settled());
@@ -88,7 +111,7 @@ describe('SendBatcher', () => {
     const [requests] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.memberIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
     expect(messages.insertMany).toHaveBeenCalledTimes(1);
-    expect(conversations.recordMentions).not.toHaveBeenCalled();
+    expect(conversationsRepository.recordMentions).not.toHaveBeenCalled();
     expect(grants.restoreSummary).not.toHaveBeenCalled();
     expect(outcomes.map((outcome) => [outcome.created, outcome.record.text, outcome.record.seq])).toEqual([
       [true, 'a1', 1], [true, 'b1', 1], [true, 'b2', 2], [true, 'a2', 3],
@@ -124,6 +147,29 @@ describe('SendBatcher', () => {
     release();
     expect(await settling).toEqual(['first', 'second']);
     expect((await Promise.all([first, second])).map((outcome) => outcome.record.seq)).toEqual([1, 2]);
+  });
+
+  it('announces each message the batcher stored as message.created to the members', async () => {
+    const send = pending(direct, alice, 'hello');
+    const outcome = await sut.submit(send);
+    await sut.settled();
+    expect(events.publish).toHaveBeenCalledWith('message.created', {
+      message: expect.objectContaining({ id: send.id.toHexString(), seq: outcome.record.seq, status: 'sent' }),
+      recipientIds: [alice.toHexString(), bob.toHexString()],
+    });
+  });
+
+  it('a message.created subscriber that throws fails no send: the message is stored, answered and the next ones announced', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    events.publish.mockImplementationOnce(() => {
+      throw new Error('listener broke');
+    });
+    const outcomes = await Promise.all([sut.submit(pending(direct, alice, 'announce fails')), sut.submit(pending(direct, bob, 'fine'))]);
+    expect(outcomes.map((outcome) => outcome.created)).toEqual([true, true]);
+    await sut.settled();
+    expect(announced.map((entry) => entry.text)).toEqual(['fine']);
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ messageId: outcomes[0].record._id.toHexString() }), 'Could not announce a stored message');
+    logged.mockRestore();
   });
 
   it('the grant carries each conversation\'s newest message as its summary and each sender\'s last position in it', async () => {
@@ -190,7 +236,7 @@ describe('SendBatcher', () => {
 
   it('the next batch is numbered and stored while the previous one\'s mentions are still being recorded; each is answered after its own', async () => {
     let releaseMentions!: () => void;
-    conversations.recordMentions.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseMentions = resolve)));
+    conversationsRepository.recordMentions.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseMentions = resolve)));
     let firstAnswered = false;
     const first = sut.submit({ ...pending(direct, alice, 'first @bob'), mentionIds: [bob], extra: { mentions: [bob] } }).then((outcome) => {
       firstAnswered = true;
@@ -207,7 +253,7 @@ describe('SendBatcher', () => {
   });
 
   it('stored messages whose mentions could not be recorded are announced, and their senders get the error', async () => {
-    conversations.recordMentions.mockRejectedValueOnce(new Error('connection reset'));
+    conversationsRepository.recordMentions.mockRejectedValueOnce(new Error('connection reset'));
     await expect(sut.submit({ ...pending(direct, alice, 'stored anyway @bob'), mentionIds: [bob], extra: { mentions: [bob] } })).rejects.toThrow('connection reset');
     expect(announced.map((entry) => entry.text)).toEqual(['stored anyway @bob']);
   });
@@ -232,7 +278,7 @@ describe('SendBatcher', () => {
     conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
     await expect(sut.submit(retry)).resolves.toEqual({ created: false, record: earlier });
     expect(announced).toEqual([{ text: 'once', seq: 9, recipients: [alice.toHexString(), bob.toHexString()] }]);
-    expect(conversations.recordMentions).toHaveBeenCalledWith([{ conversationId: direct, seq: 9, userIds: [bob] }]);
+    expect(conversationsRepository.recordMentions).toHaveBeenCalledWith([{ conversationId: direct, seq: 9, userIds: [bob] }]);
     expect(grants.grantSeqs).not.toHaveBeenCalled();
   });
 
@@ -250,7 +296,7 @@ describe('SendBatcher', () => {
     expect(inDirect.created && inGroup.created).toBe(true);
     // The lost grant's number is a gap; the message gets the next one.
     expect(inGroup.record.seq).toBe(2);
-    expect(conversations.whySendIsRefused).not.toHaveBeenCalled();
+    expect(access.explainSendRefusal).not.toHaveBeenCalled();
   });
 
   it('a retry of a message since deleted, or whose sender left, is answered but announced to nobody', async () => {
@@ -309,7 +355,7 @@ describe('SendBatcher', () => {
   });
 
   it('a mention of a non-member fails that send alone, with the reason; the others of the conversation are stored, numbered in order', async () => {
-    conversations.whySendIsRefused.mockResolvedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
+    access.explainSendRefusal.mockResolvedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
     const results = await Promise.allSettled([
       sut.submit(pending(direct, alice, 'first')),
       sut.submit({ ...pending(direct, alice, 'bad mention'), mentionIds: [mallory] }),
@@ -325,8 +371,8 @@ describe('SendBatcher', () => {
       sut.submit({ ...pending(direct, alice, 'hi @bob'), mentionIds: [bob], extra: { mentions: [bob, alice] } }),
       sut.submit(pending(direct, bob, 'no mention')),
     ]);
-    expect(conversations.recordMentions).toHaveBeenCalledTimes(1);
-    const [mentions] = conversations.recordMentions.mock.calls[0];
+    expect(conversationsRepository.recordMentions).toHaveBeenCalledTimes(1);
+    const [mentions] = conversationsRepository.recordMentions.mock.calls[0];
     expect(mentions.map((m: { seq: number; userIds: Types.ObjectId[] }) => [m.seq, m.userIds.map((id) => id.toHexString())])).toEqual([[1, [bob.toHexString()]]]);
   });
 

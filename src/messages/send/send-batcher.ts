@@ -1,35 +1,17 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { runInLogContext } from '../../common/logging/log-context';
-import { ConversationsService } from '../../conversations/conversations.service';
+import { ConversationAccess } from '../../conversations/conversation-access';
 import { MetricsService } from '../../metrics/metrics.service';
 import { DatabaseAvailability } from '../../database/database-availability';
 import type { MessageRecord } from '../messages.repository';
 import { MessagesRepository } from '../messages.repository';
-import { AnnounceTurn, GroupCommit, Queued } from './group-commit';
+import { AnnounceTurn, GroupCommit } from './group-commit';
+import type { PendingSend, SendOutcome, WaitingSend } from './pending-send';
+import { mentionedOthers, SendFinishing } from './send-finishing';
 import { GrantedConversation, SeqGrantsRepository, SeqRequest } from './seq-grants.repository';
 
-/** A send waiting for its batch: the message as it will be stored, less its number. */
-export interface PendingSend {
-  id: Types.ObjectId;
-  conversationId: Types.ObjectId;
-  senderId: Types.ObjectId;
-  text: string;
-  clientId: string | null;
-  /** Users the message mentions: they must be members too, checked with the number. */
-  mentionIds?: Types.ObjectId[];
-  /** The rich fields to store with the message (checked before it was submitted); empty when absent. */
-  extra?: Partial<Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'>>;
-}
-
-/** What a send turned into: stored now, or the earlier message of the same (sender, clientId). */
-export type SendOutcome =
-  | { created: true; record: MessageRecord; recipientIds: string[] }
-  | { created: false; record: MessageRecord };
-
-/** A send in the queue or in a batch, with the way to answer it. */
-type Waiting = Queued<PendingSend, SendOutcome>;
+export type { PendingSend, SendOutcome } from './pending-send';
 
 /** A batch ready to be stored: its sends with their numbers, and the replay of its retries (running). */
 interface Prepared {
@@ -39,17 +21,15 @@ interface Prepared {
 
 /** A send with its number, as it will be stored, and its conversation as the grant saw it. */
 interface Numbered {
-  waiting: Waiting;
+  waiting: WaitingSend;
   record: MessageRecord;
   conversation: GrantedConversation;
 }
 
-/** Called, in `seq` order, for every message a batch stored, as soon as the batch is durable. */
-export type StoredListener = (record: MessageRecord, recipientIds: string[]) => void;
-
 /**
- * Group commit of sends. Sends that arrive while a batch is being written join the next one, so a
- * batch costs a fixed number of round trips whatever its size:
+ * Group commit of sends (the queue and its pipeline: GroupCommit; what follows the insert:
+ * SendFinishing). Sends that arrive while a batch is being written join the next one, so a batch
+ * costs a fixed number of round trips whatever its size:
  *
  * 1. retries: one look-up by `_id` of the batch's clientId messages (a retry is answered with the
  *    stored message and takes no number, so it leaves no gap); a retry of a send still in flight on
@@ -62,9 +42,10 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  *    refused alone fails alone with the reason (404, 403 or 400);
  * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error, and a
  *    summary that shows it is put back to the newest stored message;
- * 4. the stored messages are answered, then handed to the listener (→ `message:new`) in `seq` order;
- *    a batch with mentions hands them over first and is answered once the mentioned members' counts
- *    are recorded (one bulk update), overlapping the next batch.
+ * 4. the stored messages are answered, then published as `message.created` (→ `message:new`) in
+ *    `seq` order, each in its sender's log context; a batch with mentions is published first and
+ *    answered once the mentioned members' counts are recorded (one bulk update), overlapping the
+ *    next batch.
  *
  * Batches are numbered one at a time, in queue order, and announced in that order (a batch is
  * numbered while the one before it is stored), so the sends of one sender reach the queue, get their
@@ -73,8 +54,6 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  */
 @Injectable()
 export class SendBatcher {
-  private readonly logger = new Logger('SendBatcher');
-  private listener: StoredListener = () => undefined;
   /**
    * The pipeline of batches. A second send of a clientId in flight (a retry racing its original, or
    * the same id twice in one burst) is not queued: it waits for the first and is answered with its
@@ -86,7 +65,8 @@ export class SendBatcher {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly grants: SeqGrantsRepository,
-    private readonly conversations: ConversationsService,
+    private readonly access: ConversationAccess,
+    private readonly finishing: SendFinishing,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseAvailability,
   ) {
@@ -109,11 +89,6 @@ export class SendBatcher {
     });
   }
 
-  /** Who hears of stored messages (one listener: the messages service publishes domain events). */
-  onStored(listener: StoredListener): void {
-    this.listener = listener;
-  }
-
   /** Resolves once every batch taken so far is stored and announced (graceful shutdown: after the answers, the fan-out). */
   settled(): Promise<void> {
     return this.queue.settled();
@@ -133,9 +108,9 @@ export class SendBatcher {
    * Looks up the batch's retries (answered with the stored message, announced again) and numbers the
    * rest. Rejects only when the database failed the batch as a whole (nothing was numbered).
    */
-  private async prepare(batch: Waiting[]): Promise<Prepared> {
+  private async prepare(batch: WaitingSend[]): Promise<Prepared> {
     const { fresh, retried } = await this.answerRetries(batch);
-    const replay = this.replayRetried(retried);
+    const replay = this.finishing.replayRetried(retried);
     // Unique across instances and restarts, and short (it is stored in the conversation: see grantSeqs).
     const batchId = randomBytes(9).toString('base64url');
     const numbered = fresh.length > 0 ? await this.number(fresh, batchId) : [];
@@ -158,11 +133,11 @@ export class SendBatcher {
         // Nothing of the batch was stored (the database went away?): the senders hear it at once, and
         // the summaries their grants wrote must not show it.
         for (const { waiting } of numbered) waiting.reject(error);
-        await this.restoreSummaries(records);
+        await this.finishing.restoreSummaries(records);
         return;
       }
-      const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
-      const duplicates: Waiting[] = [];
+      const stored: { waiting: WaitingSend; record: MessageRecord; recipientIds: string[] }[] = [];
+      const duplicates: WaitingSend[] = [];
       const notStored: MessageRecord[] = [];
       outcomes.forEach((outcome, index) => {
         const { waiting, record, conversation } = numbered[index];
@@ -182,9 +157,9 @@ export class SendBatcher {
         for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
+      for (const { waiting, record, recipientIds } of stored) this.finishing.announce(waiting.origin, record, recipientIds);
       turn.done();
-      const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
+      const [mentions] = await Promise.allSettled([this.finishing.recordMentions(stored.map(({ record }) => record)), this.finishing.answerDuplicates(duplicates), this.finishing.restoreSummaries(notStored)]);
       if (answerFirst) return;
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
       // (a retry with its clientId answers the stored message and records its mentions again).
@@ -197,63 +172,14 @@ export class SendBatcher {
   }
 
   /**
-   * Messages whose grant wrote the list summary but which were not stored: where the summary still
-   * shows one of them, it goes back to the newest stored message. Best effort, never rejects: the
-   * sender was told of the failure, and its retry (same id, same text) or the next send writes the
-   * summary again.
-   */
-  private async restoreSummaries(records: MessageRecord[]): Promise<void> {
-    const newestFailed = new Map<string, MessageRecord>();
-    for (const record of records) {
-      const key = record.conversationId.toHexString();
-      if ((newestFailed.get(key)?.seq ?? 0) < record.seq) newestFailed.set(key, record);
-    }
-    await Promise.all(
-      [...newestFailed.values()].map(async (record) => {
-        try {
-          const [newest] = await this.messages.pageBefore(record.conversationId.toHexString(), record.seq, 1);
-          await this.grants.restoreSummary(record.conversationId, record.seq, newest ?? null);
-        } catch (error) {
-          this.logger.warn({ err: error, conversationId: record.conversationId.toHexString() }, 'Could not restore a list summary after a failed send');
-        }
-      }),
-    );
-  }
-
-  /**
-   * Retries of stored messages. A retry means the sender never got its answer: the instance that
-   * stored the message may have died before announcing it or recording its mentions (its summary
-   * and marks were written with its number, before it was stored). So it is announced again to the
-   * current members (clients merge by id) and its mentions are recorded again (a no-op when they
-   * were), then the sender gets the stored message. Never rejects: the message is stored whatever
-   * happens here.
-   */
-  private async replayRetried(retried: { waiting: Waiting; record: MessageRecord }[]): Promise<void> {
-    if (retried.length === 0) return;
-    const live = retried.filter(({ record }) => !record.deletedAt);
-    try {
-      const members = await this.conversations.marksOf([...new Map(live.map(({ record }) => [record.conversationId.toHexString(), record.conversationId])).values()]);
-      for (const { waiting, record } of live) {
-        const recipientIds = (members.get(record.conversationId.toHexString()) ?? []).map((member) => member.userId.toHexString());
-        // A sender no longer a member is not told of it again, nor is anyone else.
-        if (recipientIds.includes(record.senderId.toHexString())) this.announce(waiting, record, recipientIds);
-      }
-      await this.recordMentions(live.map(({ record }) => record));
-    } catch (error) {
-      this.logger.warn({ err: error, messages: retried.length }, 'Could not replay retried sends (they are stored)');
-    }
-    for (const { waiting, record } of retried) waiting.resolve({ created: false, record });
-  }
-
-  /**
    * Splits a batch into the sends whose message is already stored (retries, answered by
    * `replayRetried`) and the rest, in order.
    */
-  private async answerRetries(batch: Waiting[]): Promise<{ fresh: Waiting[]; retried: { waiting: Waiting; record: MessageRecord }[] }> {
+  private async answerRetries(batch: WaitingSend[]): Promise<{ fresh: WaitingSend[]; retried: { waiting: WaitingSend; record: MessageRecord }[] }> {
     const withClientId = batch.filter(({ item }) => item.clientId !== null);
     const existing = new Map((await this.messages.findByIds(withClientId.map(({ item }) => item.id))).map((record) => [record._id.toHexString(), record]));
-    const fresh: Waiting[] = [];
-    const retried: { waiting: Waiting; record: MessageRecord }[] = [];
+    const fresh: WaitingSend[] = [];
+    const retried: { waiting: WaitingSend; record: MessageRecord }[] = [];
     // No id is twice in a batch: a second send of an id in flight follows the first (`submit`).
     for (const waiting of batch) {
       const record = existing.get(waiting.item.id.toHexString());
@@ -268,13 +194,13 @@ export class SendBatcher {
    * member, one mention of a non-member, a block) is asked again message by message, in order, so
    * that only the sends that break a rule fail, each with its reason.
    */
-  private async number(fresh: Waiting[], batchId: string): Promise<Numbered[]> {
+  private async number(fresh: WaitingSend[], batchId: string): Promise<Numbered[]> {
     const byConversation = groupBy(fresh, ({ item }) => item.conversationId.toHexString());
     // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
     const grants = await this.grants.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
     const numbered: Numbered[] = [];
-    const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
+    const place = (waiting: WaitingSend, seq: number, conversation: GrantedConversation) => {
       const { item: send } = waiting;
       const record = {
         _id: send.id, conversationId: send.conversationId, seq, senderId: send.senderId, text: send.text, clientId: send.clientId,
@@ -297,10 +223,10 @@ export class SendBatcher {
 
   /** The refused conversation's sends, each asked for its own number, one after another (send order). */
   private async numberOneByOne(
-    group: Waiting[],
+    group: WaitingSend[],
     batchId: string,
     now: Date,
-    place: (waiting: Waiting, seq: number, conversation: GrantedConversation) => void,
+    place: (waiting: WaitingSend, seq: number, conversation: GrantedConversation) => void,
     refusalIsFinal: boolean,
   ): Promise<void> {
     for (const [index, waiting] of group.entries()) {
@@ -308,52 +234,17 @@ export class SendBatcher {
       const askedAlready = refusalIsFinal && group.length === 1;
       const grant = askedAlready ? undefined : (await this.grants.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
       if (grant) place(waiting, grant.firstSeq, grant.conversation);
-      else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.item.senderId.toHexString()));
+      else waiting.reject(await this.access.explainSendRefusal(key, waiting.item.senderId.toHexString()));
     }
   }
 
-  /** In the sender's log context: what announcing logs (an emit that failed) carries its request or socket id. */
-  private announce(waiting: Waiting, record: MessageRecord, recipientIds: string[]): void {
-    runInLogContext(waiting.origin, () => {
-      try {
-        this.listener(record, recipientIds);
-      } catch (error) {
-        // Announcing follows a durable write; it must not fail the write.
-        this.logger.error({ err: error, messageId: record._id.toHexString() }, 'Could not announce a stored message');
-      }
-    });
-  }
-
-  /** The stored messages' mentions: each mentioned member (the sender excluded) counts them, in one bulk update. */
-  private async recordMentions(records: MessageRecord[]): Promise<void> {
-    const mentions = records
-      .map((record) => ({ conversationId: record.conversationId, seq: record.seq, userIds: mentionedOthers(record) }))
-      .filter((mention) => mention.userIds.length > 0);
-    if (mentions.length > 0) await this.conversations.recordMentions(mentions);
-  }
-
-  /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
-  private async answerDuplicates(duplicates: Waiting[]): Promise<void> {
-    if (duplicates.length === 0) return;
-    const found = await this.messages.findByIds(duplicates.map(({ item }) => item.id)).catch((error: unknown) => {
-      for (const waiting of duplicates) waiting.reject(error);
-      return null;
-    });
-    if (!found) return;
-    const stored = new Map(found.map((record) => [record._id.toHexString(), record]));
-    for (const waiting of duplicates) {
-      const record = stored.get(waiting.item.id.toHexString());
-      if (record) waiting.resolve({ created: false, record });
-      else waiting.reject(new Error('A duplicate message could not be read back'));
-    }
-  }
 }
 
 /**
  * The grant a group of sends into one conversation needs: its size, who must be members, the
  * summary (its newest message, less the number) and each sender's last message in it.
  */
-function requestFor(group: Waiting[], now: Date): SeqRequest {
+function requestFor(group: WaitingSend[], now: Date): SeqRequest {
   const members = new Map<string, Types.ObjectId>();
   const senders = new Map<string, { userId: Types.ObjectId; position: number; messageId: Types.ObjectId }>();
   group.forEach(({ item: send }, index) => {
@@ -372,11 +263,6 @@ function requestFor(group: Waiting[], now: Date): SeqRequest {
     senders: [...senders.values()],
     at: now,
   };
-}
-
-/** The users a message mentions, less its sender: they count it as a mention. */
-function mentionedOthers(record: MessageRecord): Types.ObjectId[] {
-  return (record.mentions ?? []).filter((userId) => !userId.equals(record.senderId));
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
