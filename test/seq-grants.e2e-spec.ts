@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandStartedEvent } from 'mongodb';
 import { Types } from 'mongoose';
-import { ConversationsRepository, SeqRequest } from '../src/conversations/conversations.repository';
+import { SeqGrantsRepository, SeqRequest } from '../src/messages/send/seq-grants.repository';
 import { createUser, TestUser } from './factories/user.factory';
 import { createTestApp, databaseUri, TestApp } from './helpers/app';
 import { createGroup, openDirect } from './helpers/messaging';
@@ -15,7 +15,7 @@ import { createGroup, openDirect } from './helpers/messaging';
  */
 describe('Message numbers from what the instance saw (e2e)', () => {
   let t: TestApp;
-  let repository: ConversationsRepository;
+  let repository: SeqGrantsRepository;
   let commands: string[] | null = null;
   let a: TestUser;
   let others: TestUser[];
@@ -27,7 +27,7 @@ describe('Message numbers from what the instance saw (e2e)', () => {
     t.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
       if (commands && ['update', 'find', 'findAndModify'].includes(event.commandName)) commands.push(`${event.commandName}:${String((event.command as Record<string, unknown>)[event.commandName])}`);
     });
-    repository = t.app.get(ConversationsRepository);
+    repository = t.app.get(SeqGrantsRepository);
     a = await createUser(t);
     others = await Promise.all([createUser(t), createUser(t), createUser(t)]);
   });

@@ -95,20 +95,6 @@ describe('ConversationsService', () => {
     });
   });
 
-  describe('whySendIsRefused', () => {
-    const conversationId = new Types.ObjectId().toHexString();
-
-    it.each([
-      ['a non-member', null, NotFoundException],
-      ['a member the other one blocks', group({ type: 'direct', blockedBy: [member] }), ForbiddenException],
-      ['the blocker', group({ type: 'direct', blockedBy: [admin] }), ForbiddenException],
-      ['a member mentioning a non-member', group(), BadRequestException],
-    ])('tells %s why the send was refused its number', async (_who, found, error) => {
-      repository.findForMember.mockResolvedValueOnce(found);
-      await expect(sut.whySendIsRefused(conversationId, admin.toHexString())).resolves.toBeInstanceOf(error);
-    });
-  });
-
   describe('block marks', () => {
     it('marks (and unmarks) the pair\'s direct conversation by its key, either way round', async () => {
       repository.setDirectBlock.mockResolvedValue(undefined);

@@ -1,19 +1,18 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
 import { DomainEventMap, DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
 import { AppConfig } from '../config/app-config';
+import type { Message } from '../contract';
 import type { ConversationScope } from '../database/query-helpers';
-import type { MessageResponse } from '../messages/message.response';
-import type { ReplyPreview } from './message-snapshot';
-import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
-import { ConversationRecord, ConversationsRepository, MarkType, MembershipRecord, SeqGrant, SeqRequest } from './conversations.repository';
-import { ConversationAccess, MemberConversation, toMemberConversation } from './conversation-access';
-import type { CreateConversationDto } from './dto/create-conversation.dto';
 import { effectiveMarks, MemberMarks, mentionCount, messageStatus, unreadCount } from '../receipts/read-state';
+import { ConversationAccess, MemberConversation, toMemberConversation } from './conversation-access';
+import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
+import { ConversationRecord, ConversationsRepository, MembershipRecord } from './conversations.repository';
+import type { CreateConversationDto } from './dto/create-conversation.dto';
 import { MessageFields, toMessageResponse } from './message-snapshot';
-import type { LastMessageSnapshot, SentMark } from './schemas/conversation.schema';
+import type { SentMark } from './schemas/conversation.schema';
 
 const NOT_FOUND = 'Conversation not found';
 
@@ -34,20 +33,6 @@ export class ConversationsService {
   ) {}
 
   // ---- membership --------------------------------------------------------------------------
-
-  /**
-   * Why a send was refused its number (only after a refusal, never on the way of a send that goes
-   * through): 404 when the sender is not a member, 403 in a direct conversation where one member
-   * blocks the other, else 400 (a mentioned user is not a member).
-   */
-  async whySendIsRefused(conversationId: string, senderId: string): Promise<Error> {
-    const conversation = await this.repository.findForMember(conversationId, senderId);
-    if (!conversation) return new NotFoundException(NOT_FOUND);
-    const blockedBy = conversation.blockedBy ?? [];
-    if (blockedBy.some((id) => id.equals(senderId))) return new ForbiddenException('You blocked this user: unblock them to send messages');
-    if (blockedBy.length > 0) return new ForbiddenException('You cannot send messages to this user');
-    return new BadRequestException('mentions must be current members of this conversation');
-  }
 
   // ---- create / read -----------------------------------------------------------------------
 
@@ -217,24 +202,6 @@ export class ConversationsService {
     return groupByConversation(memberships.map((membership) => effectiveMarks(membership, sentOf(membership.conversationId.toHexString())?.[membership.userId.toHexString()])));
   }
 
-  /**
-   * Message numbers for a batch of sends, each checked against membership in the same write, which
-   * also writes the summary and the senders' marks (see the repository).
-   */
-  grantSeqs(requests: SeqRequest[], batchId: string): Promise<Map<string, SeqGrant>> {
-    return this.repository.grantSeqs(requests, batchId);
-  }
-
-  /** A granted message was not stored: the summary goes back to `newest` if it still shows that one. */
-  restoreSummary(conversationId: Types.ObjectId, failedSeq: number, newest: LastMessageSnapshot | null): Promise<void> {
-    return this.repository.restoreSummary(conversationId, failedSeq, newest);
-  }
-
-  /** After a batch of sends: each mentioned member's `mentionCount` counts the messages that mention it (the sender excluded). */
-  recordMentions(mentions: { conversationId: Types.ObjectId; userIds: Types.ObjectId[]; seq: number }[]): Promise<void> {
-    return this.repository.recordMentions(mentions);
-  }
-
   // ---- sync support -----------------------------------------------------------------------
 
   /** Conversations changed since a position (each since the user joined it), in `userId`'s view. */
@@ -290,8 +257,8 @@ function pairKey(userId: string, otherUserId: string): string {
 
 function toConversationBase(conversation: ConversationRecord, marks: MemberMarks[]): Omit<ConversationResponse, 'unreadCount' | 'mentionCount'> {
   const admins = new Set(conversation.adminIds.map((id) => id.toHexString()));
-  const last = conversation.lastMessage as (MessageFields & LastMessageSnapshot) | null;
-  const lastMessage: MessageResponse | null = last ? toMessageResponse(last, conversation._id, messageStatus(last, marks)) : null;
+  const last = conversation.lastMessage as MessageFields | null;
+  const lastMessage: Message | null = last ? toMessageResponse(last, conversation._id, messageStatus(last, marks)) : null;
   return {
     id: conversation._id.toHexString(),
     type: conversation.type,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { derivedId, isDuplicateId, isDuplicateKey, isWriteConflict, racedUpsert } from './query-helpers';
+import { Types } from 'mongoose';
+import { derivedId, inIdOrder, isDuplicateId, isDuplicateKey, isWriteConflict, racedUpsert } from './query-helpers';
 
 describe('duplicate-key errors', () => {
   const mongoId = { code: 11000, keyPattern: { _id: 1 }, message: 'E11000 duplicate key error collection: chat.messages index: _id_ dup key: { _id: ObjectId(…) }' };
@@ -88,5 +89,14 @@ describe('derivedId', () => {
     const parts = ['message', 'abc', String(Math.random())];
     const expected = createHash('sha256').update(parts.join('\u0000')).digest().subarray(0, 12).toString('hex');
     expect(derivedId(...parts).toHexString()).toBe(expected);
+  });
+});
+
+describe('inIdOrder', () => {
+  it('orders a bulk\'s items by their ids, whatever order they came in, and leaves the input as it was', () => {
+    const [low, mid, high] = ['0000000000000000000000a1', '0000000000000000000000b2', '0000000000000000000000c3'].map((id) => new Types.ObjectId(id));
+    const items = [{ id: high }, { id: low }, { id: mid }];
+    expect(inIdOrder(items, (item) => item.id).map((item) => item.id)).toEqual([low, mid, high]);
+    expect(items.map((item) => item.id)).toEqual([high, low, mid]);
   });
 });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
 import { ConversationsModule } from '../conversations/conversations.module';
+import { Conversation, ConversationSchema } from '../conversations/schemas/conversation.schema';
 import { UsersModule } from '../users/users.module';
 import { ConversationMessagesController } from './conversation-messages.controller';
 import { MessageSearchController } from './message-search.controller';
@@ -10,6 +11,8 @@ import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
 import { Message, MessageSchema } from './schemas/message.schema';
 import { SendBatcher } from './send/send-batcher';
+import { SendFinishing } from './send/send-finishing';
+import { SeqGrantsRepository } from './send/seq-grants.repository';
 import { SyncService } from './sync.service';
 
 @Module({
@@ -18,10 +21,12 @@ import { SyncService } from './sync.service';
     UsersModule,
     MongooseModule.forFeature([
       { name: Message.name, schema: MessageSchema },
+      // The send path's number grants write the conversation (SeqGrantsRepository).
+      { name: Conversation.name, schema: ConversationSchema },
     ]),
   ],
   controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
-  providers: [MessagesRepository, SendBatcher, MessagesService, SyncService, MessageSearchService],
+  providers: [MessagesRepository, SeqGrantsRepository, SendFinishing, SendBatcher, MessagesService, SyncService, MessageSearchService],
   exports: [MessagesService, SyncService],
 })
 export class MessagesModule {}

@@ -12,7 +12,7 @@ import type { UsersService } from '../users/users.service';
 import type { MemberMarks } from '../receipts/read-state';
 import { messageIdFor, type MessageRecord, type MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
-import type { PendingSend, SendBatcher, StoredListener } from './send/send-batcher';
+import type { PendingSend, SendBatcher } from './send/send-batcher';
 
 const senderId = new Types.ObjectId().toHexString();
 const otherId = new Types.ObjectId().toHexString();
@@ -50,7 +50,6 @@ describe('MessagesService', () => {
   let records: StrictMock<ConversationsRepository>;
   let events: StrictMock<DomainEvents>;
   let batcher: StrictMock<SendBatcher>;
-  let announce: StoredListener;
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
@@ -62,10 +61,7 @@ describe('MessagesService', () => {
     // The real access policy over the mocked records: the 404/403 rules it holds are what these cases check.
     const access = new ConversationAccess(records as unknown as ConversationsRepository, {} as UsersService, {} as BlocksService);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
-    batcher = strictMock<SendBatcher>('SendBatcher', ['submit', 'onStored']);
-    batcher.onStored.mockImplementationOnce((listener: StoredListener) => {
-      announce = listener;
-    });
+    batcher = strictMock<SendBatcher>('SendBatcher', ['submit']);
     sut = new MessagesService(
       repository as unknown as MessagesRepository,
       conversations as unknown as ConversationsService,
@@ -97,16 +93,6 @@ describe('MessagesService', () => {
       expect(send).toMatchObject({ text: 'hi there', clientId: null });
       expect(send.conversationId.toHexString()).toBe(conversationId);
       expect(send.senderId.toHexString()).toBe(senderId);
-    });
-
-    it('announces each message the batcher stored as message.created to the members', () => {
-      const record = stored(7);
-      events.publish.mockImplementationOnce(() => undefined);
-      announce(record, [senderId, otherId]);
-      expect(events.publish).toHaveBeenCalledWith('message.created', {
-        message: expect.objectContaining({ id: record._id.toHexString(), seq: 7, status: 'sent' }),
-        recipientIds: [senderId, otherId],
-      });
     });
 
     it('by recipientId opens the direct conversation first', async () => {

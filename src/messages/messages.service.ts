@@ -33,9 +33,7 @@ export class MessagesService {
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
     private readonly batcher: SendBatcher,
-  ) {
-    batcher.onStored((record, recipientIds) => this.announce(record, recipientIds));
-  }
+  ) {}
 
   /** Resolves once every send taken so far is stored and announced (graceful shutdown). */
   settled(): Promise<void> {
@@ -43,7 +41,7 @@ export class MessagesService {
   }
 
   /**
-   * Stores a message and publishes `message.created` once it is durable. A repeated
+   * Stores a message; the send path publishes `message.created` once it is durable. A repeated
    * (sender, clientId) returns the first message with `created: false` and stores nothing: the
    * message's id derives from (sender, clientId), so the primary key refuses a second copy.
    * Sends are written in batches (SendBatcher: a fixed number of round trips per batch, whatever
@@ -98,11 +96,6 @@ export class MessagesService {
       done();
       if (this.admissions.get(senderId) === admitted) this.admissions.delete(senderId);
     }
-  }
-
-  /** Announces a stored message to its conversation's members (SendBatcher calls it in `seq` order). */
-  private announce(record: MessageRecord, recipientIds: string[]): void {
-    this.events.publish('message.created', { message: toMessageResponse(record, record.conversationId, 'sent'), recipientIds });
   }
 
   /**

@@ -19,7 +19,7 @@ export const SEEN_MEMBER_IDS_KEPT = 200_000;
 /**
  * What this instance last saw of each conversation's numbering, so that a grant can say what it
  * expects instead of reading the conversation back. Only ever a guess: every use is checked by the
- * database, in the grant's own filter (see ConversationsRepository.grantSeqs), so a stale entry
+ * database, in the grant's own filter (see SeqGrantsRepository.grantSeqs), so a stale entry
  * costs two round trips (the read-back and a second grant), never a wrong number. Bounded by the
  * member ids it holds, oldest seen first out (`expect` peeks: only `remember` makes an entry the newest).
  */

@@ -1,12 +1,16 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../../test/helpers/strict-mock';
+import type { DomainEventMap, DomainEvents } from '../../common/domain-events';
+import type { ConversationAccess } from '../../conversations/conversation-access';
+import type { ConversationsRepository } from '../../conversations/conversations.repository';
 import type { ConversationsService } from '../../conversations/conversations.service';
-import type { SeqGrant, SeqRequest } from '../../conversations/conversations.repository';
 import type { DatabaseAvailability } from '../../database/database-availability';
 import type { MetricsService } from '../../metrics/metrics.service';
 import type { MessageRecord, MessagesRepository } from '../messages.repository';
 import { PendingSend, SendBatcher, SendOutcome } from './send-batcher';
+import { SendFinishing } from './send-finishing';
+import type { SeqGrant, SeqGrantsRepository, SeqRequest } from './seq-grants.repository';
 
 const alice = new Types.ObjectId();
 const bob = new Types.ObjectId();
@@ -38,26 +42,47 @@ function counterGrants(members: Map<string, Types.ObjectId[]>) {
 describe('SendBatcher', () => {
   let sut: SendBatcher;
   let messages: StrictMock<MessagesRepository>;
+  let grants: StrictMock<SeqGrantsRepository>;
   let conversations: StrictMock<ConversationsService>;
+  let conversationsRepository: StrictMock<ConversationsRepository>;
+  let access: StrictMock<ConversationAccess>;
+  let events: StrictMock<DomainEvents>;
   let announced: { text: string | null; seq: number; recipients: string[] }[];
   let database: { available: boolean };
 
   beforeEach(() => {
     messages = strictMock<MessagesRepository>('MessagesRepository', ['findByIds', 'insertMany', 'pageBefore']);
-    conversations = strictMock<ConversationsService>('ConversationsService', ['grantSeqs', 'restoreSummary', 'recordMentions', 'whySendIsRefused', 'marksOf']);
+    grants = strictMock<SeqGrantsRepository>('SeqGrantsRepository', ['grantSeqs', 'restoreSummary']);
+    conversations = strictMock<ConversationsService>('ConversationsService', ['marksOf']);
+    conversationsRepository = strictMock<ConversationsRepository>('ConversationsRepository', ['recordMentions']);
+    access = strictMock<ConversationAccess>('ConversationAccess', ['explainSendRefusal']);
+    events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
     database = { available: true };
     const metrics = { sendSeconds: metric(), sendBatchSize: metric(), messagesStored: metric(), sendsFailed: metric() } as unknown as MetricsService;
-    sut = new SendBatcher(messages as unknown as MessagesRepository, conversations as unknown as ConversationsService, metrics, database as unknown as DatabaseAvailability);
+    const finishing = new SendFinishing(
+      messages as unknown as MessagesRepository,
+      grants as unknown as SeqGrantsRepository,
+      conversations as unknown as ConversationsService,
+      conversationsRepository as unknown as ConversationsRepository,
+      events as unknown as DomainEvents,
+    );
+    sut = new SendBatcher(
+      messages as unknown as MessagesRepository, grants as unknown as SeqGrantsRepository, access as unknown as ConversationAccess, finishing, metrics, database as unknown as DatabaseAvailability,
+    );
     announced = [];
-    sut.onStored((record, recipients) => announced.push({ text: record.text, seq: record.seq, recipients }));
-    conversations.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
+    events.publish.mockImplementation((name, payload) => {
+      expect(name).toBe('message.created');
+      const { message, recipientIds } = payload as DomainEventMap['message.created'];
+      announced.push({ text: message.text, seq: message.seq, recipients: recipientIds });
+    });
+    grants.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
     messages.findByIds.mockResolvedValue([]);
     messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
-    conversations.restoreSummary.mockResolvedValue(undefined);
+    grants.restoreSummary.mockResolvedValue(undefined);
     messages.pageBefore.mockResolvedValue([]);
-    conversations.recordMentions.mockResolvedValue(undefined);
-    conversations.whySendIsRefused.mockImplementation(async () => new NotFoundException('Conversation not found'));
+    conversationsRepository.recordMentions.mockResolvedValue(undefined);
+    access.explainSendRefusal.mockImplementation(async () => new NotFoundException('Conversation not found'));
   });
   // Answers go out before the announcements: nothing of a test may reach the next one.
   afterEach(() => sut.settled());
@@ -82,12 +107,12 @@ describe('SendBatcher', () => {
     const sends = [pending(direct, alice, 'a1'), pending(group, bob, 'b1'), pending(direct, bob, 'b2'), pending(direct, alice, 'a2')];
     const outcomes = await Promise.all(sends.map((send) => sut.submit(send)));
 
-    expect(conversations.grantSeqs).toHaveBeenCalledTimes(1);
-    const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
+    expect(grants.grantSeqs).toHaveBeenCalledTimes(1);
+    const [requests] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.memberIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
     expect(messages.insertMany).toHaveBeenCalledTimes(1);
-    expect(conversations.recordMentions).not.toHaveBeenCalled();
-    expect(conversations.restoreSummary).not.toHaveBeenCalled();
+    expect(conversationsRepository.recordMentions).not.toHaveBeenCalled();
+    expect(grants.restoreSummary).not.toHaveBeenCalled();
     expect(outcomes.map((outcome) => [outcome.created, outcome.record.text, outcome.record.seq])).toEqual([
       [true, 'a1', 1], [true, 'b1', 1], [true, 'b2', 2], [true, 'a2', 3],
     ]);
@@ -117,17 +142,40 @@ describe('SendBatcher', () => {
     const { outcome: first, release } = await submitWithInsertHeld(pending(direct, alice, 'first'));
     const second = sut.submit(pending(direct, bob, 'second'));
     // The second batch is taken (numbered) while the first one is still being stored.
-    await ticksUntil(() => conversations.grantSeqs.mock.calls.length >= 2);
+    await ticksUntil(() => grants.grantSeqs.mock.calls.length >= 2);
     const settling = sut.settled().then(() => announced.map((entry) => entry.text));
     release();
     expect(await settling).toEqual(['first', 'second']);
     expect((await Promise.all([first, second])).map((outcome) => outcome.record.seq)).toEqual([1, 2]);
   });
 
+  it('announces each message the batcher stored as message.created to the members', async () => {
+    const send = pending(direct, alice, 'hello');
+    const outcome = await sut.submit(send);
+    await sut.settled();
+    expect(events.publish).toHaveBeenCalledWith('message.created', {
+      message: expect.objectContaining({ id: send.id.toHexString(), seq: outcome.record.seq, status: 'sent' }),
+      recipientIds: [alice.toHexString(), bob.toHexString()],
+    });
+  });
+
+  it('a message.created subscriber that throws fails no send: the message is stored, answered and the next ones announced', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    events.publish.mockImplementationOnce(() => {
+      throw new Error('listener broke');
+    });
+    const outcomes = await Promise.all([sut.submit(pending(direct, alice, 'announce fails')), sut.submit(pending(direct, bob, 'fine'))]);
+    expect(outcomes.map((outcome) => outcome.created)).toEqual([true, true]);
+    await sut.settled();
+    expect(announced.map((entry) => entry.text)).toEqual(['fine']);
+    expect(logged).toHaveBeenCalledWith(expect.objectContaining({ messageId: outcomes[0].record._id.toHexString() }), 'Could not announce a stored message');
+    logged.mockRestore();
+  });
+
   it('the grant carries each conversation\'s newest message as its summary and each sender\'s last position in it', async () => {
     const sends = [pending(direct, alice, 'a1'), pending(direct, alice, 'a2'), pending(direct, bob, 'b1')];
     await Promise.all(sends.map((send) => sut.submit(send)));
-    const [[request]] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
+    const [[request]] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect([request.last.text, request.last._id]).toEqual(['b1', sends[2].id]);
     expect(request.senders.map((s) => [s.userId.toHexString(), s.position, s.messageId])).toEqual([[alice.toHexString(), 2, sends[1].id], [bob.toHexString(), 3, sends[2].id]]);
   });
@@ -141,7 +189,7 @@ describe('SendBatcher', () => {
     expect(refused).toEqual({ status: 'rejected', reason: new Error('document too large') });
     await sut.settled();
     expect(messages.pageBefore).toHaveBeenCalledWith(direct.toHexString(), 2, 1);
-    expect(conversations.restoreSummary).toHaveBeenCalledWith(direct, 2, older);
+    expect(grants.restoreSummary).toHaveBeenCalledWith(direct, 2, older);
   });
 
   it('an insert that fails as a whole puts the summaries back and fails every send of the batch', async () => {
@@ -150,7 +198,7 @@ describe('SendBatcher', () => {
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'a')), sut.submit(pending(group, bob, 'b'))]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     await sut.settled();
-    expect(conversations.restoreSummary.mock.calls.map(([id, seq, newest]) => [id.toHexString(), seq, newest])).toEqual([[direct.toHexString(), 1, null], [group.toHexString(), 1, null]]);
+    expect(grants.restoreSummary.mock.calls.map(([id, seq, newest]) => [id.toHexString(), seq, newest])).toEqual([[direct.toHexString(), 1, null], [group.toHexString(), 1, null]]);
     expect(announced).toEqual([]);
   });
 
@@ -176,7 +224,7 @@ describe('SendBatcher', () => {
     const second = sut.submit(pending(direct, alice, 'second'));
     // The second batch got its number and was stored while the first one's insert is still running.
     await ticksUntil(() => messages.insertMany.mock.calls.length >= 2);
-    expect(conversations.grantSeqs).toHaveBeenCalledTimes(2);
+    expect(grants.grantSeqs).toHaveBeenCalledTimes(2);
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     expect(announced).toEqual([]);
     release();
@@ -188,7 +236,7 @@ describe('SendBatcher', () => {
 
   it('the next batch is numbered and stored while the previous one\'s mentions are still being recorded; each is answered after its own', async () => {
     let releaseMentions!: () => void;
-    conversations.recordMentions.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseMentions = resolve)));
+    conversationsRepository.recordMentions.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseMentions = resolve)));
     let firstAnswered = false;
     const first = sut.submit({ ...pending(direct, alice, 'first @bob'), mentionIds: [bob], extra: { mentions: [bob] } }).then((outcome) => {
       firstAnswered = true;
@@ -205,7 +253,7 @@ describe('SendBatcher', () => {
   });
 
   it('stored messages whose mentions could not be recorded are announced, and their senders get the error', async () => {
-    conversations.recordMentions.mockRejectedValueOnce(new Error('connection reset'));
+    conversationsRepository.recordMentions.mockRejectedValueOnce(new Error('connection reset'));
     await expect(sut.submit({ ...pending(direct, alice, 'stored anyway @bob'), mentionIds: [bob], extra: { mentions: [bob] } })).rejects.toThrow('connection reset');
     expect(announced.map((entry) => entry.text)).toEqual(['stored anyway @bob']);
   });
@@ -219,7 +267,7 @@ describe('SendBatcher', () => {
     expect(outcome).toEqual({ created: false, record: earlier });
     expect(other.created).toBe(true);
     expect(other.record.seq).toBe(1);
-    const [requests] = conversations.grantSeqs.mock.calls[0] as [SeqRequest[], string];
+    const [requests] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect(requests[0].count).toBe(1);
   });
 
@@ -230,25 +278,25 @@ describe('SendBatcher', () => {
     conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
     await expect(sut.submit(retry)).resolves.toEqual({ created: false, record: earlier });
     expect(announced).toEqual([{ text: 'once', seq: 9, recipients: [alice.toHexString(), bob.toHexString()] }]);
-    expect(conversations.recordMentions).toHaveBeenCalledWith([{ conversationId: direct, seq: 9, userIds: [bob] }]);
-    expect(conversations.grantSeqs).not.toHaveBeenCalled();
+    expect(conversationsRepository.recordMentions).toHaveBeenCalledWith([{ conversationId: direct, seq: 9, userIds: [bob] }]);
+    expect(grants.grantSeqs).not.toHaveBeenCalled();
   });
 
   it('a conversation whose grant was pushed out of its recent grants before the batch read it back is asked again, even for one message', async () => {
     const grantsOf = counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]]));
     // The bulk grant numbers both conversations, but the group's entry is gone when read back (a
     // paused instance, other instances' batches meanwhile): it looks refused, and is not.
-    conversations.grantSeqs.mockImplementationOnce(async (requests: SeqRequest[]) => {
+    grants.grantSeqs.mockImplementationOnce(async (requests: SeqRequest[]) => {
       const grants = await grantsOf(requests);
       grants.delete(group.toHexString());
       return grants;
     });
-    conversations.grantSeqs.mockImplementation(grantsOf);
+    grants.grantSeqs.mockImplementation(grantsOf);
     const [inDirect, inGroup] = await Promise.all([sut.submit(pending(direct, alice, 'a1')), sut.submit(pending(group, bob, 'b1'))]);
     expect(inDirect.created && inGroup.created).toBe(true);
     // The lost grant's number is a gap; the message gets the next one.
     expect(inGroup.record.seq).toBe(2);
-    expect(conversations.whySendIsRefused).not.toHaveBeenCalled();
+    expect(access.explainSendRefusal).not.toHaveBeenCalled();
   });
 
   it('a retry of a message since deleted, or whose sender left, is answered but announced to nobody', async () => {
@@ -278,7 +326,7 @@ describe('SendBatcher', () => {
     const { outcome: original, release } = await submitWithInsertHeld(send);
     const retry = sut.submit({ ...send, text: 'original (resent)' });
     const next = sut.submit(pending(direct, bob, 'next'));
-    await ticksUntil(() => conversations.grantSeqs.mock.calls.length >= 2);
+    await ticksUntil(() => grants.grantSeqs.mock.calls.length >= 2);
     release();
     const [first, second, after] = await Promise.all([original, retry, next]);
     expect(first.created).toBe(true);
@@ -307,7 +355,7 @@ describe('SendBatcher', () => {
   });
 
   it('a mention of a non-member fails that send alone, with the reason; the others of the conversation are stored, numbered in order', async () => {
-    conversations.whySendIsRefused.mockResolvedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
+    access.explainSendRefusal.mockResolvedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
     const results = await Promise.allSettled([
       sut.submit(pending(direct, alice, 'first')),
       sut.submit({ ...pending(direct, alice, 'bad mention'), mentionIds: [mallory] }),
@@ -323,8 +371,8 @@ describe('SendBatcher', () => {
       sut.submit({ ...pending(direct, alice, 'hi @bob'), mentionIds: [bob], extra: { mentions: [bob, alice] } }),
       sut.submit(pending(direct, bob, 'no mention')),
     ]);
-    expect(conversations.recordMentions).toHaveBeenCalledTimes(1);
-    const [mentions] = conversations.recordMentions.mock.calls[0];
+    expect(conversationsRepository.recordMentions).toHaveBeenCalledTimes(1);
+    const [mentions] = conversationsRepository.recordMentions.mock.calls[0];
     expect(mentions.map((m: { seq: number; userIds: Types.ObjectId[] }) => [m.seq, m.userIds.map((id) => id.toHexString())])).toEqual([[1, [bob.toHexString()]]]);
   });
 
@@ -341,7 +389,7 @@ describe('SendBatcher', () => {
   });
 
   it('when the database fails the batch, every send of it fails and nothing is announced; the next batch works', async () => {
-    conversations.grantSeqs.mockRejectedValueOnce(Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' }));
+    grants.grantSeqs.mockRejectedValueOnce(Object.assign(new Error('connection refused'), { name: 'MongoNetworkError' }));
     const failed = await Promise.allSettled([sut.submit(pending(direct, alice, 'x')), sut.submit(pending(group, bob, 'y'))]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     await sut.settled();

@@ -1,69 +1,35 @@
-import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { currentLogContext, LogContext, runInLogContext, runOutsideLogContext } from '../../common/logging/log-context';
-import { ConversationsService } from '../../conversations/conversations.service';
-import type { GrantedConversation, SeqRequest } from '../../conversations/conversations.repository';
+import { ConversationAccess } from '../../conversations/conversation-access';
 import { MetricsService } from '../../metrics/metrics.service';
 import { DatabaseAvailability } from '../../database/database-availability';
 import type { MessageRecord } from '../messages.repository';
 import { MessagesRepository } from '../messages.repository';
+import { AnnounceTurn, GroupCommit } from './group-commit';
+import type { PendingSend, SendOutcome, WaitingSend } from './pending-send';
+import { mentionedOthers, SendFinishing } from './send-finishing';
+import { GrantedConversation, SeqGrantsRepository, SeqRequest } from './seq-grants.repository';
 
-/** A send waiting for its batch: the message as it will be stored, less its number. */
-export interface PendingSend {
-  id: Types.ObjectId;
-  conversationId: Types.ObjectId;
-  senderId: Types.ObjectId;
-  text: string;
-  clientId: string | null;
-  /** Users the message mentions: they must be members too, checked with the number. */
-  mentionIds?: Types.ObjectId[];
-  /** The rich fields to store with the message (checked before it was submitted); empty when absent. */
-  extra?: Partial<Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'>>;
-}
+export type { PendingSend, SendOutcome } from './pending-send';
 
-/** What a send turned into: stored now, or the earlier message of the same (sender, clientId). */
-export type SendOutcome =
-  | { created: true; record: MessageRecord; recipientIds: string[] }
-  | { created: false; record: MessageRecord };
-
-interface Waiting {
-  send: PendingSend;
-  /** The submitting request's or socket's log context: lines about this send carry its ids. */
-  origin: LogContext | undefined;
-  resolve: (outcome: SendOutcome) => void;
-  reject: (error: unknown) => void;
+/** A batch ready to be stored: its sends with their numbers, and the replay of its retries (running). */
+interface Prepared {
+  numbered: Numbered[];
+  replay: Promise<void>;
 }
 
 /** A send with its number, as it will be stored, and its conversation as the grant saw it. */
 interface Numbered {
-  waiting: Waiting;
+  waiting: WaitingSend;
   record: MessageRecord;
   conversation: GrantedConversation;
 }
 
-/** `twin` (a second send of `first`'s id) gets `first`'s outcome: its message, or its error. */
-function follow(first: Waiting, twin: Waiting): void {
-  const { resolve, reject } = first;
-  first.resolve = (outcome) => {
-    resolve(outcome);
-    twin.resolve({ created: false, record: outcome.record });
-  };
-  first.reject = (error) => {
-    reject(error);
-    twin.reject(error);
-  };
-}
-
-/** The largest batch: bounds one insert's size and the time one batch holds the others back. */
-const MAX_BATCH = 512;
-
-/** Called, in `seq` order, for every message a batch stored, as soon as the batch is durable. */
-export type StoredListener = (record: MessageRecord, recipientIds: string[]) => void;
-
 /**
- * Group commit of sends. Sends that arrive while a batch is being written join the next one, so a
- * batch costs a fixed number of round trips whatever its size:
+ * Group commit of sends (the queue and its pipeline: GroupCommit; what follows the insert:
+ * SendFinishing). Sends that arrive while a batch is being written join the next one, so a batch
+ * costs a fixed number of round trips whatever its size:
  *
  * 1. retries: one look-up by `_id` of the batch's clientId messages (a retry is answered with the
  *    stored message and takes no number, so it leaves no gap); a retry of a send still in flight on
@@ -76,9 +42,10 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  *    refused alone fails alone with the reason (404, 403 or 400);
  * 3. one unordered `insertMany`; a message refused alone fails alone, with its own error, and a
  *    summary that shows it is put back to the newest stored message;
- * 4. the stored messages are answered, then handed to the listener (→ `message:new`) in `seq` order;
- *    a batch with mentions hands them over first and is answered once the mentioned members' counts
- *    are recorded (one bulk update), overlapping the next batch.
+ * 4. the stored messages are answered, then published as `message.created` (→ `message:new`) in
+ *    `seq` order, each in its sender's log context; a batch with mentions is published first and
+ *    answered once the mentioned members' counts are recorded (one bulk update), overlapping the
+ *    next batch.
  *
  * Batches are numbered one at a time, in queue order, and announced in that order (a batch is
  * numbered while the one before it is stored), so the sends of one sender reach the queue, get their
@@ -87,133 +54,63 @@ export type StoredListener = (record: MessageRecord, recipientIds: string[]) => 
  */
 @Injectable()
 export class SendBatcher {
-  private readonly logger = new Logger('SendBatcher');
-  private queue: Waiting[] = [];
-  private writing = false;
-  /** The last batch being stored (until its sends are answered); never rejects. */
-  private storing: Promise<void> = Promise.resolve();
-  /** Resolves once the last batch was announced: the next one is announced after it. */
-  private announced: Promise<void> = Promise.resolve();
-  private scheduled = false;
-  private listener: StoredListener = () => undefined;
   /**
-   * The sends with a clientId from the moment they are queued until they are answered, by message
-   * id. A second send of an id in flight (a retry racing its original, or the same id twice in one
-   * burst) is not queued: it waits for the first and is answered with its message. Queued, it would
-   * take a number its insert could not use (its look-up cannot find a message not stored yet).
+   * The pipeline of batches. A second send of a clientId in flight (a retry racing its original, or
+   * the same id twice in one burst) is not queued: it waits for the first and is answered with its
+   * message. Queued, it would take a number its insert could not use (its look-up cannot find a
+   * message not stored yet).
    */
-  private readonly inFlight = new Map<string, Waiting>();
+  private readonly queue: GroupCommit<PendingSend, SendOutcome, Prepared>;
 
   constructor(
     private readonly messages: MessagesRepository,
-    private readonly conversations: ConversationsService,
+    private readonly grants: SeqGrantsRepository,
+    private readonly access: ConversationAccess,
+    private readonly finishing: SendFinishing,
     private readonly metrics: MetricsService,
     private readonly database: DatabaseAvailability,
-  ) {}
-
-  /** Who hears of stored messages (one listener: the messages service publishes domain events). */
-  onStored(listener: StoredListener): void {
-    this.listener = listener;
+  ) {
+    this.queue = new GroupCommit<PendingSend, SendOutcome, Prepared>({
+      keyOf: (send) => (send.clientId === null ? null : send.id.toHexString()),
+      followerOutcome: (outcome) => ({ created: false, record: outcome.record }),
+      prepare: (batch) => this.prepare(batch),
+      store: (prepared, turn) => this.store(prepared, turn),
+      afterTurn: ({ replay }) => replay,
+      batchTaken: (size) => metrics.sendBatchSize.observe(size),
+      // A send is counted once, however many times a failing batch tries to settle it.
+      resolved: (outcome, seconds) => {
+        metrics.sendSeconds.observe(seconds);
+        if (outcome.created) metrics.messagesStored.inc();
+      },
+      rejected: (_error, seconds) => {
+        metrics.sendSeconds.observe(seconds);
+        metrics.sendsFailed.inc();
+      },
+    });
   }
 
   /** Resolves once every batch taken so far is stored and announced (graceful shutdown: after the answers, the fan-out). */
-  async settled(): Promise<void> {
-    let storing: Promise<void>;
-    do {
-      storing = this.storing;
-      await storing;
-    } while (storing !== this.storing);
+  settled(): Promise<void> {
+    return this.queue.settled();
   }
 
   /** Queues a send; settles once its batch is durable (or it failed on its own). */
   submit(send: PendingSend): Promise<SendOutcome> {
-    return new Promise<SendOutcome>((resolve, reject) => {
-      // The database is known to be away: refused now (nothing stored, nothing acknowledged), not in seconds.
-      if (!this.database.available) {
-        this.metrics.sendsFailed.inc();
-        return reject(new ServiceUnavailableException('The database is unavailable; retry shortly'));
-      }
-      const since = performance.now();
-      const key = send.clientId === null ? null : send.id.toHexString();
-      let settled = false;
-      // A send is counted once, however many times a failing batch tries to settle it.
-      const settle = (count: () => void) => {
-        if (settled) return false;
-        settled = true;
-        if (key !== null && this.inFlight.get(key) === waiting) this.inFlight.delete(key);
-        this.metrics.sendSeconds.observe((performance.now() - since) / 1000);
-        count();
-        return true;
-      };
-      const waiting: Waiting = {
-        send,
-        origin: currentLogContext(),
-        resolve: (outcome) => {
-          if (settle(() => outcome.created && this.metrics.messagesStored.inc())) resolve(outcome);
-        },
-        reject: (error) => {
-          if (settle(() => this.metrics.sendsFailed.inc())) reject(error);
-        },
-      };
-      const first = key === null ? undefined : this.inFlight.get(key);
-      if (first) return follow(first, waiting);
-      if (key !== null) this.inFlight.set(key, waiting);
-      this.queue.push(waiting);
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.writing || this.scheduled) return;
-    this.scheduled = true;
-    // The rest of this tick's sends (e.g. a burst off one socket frame) join the first batch. Outside
-    // the first caller's log context: the batches serve every caller, and would carry its ids.
-    runOutsideLogContext(() =>
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.drain();
-      }),
-    );
-  }
-
-  /**
-   * Writes batches until the queue is empty, as a pipeline: a batch is numbered (retries looked up,
-   * numbers granted) while the one before it is being stored, so a batch takes the time of its
-   * slowest step rather than the sum of them. Numbers are granted one batch at a time, in queue
-   * order, and batches are announced in that order too, so one sender's messages keep their order in
-   * `seq` and in delivery. At most two batches are being stored at once.
-   */
-  private async drain(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
-        this.metrics.sendBatchSize.observe(batch.length);
-        const prepared = await this.prepare(batch).catch((error: unknown) => {
-          for (const waiting of batch) waiting.reject(error);
-          return null;
-        });
-        if (!prepared) continue;
-        const previousAnnounced = this.announced;
-        let announced!: () => void;
-        this.announced = new Promise<void>((resolve) => (announced = resolve));
-        const previousStore = this.storing;
-        this.storing = this.store(prepared, previousAnnounced, announced);
-        await previousStore;
-      }
-    } finally {
-      this.writing = false;
+    // The database is known to be away: refused now (nothing stored, nothing acknowledged), not in seconds.
+    if (!this.database.available) {
+      this.metrics.sendsFailed.inc();
+      return Promise.reject(new ServiceUnavailableException('The database is unavailable; retry shortly'));
     }
+    return this.queue.submit(send);
   }
 
   /**
    * Looks up the batch's retries (answered with the stored message, announced again) and numbers the
    * rest. Rejects only when the database failed the batch as a whole (nothing was numbered).
    */
-  private async prepare(batch: Waiting[]): Promise<{ numbered: Numbered[]; replay: Promise<void> }> {
+  private async prepare(batch: WaitingSend[]): Promise<Prepared> {
     const { fresh, retried } = await this.answerRetries(batch);
-    const replay = this.replayRetried(retried);
+    const replay = this.finishing.replayRetried(retried);
     // Unique across instances and restarts, and short (it is stored in the conversation: see grantSeqs).
     const batchId = randomBytes(9).toString('base64url');
     const numbered = fresh.length > 0 ? await this.number(fresh, batchId) : [];
@@ -221,11 +118,11 @@ export class SendBatcher {
   }
 
   /**
-   * Stores a numbered batch, announces it once the batch before it was announced (`previous`; then
-   * calls `announced`), then records its mentions and answers its sends. Never rejects: a failure
-   * fails the batch's sends, with the error.
+   * Stores a numbered batch, announces it in its turn (once the batch before it was announced), then
+   * records its mentions and answers its sends. Never rejects: a failure fails the batch's sends, with
+   * the error. The queue passes the turn on once this returns, then waits for the batch's replay.
    */
-  private async store({ numbered, replay }: { numbered: Numbered[]; replay: Promise<void> }, previous: Promise<void>, announced: () => void): Promise<void> {
+  private async store({ numbered }: Prepared, turn: AnnounceTurn): Promise<void> {
     try {
       if (numbered.length === 0) return;
       const records = numbered.map(({ record }) => record);
@@ -236,11 +133,11 @@ export class SendBatcher {
         // Nothing of the batch was stored (the database went away?): the senders hear it at once, and
         // the summaries their grants wrote must not show it.
         for (const { waiting } of numbered) waiting.reject(error);
-        await this.restoreSummaries(records);
+        await this.finishing.restoreSummaries(records);
         return;
       }
-      const stored: { waiting: Waiting; record: MessageRecord; recipientIds: string[] }[] = [];
-      const duplicates: Waiting[] = [];
+      const stored: { waiting: WaitingSend; record: MessageRecord; recipientIds: string[] }[] = [];
+      const duplicates: WaitingSend[] = [];
       const notStored: MessageRecord[] = [];
       outcomes.forEach((outcome, index) => {
         const { waiting, record, conversation } = numbered[index];
@@ -251,7 +148,7 @@ export class SendBatcher {
           else waiting.reject(outcome);
         }
       });
-      await previous;
+      await turn.ready;
       // Nothing left to fail them: the senders get their answers (the "sent" tick) first, and the
       // fan-out follows once those are on their way, instead of the tick waiting for a write to every
       // member's connections. With mentions to record, the answers wait for those (below).
@@ -260,9 +157,9 @@ export class SendBatcher {
         for (const { waiting, record, recipientIds } of stored) waiting.resolve({ created: true, record, recipientIds });
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      for (const { waiting, record, recipientIds } of stored) this.announce(waiting, record, recipientIds);
-      announced();
-      const [mentions] = await Promise.allSettled([this.recordMentions(stored.map(({ record }) => record)), this.answerDuplicates(duplicates), this.restoreSummaries(notStored)]);
+      for (const { waiting, record, recipientIds } of stored) this.finishing.announce(waiting.origin, record, recipientIds);
+      turn.done();
+      const [mentions] = await Promise.allSettled([this.finishing.recordMentions(stored.map(({ record }) => record)), this.finishing.answerDuplicates(duplicates), this.finishing.restoreSummaries(notStored)]);
       if (answerFirst) return;
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
       // (a retry with its clientId answers the stored message and records its mentions again).
@@ -271,75 +168,21 @@ export class SendBatcher {
     } catch (error) {
       // Not expected (each step handles its own failures): no send of the batch stays unanswered.
       for (const { waiting } of numbered) waiting.reject(error);
-    } finally {
-      // The next batch may be announced now, also when this one failed (its `previous` resolved first).
-      await previous;
-      announced();
-      await replay;
     }
-  }
-
-  /**
-   * Messages whose grant wrote the list summary but which were not stored: where the summary still
-   * shows one of them, it goes back to the newest stored message. Best effort, never rejects: the
-   * sender was told of the failure, and its retry (same id, same text) or the next send writes the
-   * summary again.
-   */
-  private async restoreSummaries(records: MessageRecord[]): Promise<void> {
-    const newestFailed = new Map<string, MessageRecord>();
-    for (const record of records) {
-      const key = record.conversationId.toHexString();
-      if ((newestFailed.get(key)?.seq ?? 0) < record.seq) newestFailed.set(key, record);
-    }
-    await Promise.all(
-      [...newestFailed.values()].map(async (record) => {
-        try {
-          const [newest] = await this.messages.pageBefore(record.conversationId.toHexString(), record.seq, 1);
-          await this.conversations.restoreSummary(record.conversationId, record.seq, newest ?? null);
-        } catch (error) {
-          this.logger.warn({ err: error, conversationId: record.conversationId.toHexString() }, 'Could not restore a list summary after a failed send');
-        }
-      }),
-    );
-  }
-
-  /**
-   * Retries of stored messages. A retry means the sender never got its answer: the instance that
-   * stored the message may have died before announcing it or recording its mentions (its summary
-   * and marks were written with its number, before it was stored). So it is announced again to the
-   * current members (clients merge by id) and its mentions are recorded again (a no-op when they
-   * were), then the sender gets the stored message. Never rejects: the message is stored whatever
-   * happens here.
-   */
-  private async replayRetried(retried: { waiting: Waiting; record: MessageRecord }[]): Promise<void> {
-    if (retried.length === 0) return;
-    const live = retried.filter(({ record }) => !record.deletedAt);
-    try {
-      const members = await this.conversations.marksOf([...new Map(live.map(({ record }) => [record.conversationId.toHexString(), record.conversationId])).values()]);
-      for (const { waiting, record } of live) {
-        const recipientIds = (members.get(record.conversationId.toHexString()) ?? []).map((member) => member.userId.toHexString());
-        // A sender no longer a member is not told of it again, nor is anyone else.
-        if (recipientIds.includes(record.senderId.toHexString())) this.announce(waiting, record, recipientIds);
-      }
-      await this.recordMentions(live.map(({ record }) => record));
-    } catch (error) {
-      this.logger.warn({ err: error, messages: retried.length }, 'Could not replay retried sends (they are stored)');
-    }
-    for (const { waiting, record } of retried) waiting.resolve({ created: false, record });
   }
 
   /**
    * Splits a batch into the sends whose message is already stored (retries, answered by
    * `replayRetried`) and the rest, in order.
    */
-  private async answerRetries(batch: Waiting[]): Promise<{ fresh: Waiting[]; retried: { waiting: Waiting; record: MessageRecord }[] }> {
-    const withClientId = batch.filter(({ send }) => send.clientId !== null);
-    const existing = new Map((await this.messages.findByIds(withClientId.map(({ send }) => send.id))).map((record) => [record._id.toHexString(), record]));
-    const fresh: Waiting[] = [];
-    const retried: { waiting: Waiting; record: MessageRecord }[] = [];
+  private async answerRetries(batch: WaitingSend[]): Promise<{ fresh: WaitingSend[]; retried: { waiting: WaitingSend; record: MessageRecord }[] }> {
+    const withClientId = batch.filter(({ item }) => item.clientId !== null);
+    const existing = new Map((await this.messages.findByIds(withClientId.map(({ item }) => item.id))).map((record) => [record._id.toHexString(), record]));
+    const fresh: WaitingSend[] = [];
+    const retried: { waiting: WaitingSend; record: MessageRecord }[] = [];
     // No id is twice in a batch: a second send of an id in flight follows the first (`submit`).
     for (const waiting of batch) {
-      const record = existing.get(waiting.send.id.toHexString());
+      const record = existing.get(waiting.item.id.toHexString());
       if (record) retried.push({ waiting, record });
       else fresh.push(waiting);
     }
@@ -351,14 +194,14 @@ export class SendBatcher {
    * member, one mention of a non-member, a block) is asked again message by message, in order, so
    * that only the sends that break a rule fail, each with its reason.
    */
-  private async number(fresh: Waiting[], batchId: string): Promise<Numbered[]> {
-    const byConversation = groupBy(fresh, ({ send }) => send.conversationId.toHexString());
+  private async number(fresh: WaitingSend[], batchId: string): Promise<Numbered[]> {
+    const byConversation = groupBy(fresh, ({ item }) => item.conversationId.toHexString());
     // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
-    const grants = await this.conversations.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
+    const grants = await this.grants.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
     const numbered: Numbered[] = [];
-    const place = (waiting: Waiting, seq: number, conversation: GrantedConversation) => {
-      const { send } = waiting;
+    const place = (waiting: WaitingSend, seq: number, conversation: GrantedConversation) => {
+      const { item: send } = waiting;
       const record = {
         _id: send.id, conversationId: send.conversationId, seq, senderId: send.senderId, text: send.text, clientId: send.clientId,
         createdAt: now, editedAt: null, deletedAt: null, changedAt: now, replyTo: null, mentions: [], reactions: [], searchTerms: [], ...send.extra,
@@ -380,72 +223,37 @@ export class SendBatcher {
 
   /** The refused conversation's sends, each asked for its own number, one after another (send order). */
   private async numberOneByOne(
-    group: Waiting[],
+    group: WaitingSend[],
     batchId: string,
     now: Date,
-    place: (waiting: Waiting, seq: number, conversation: GrantedConversation) => void,
+    place: (waiting: WaitingSend, seq: number, conversation: GrantedConversation) => void,
     refusalIsFinal: boolean,
   ): Promise<void> {
     for (const [index, waiting] of group.entries()) {
-      const key = waiting.send.conversationId.toHexString();
+      const key = waiting.item.conversationId.toHexString();
       const askedAlready = refusalIsFinal && group.length === 1;
-      const grant = askedAlready ? undefined : (await this.conversations.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
+      const grant = askedAlready ? undefined : (await this.grants.grantSeqs([requestFor([waiting], now)], `${batchId}.${index}`)).get(key);
       if (grant) place(waiting, grant.firstSeq, grant.conversation);
-      else waiting.reject(await this.conversations.whySendIsRefused(key, waiting.send.senderId.toHexString()));
+      else waiting.reject(await this.access.explainSendRefusal(key, waiting.item.senderId.toHexString()));
     }
   }
 
-  /** In the sender's log context: what announcing logs (an emit that failed) carries its request or socket id. */
-  private announce(waiting: Waiting, record: MessageRecord, recipientIds: string[]): void {
-    runInLogContext(waiting.origin, () => {
-      try {
-        this.listener(record, recipientIds);
-      } catch (error) {
-        // Announcing follows a durable write; it must not fail the write.
-        this.logger.error({ err: error, messageId: record._id.toHexString() }, 'Could not announce a stored message');
-      }
-    });
-  }
-
-  /** The stored messages' mentions: each mentioned member (the sender excluded) counts them, in one bulk update. */
-  private async recordMentions(records: MessageRecord[]): Promise<void> {
-    const mentions = records
-      .map((record) => ({ conversationId: record.conversationId, seq: record.seq, userIds: mentionedOthers(record) }))
-      .filter((mention) => mention.userIds.length > 0);
-    if (mentions.length > 0) await this.conversations.recordMentions(mentions);
-  }
-
-  /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
-  private async answerDuplicates(duplicates: Waiting[]): Promise<void> {
-    if (duplicates.length === 0) return;
-    const found = await this.messages.findByIds(duplicates.map(({ send }) => send.id)).catch((error: unknown) => {
-      for (const waiting of duplicates) waiting.reject(error);
-      return null;
-    });
-    if (!found) return;
-    const stored = new Map(found.map((record) => [record._id.toHexString(), record]));
-    for (const waiting of duplicates) {
-      const record = stored.get(waiting.send.id.toHexString());
-      if (record) waiting.resolve({ created: false, record });
-      else waiting.reject(new Error('A duplicate message could not be read back'));
-    }
-  }
 }
 
 /**
  * The grant a group of sends into one conversation needs: its size, who must be members, the
  * summary (its newest message, less the number) and each sender's last message in it.
  */
-function requestFor(group: Waiting[], now: Date): SeqRequest {
+function requestFor(group: WaitingSend[], now: Date): SeqRequest {
   const members = new Map<string, Types.ObjectId>();
   const senders = new Map<string, { userId: Types.ObjectId; position: number; messageId: Types.ObjectId }>();
-  group.forEach(({ send }, index) => {
+  group.forEach(({ item: send }, index) => {
     for (const id of [send.senderId, ...(send.mentionIds ?? [])]) members.set(id.toHexString(), id);
     senders.set(send.senderId.toHexString(), { userId: send.senderId, position: index + 1, messageId: send.id });
   });
-  const { send: last } = group[group.length - 1];
+  const { item: last } = group[group.length - 1];
   return {
-    conversationId: group[0].send.conversationId,
+    conversationId: group[0].item.conversationId,
     memberIds: [...members.values()],
     count: group.length,
     last: {
@@ -455,11 +263,6 @@ function requestFor(group: Waiting[], now: Date): SeqRequest {
     senders: [...senders.values()],
     at: now,
   };
-}
-
-/** The users a message mentions, less its sender: they count it as a mention. */
-function mentionedOthers(record: MessageRecord): Types.ObjectId[] {
-  return (record.mentions ?? []).filter((userId) => !userId.equals(record.senderId));
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
