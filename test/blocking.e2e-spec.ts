@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { createUsers } from './factories/user.factory';
 import { createTestApp, TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, history, openDirect, send } from './helpers/messaging';
-import { sendRich, setBlocked } from './helpers/rich-messaging';
+import { react, reactionPath, sendRich, setBlocked } from './helpers/rich-messaging';
 import { barrier, collect, connectSocket, waitFor } from './helpers/socket';
 import { request, requestOk } from './realtime-helpers';
 
@@ -65,6 +65,35 @@ describe('Blocking (e2e)', () => {
     // Unblocked: messages flow, and no number was used up by the refused sends.
     expect((await send(t, b, direct.id, 'after')).seq).toBe(2);
     expect((await t.http().get(`/api/v1/conversations/${direct.id}`).set(a.auth).expect(200)).body.unreadCount).toBe(2);
+  });
+
+  it('while A blocks B: neither edits its old messages nor reacts in their direct conversation (403, REST and socket), nothing changes, deleting one\'s own still works; unblock restores both', async () => {
+    const [a, b] = await createUsers(t, 2);
+    const direct = await openDirect(t, a, b);
+    const fromB = await send(t, b, direct.id, 'from b');
+    const fromA = await send(t, a, direct.id, 'from a');
+    await setBlocked(t, a, b);
+
+    // The blocked user: its own message stays as it was, and it cannot react to A's.
+    expectError(await t.http().patch(`/api/v1/messages/${fromB.id}`).set(b.auth).send({ text: 'edited after the block' }), 403);
+    expectError(await t.http().put(reactionPath(fromA.id, '👍')).set(b.auth), 403);
+    const socket = await connectSocket(t.baseUrl, b.accessToken);
+    await expect(request(socket, 'message:edit', { messageId: fromB.id, text: 'socket edit' })).resolves.toMatchObject({ ok: false, error: { status: 403 } });
+    await expect(request(socket, 'message:react', { messageId: fromA.id, emoji: '👍', on: true })).resolves.toMatchObject({ ok: false, error: { status: 403 } });
+    // The blocker must unblock to write, as for sends.
+    expectError(await t.http().patch(`/api/v1/messages/${fromA.id}`).set(a.auth).send({ text: 'edited by the blocker' }), 403);
+    expectError(await t.http().put(reactionPath(fromB.id, '👍')).set(a.auth), 403);
+    expect((await history(t, a, direct.id)).items.map((m) => [m.text, m.editedAt, m.reactions])).toEqual([
+      ['from b', null, []],
+      ['from a', null, []],
+    ]);
+    // Taking one's own message back stays possible: it writes nothing new into the conversation.
+    await t.http().delete(`/api/v1/messages/${fromB.id}`).set(b.auth).expect(204);
+    expect((await history(t, a, direct.id)).items.map((m) => m.text)).toEqual([null, 'from a']);
+
+    await setBlocked(t, a, b, false);
+    expect((await t.http().patch(`/api/v1/messages/${fromA.id}`).set(a.auth).send({ text: 'edited' }).expect(200)).body.text).toBe('edited');
+    expect((await react(t, b, fromA.id, '👍')).reactions).toEqual([{ emoji: '👍', count: 1, userIds: [b.id] }]);
   });
 
   it('a direct conversation first opened by the blocker after the block refuses the blocked user too', async () => {

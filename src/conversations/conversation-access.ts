@@ -107,10 +107,19 @@ export class ConversationAccess {
     return { message, conversation: toMemberConversation(conversation) };
   }
 
-  /** A message the caller sent and may still change: visible (404), its own (403), no block (403). */
+  /**
+   * A message the caller sent, to take back: visible (404), its own (403). A block does not stop
+   * it: deleting one's own message writes nothing new into the conversation.
+   */
   async requireOwnMessage<M extends MessageRef>(message: M | null, userId: string): Promise<{ message: M; conversation: MemberConversation }> {
     const found = await this.requireMessage(message, userId);
     if (!found.message.senderId.equals(userId)) throw new ForbiddenException('Only the sender can change a message');
+    return found;
+  }
+
+  /** A message the caller sent and may still edit: its own (404, 403), and no block standing (403). */
+  async requireEditable<M extends MessageRef>(message: M | null, userId: string): Promise<{ message: M; conversation: MemberConversation }> {
+    const found = await this.requireOwnMessage(message, userId);
     throwIf(blockedWriteRefusal(found.conversation, userId, 'edit'));
     return found;
   }

@@ -131,7 +131,7 @@ export class MessagesService {
   /** Changes the text (sender only, while still a member); publishes `message.updated`. */
   async edit(userId: string, messageId: string, rawText: string): Promise<MessageResponse> {
     const text = this.checkText(rawText);
-    const { message, conversation } = await this.requireOwnMessage(userId, messageId);
+    const { message, conversation } = await this.access.requireEditable(await this.findMessage(messageId), userId);
     if (message.deletedAt) throw new ConflictException('A deleted message cannot be edited');
     const now = new Date();
     const updated = await this.repository.updateText(message._id, text, searchTermsOf(text), now);
@@ -142,7 +142,7 @@ export class MessagesService {
 
   /** Leaves a tombstone (sender only); publishes `message.deleted`. Deleting twice is a no-op. */
   async remove(userId: string, messageId: string): Promise<void> {
-    const { message, conversation } = await this.requireOwnMessage(userId, messageId);
+    const { message, conversation } = await this.access.requireOwnMessage(await this.findMessage(messageId), userId);
     if (message.deletedAt) return;
     const now = new Date();
     const deleted = await this.repository.markDeleted(message._id, now);
@@ -173,8 +173,7 @@ export class MessagesService {
    */
   async react(userId: string, messageId: string, rawEmoji: string, on: boolean): Promise<MessageResponse> {
     const emoji = toReactionEmoji(rawEmoji);
-    toObjectId(messageId, 'messageId');
-    const { message, conversation } = await this.access.requireReactable(await this.repository.findById(messageId), userId);
+    const { message, conversation } = await this.access.requireReactable(await this.findMessage(messageId), userId);
     if (on && message.deletedAt) throw new ConflictException(DELETED_REACTION);
     const user = new Types.ObjectId(userId);
     const now = new Date();
@@ -215,13 +214,13 @@ export class MessagesService {
 
   /** A message the caller may see (member of its conversation); 404 otherwise. */
   async requireVisibleMessage(userId: string, messageId: string): Promise<MessageRecord> {
-    return (await this.findForMember(userId, messageId)).message;
+    return (await this.access.requireMessage(await this.findMessage(messageId), userId)).message;
   }
 
-  /** The message and its conversation, for a current member of it; 404 otherwise (never saying which). */
-  private async findForMember(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
+  /** The message by id (400 for a malformed one), for the access policy to judge. */
+  private findMessage(messageId: string): Promise<MessageRecord | null> {
     toObjectId(messageId, 'messageId');
-    return this.access.requireMessage(await this.repository.findById(messageId), userId);
+    return this.repository.findById(messageId);
   }
 
   /** The message in the caller's view, with its current status. */
@@ -237,11 +236,6 @@ export class MessagesService {
       throw new BadRequestException(`text must be at most ${this.config.messageMaxLength} characters`);
     }
     return trimmed;
-  }
-
-  private async requireOwnMessage(userId: string, messageId: string): Promise<{ message: MessageRecord; conversation: MemberConversation }> {
-    toObjectId(messageId, 'messageId');
-    return this.access.requireOwnMessage(await this.repository.findById(messageId), userId);
   }
 
   private async publishChange(message: MessageRecord, conversation: Pick<MemberConversation, 'id' | 'memberIds'>, event: 'message.updated'): Promise<MessageResponse> {
