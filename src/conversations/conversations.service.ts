@@ -392,7 +392,7 @@ function toMemberConversation(conversation: ConversationRecord): MemberConversat
 
 function toConversationBase(conversation: ConversationRecord, marks: MemberMarks[]): Omit<ConversationResponse, 'unreadCount' | 'mentionCount'> {
   const admins = new Set(conversation.adminIds.map((id) => id.toHexString()));
-  const last = conversation.lastMessage as (MessageFields & LastMessageSnapshot) | null;
+  const last = conversation.lastMessage as MessageFields | null;
   const lastMessage: MessageResponse | null = last ? toMessageResponse(last, conversation._id, messageStatus(last, marks)) : null;
   return {
     id: conversation._id.toHexString(),
