@@ -26,10 +26,7 @@ export default defineConfig(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
 
       // Unused on purpose when named so: a callback's leading parameters, a rest sibling that drops a field.
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // `Promise.all(clients.map((c) => (c.isOpen ? c.quit() : undefined)))` is idiomatic: some entries are no promise.
       '@typescript-eslint/await-thenable': ['error', { allowMixedPromiseArrays: true }],
       // Passing a caught (`unknown`) error on to `reject` is rethrowing it, not inventing a non-Error reason.
