@@ -90,6 +90,8 @@ function wireDiff(a, b, units) {
     const before = a.byKey[key] ?? { count: 0, totalMs: 0 };
     const count = /** @type {any} */ (v).count - before.count;
     if (count <= 0) continue;
+    // Prettier 3.10 moves this JSDoc cast into the parentheses around it, a little further on each run.
+    // prettier-ignore
     commands.push({ command: key, perUnit: round(count / units), meanMs: round((/** @type {any} */ (v).totalMs - before.totalMs) / count) });
   }
   commands.sort((x, y) => (y.perUnit ?? 0) - (x.perUnit ?? 0));

@@ -126,7 +126,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.metrics.socketConnections.inc();
     socket.emit('reconnect:policy', this.config.wsReconnect);
     this.expiry.add(socket, exp * 1000);
-    this.users.connectionOpened(userId);
+    void this.users.connectionOpened(userId);
   }
 
   /** What a socket holds here is let go in this one hook (no `disconnect` listener per socket). */
@@ -136,7 +136,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.admission.release(userId);
     this.metrics.socketConnections.dec();
     // In the socket's log context: the lines of the last-seen write carry socketId and userId.
-    runWithSocketLog(socket, () =>
+    void runWithSocketLog(socket, () =>
       this.work.track(this.users.connectionClosed(userId)).catch((error: unknown) => {
         this.logger.error({ err: error }, 'Could not record a closed connection');
       }),
@@ -214,7 +214,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       this.logger.warn(`Shutting down with ${this.work.size} socket handler(s) still running`);
     }
     // Senders are answered before their messages are announced: the announcements go out before the sockets close.
-    this.work.track(this.messages.settled());
+    void this.work.track(this.messages.settled());
     await this.work.drain(Math.max(0, deadline - Date.now()));
     // `local`: with the Redis adapter a plain disconnectSockets() would close every instance's sockets.
     this.server?.local.disconnectSockets(true);

@@ -141,6 +141,7 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   /** The throttler names its header per limit (`Retry-After-<name>`); clients read the standard one. */
   protected async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-call -- the throttler types the response as a record of `any`; it is Express's
     this.getRequestResponse(context).res.header('Retry-After', String(Math.max(1, detail.timeToBlockExpire)));
     return super.throwThrottlingException(context, detail);
   }

@@ -14,7 +14,7 @@ export class CompatSendDto {
   @ApiProperty() @ObjectIdField('receiverId must be a valid id')
   receiverId: string;
 
-  @ApiProperty() @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @ApiProperty() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString() @IsNotEmpty({ message: 'message must not be empty' }) @MaxLength(100_000)
   message: string;
 }

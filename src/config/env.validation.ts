@@ -5,7 +5,7 @@ import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min, MinLengt
 
 const toInt = () => Type(() => Number);
 // Blank counts as unset, like an empty value: `MONGODB_URI="  "` must not become an empty connection string.
-const trimmed = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() || undefined : value));
+const trimmed = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() || undefined : value));
 
 /**
  * Every environment variable Chatify reads, with its development default.

@@ -69,7 +69,7 @@ export class SyncService {
     ]);
 
     const messagePage = messageRecords.slice(0, PAGE);
-    const marks = messagePage.length ? await this.conversations.marksOf([...new Set(messagePage.map((m) => m.conversationId.toHexString()))].map((id) => new Types.ObjectId(id))) : new Map();
+    const marks = messagePage.length ? await this.conversations.marksOf([...new Set(messagePage.map((m) => m.conversationId.toHexString()))].map((id) => new Types.ObjectId(id))) : new Map<string, never[]>();
     const messages = messagePage.map((record) =>
       toMessageResponse(record, record.conversationId, messageStatus(record, marks.get(record.conversationId.toHexString()) ?? [])),
     );

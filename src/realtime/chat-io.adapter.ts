@@ -121,6 +121,7 @@ export class ChatIoAdapter extends IoAdapter {
 
   constructor(private readonly app: INestApplication) {
     super(app);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handler below has its own `this` (the socket)
     const adapter = this;
     this.onClientEvent = function (this: HandlerSocket, event: unknown, ...args: unknown[]): void {
       adapter.dispatch(this, event, args);
@@ -206,7 +207,7 @@ export class ChatIoAdapter extends IoAdapter {
       this.logger.error({ err: error, event }, 'Socket handler failed outside the exception filter');
     };
     // In the socket's log context: every line the handler writes carries socketId and userId.
-    runWithSocketLog(socket, () =>
+    void runWithSocketLog(socket, () =>
       // Called synchronously, as Nest does; a synchronous throw becomes a rejection.
       work
         .track(settle(() => callback(data, ack)))
@@ -240,6 +241,7 @@ export class ChatIoAdapter extends IoAdapter {
     const fanout = this.app.get(ChatRedisFanout, { strict: false });
     const readiness = this.app.get(IndexReadiness, { strict: false });
     const origins = config.corsOrigins;
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- Nest's IoAdapter types it `any`; it is a socket.io Server
     const server: Server = super.createIOServer(port, {
       ...options,
       serveClient: false,

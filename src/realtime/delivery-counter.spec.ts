@@ -21,9 +21,9 @@ describe('countDeliveries', () => {
 
   it('counts one delivery per local socket a broadcast writes to, once per broadcast', () => {
     const { adapter, written } = namespaceWith(['s1', 's2', 's3']);
-    adapter.addAll('s1', new Set(['user:a']));
-    adapter.addAll('s2', new Set(['user:a', 'user:b']));
-    adapter.addAll('s3', new Set(['user:c']));
+    void adapter.addAll('s1', new Set(['user:a']));
+    void adapter.addAll('s2', new Set(['user:a', 'user:b']));
+    void adapter.addAll('s3', new Set(['user:c']));
     expect(countDeliveries(adapter, sink)).toBe(true);
     adapter.broadcast(event('message:new') as never, opts(['user:a', 'user:b']) as never);
     adapter.broadcast(event('typing') as never, opts(['user:a'], ['user:b']) as never);
@@ -33,7 +33,7 @@ describe('countDeliveries', () => {
 
   it('counts nothing for a broadcast that reaches no local socket', () => {
     const { adapter } = namespaceWith(['s1']);
-    adapter.addAll('s1', new Set(['user:a']));
+    void adapter.addAll('s1', new Set(['user:a']));
     countDeliveries(adapter, sink);
     adapter.broadcast(event('message:new') as never, opts(['user:elsewhere']) as never);
     expect(counted).toEqual([]);
@@ -41,8 +41,8 @@ describe('countDeliveries', () => {
 
   it('does not count the adapter\'s other work over sockets (fetching and listing them)', async () => {
     const { adapter } = namespaceWith(['s1', 's2']);
-    adapter.addAll('s1', new Set(['user:a']));
-    adapter.addAll('s2', new Set(['user:a']));
+    void adapter.addAll('s1', new Set(['user:a']));
+    void adapter.addAll('s2', new Set(['user:a']));
     countDeliveries(adapter, sink);
     await adapter.fetchSockets(opts(['user:a']) as never);
     await adapter.sockets(new Set(['user:a']));

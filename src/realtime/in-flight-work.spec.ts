@@ -25,16 +25,16 @@ describe('InFlightWork', () => {
 
   it('also waits for work that starts while draining', async () => {
     const order: string[] = [];
-    sut.track(later(10, 'a').then(() => {
+    void sut.track(later(10, 'a').then(() => {
       order.push('a');
-      sut.track(later(10, 'b').then(() => order.push('b')));
+      void sut.track(later(10, 'b').then(() => order.push('b')));
     }));
     await sut.drain(1000);
     expect(order).toEqual(['a', 'b']);
   });
 
   it('gives up after the timeout', async () => {
-    sut.track(later(500, 'slow'));
+    void sut.track(later(500, 'slow'));
     const started = Date.now();
     await expect(sut.drain(30)).resolves.toBe(false);
     expect(Date.now() - started).toBeLessThan(400);

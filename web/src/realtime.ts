@@ -146,6 +146,7 @@ export class Realtime {
     try {
       // The generic event map cannot be narrowed through `E` here; the public signature keeps callers typed.
       const timed = socket.timeout(timeoutMs);
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(timed, …) below
       const emitWithAck = timed.emitWithAck as unknown as (event: E, payload: PayloadOf<E>) => Promise<Ack<AckDataOf<E>>>;
       answer = await emitWithAck.call(timed, event, payload);
     } catch {

@@ -4,8 +4,8 @@ import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 import type { AuthResult as AuthResultShape } from '../../contract';
 import { UserResponse } from '../../users/user.response';
 
-const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
-const normalizeEmail = () => Transform(({ value }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
+const trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+const normalizeEmail = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
 export class SignupDto {
   @ApiProperty({ minLength: 1, maxLength: 64 })

@@ -11,7 +11,7 @@ export interface AuthUser {
 
 export const CurrentUser = createParamDecorator((_data: unknown, context: ExecutionContext): AuthUser => {
   if (context.getType() === 'ws') {
-    return context.switchToWs().getClient().data.user as AuthUser;
+    return context.switchToWs().getClient<{ data: { user: AuthUser } }>().data.user;
   }
-  return context.switchToHttp().getRequest().user as AuthUser;
+  return context.switchToHttp().getRequest<{ user: AuthUser }>().user;
 });

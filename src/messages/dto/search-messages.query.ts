@@ -5,7 +5,7 @@ import { IsInt, IsMongoId, IsOptional, IsString, Length, Max, Min } from 'class-
 /** `GET /api/v1/search/messages`. */
 export class SearchMessagesQuery {
   @ApiProperty({ minLength: 1, maxLength: 200, description: 'words that must all appear (case-insensitive, other forms of a word match too)' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsString() @Length(1, 200)
   q: string;
 

@@ -7,7 +7,7 @@ import type { ShortcutEntry } from '../../common/pipes/validation';
 /** How many users one message may mention. */
 export const MAX_MENTIONS = 50;
 
-export const trimText = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+export const trimText = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
  * Body of `POST /api/v1/messages` and payload of the socket's `message:send`: exactly one of
@@ -42,6 +42,7 @@ export class SendMessageDto {
 /** The longest text `@MaxLength(100_000)` lets through, counted in UTF-16 units (it counts fewer: never more). */
 const TEXT_MAX_UNITS = 100_000;
 /** Characters class-validator's length checks do not count (surrogate halves, variation selectors). */
+// eslint-disable-next-line no-misleading-character-class -- matches lone surrogate halves and variation selectors, one code unit each, on purpose
 const NOT_COUNTED = /[\uD800-\uDFFF\uFE0E\uFE0F]/;
 
 /** A canonical id from a request value that is a string and an id once lower-cased; else undefined. */

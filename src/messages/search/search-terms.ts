@@ -32,6 +32,7 @@ const STOP_WORDS = new Set(
 );
 
 /** Anything outside ASCII: only such text can hold diacritics to fold. */
+// eslint-disable-next-line no-control-regex -- \x00 is the low end of the ASCII range, not a control character looked for
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The words of a text that are not stop words, lower-cased with diacritics folded, in order. */

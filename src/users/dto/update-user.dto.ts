@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, IsUrl, Length, MaxLength, ValidateIf } from 'class-validator';
 
-export const trimString = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+export const trimString = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
