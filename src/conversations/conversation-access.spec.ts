@@ -19,7 +19,6 @@ const former = id();
 const outsider = id();
 const blocked = id();
 const blocker = id();
-const other = id();
 
 type Role = 'admin' | 'member' | 'former member' | 'non-member' | 'blocked user' | 'blocker';
 type Outcome = 'allowed' | 400 | 403 | 404;

@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
 import type { Message, MessageStatus, ReplyPreview as ReplyPreviewView } from '../contract';
-import type { LastMessageSnapshot } from './schemas/conversation.schema';
 
 /*
  * The fields a message shares with its conversation's summary (`lastMessage`), and how they render.
@@ -24,6 +23,22 @@ export interface ReplyPreview {
 export interface StoredReaction {
   emoji: string;
   userIds: Types.ObjectId[];
+}
+
+/** The last message as shown in the conversation list, copied on every send/edit/delete. */
+export interface LastMessageSnapshot {
+  _id: Types.ObjectId;
+  seq: number;
+  senderId: Types.ObjectId;
+  text: string | null;
+  clientId: string | null;
+  createdAt: Date;
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  /** Absent in summaries written before replies, mentions and reactions existed. */
+  replyTo?: ReplyPreview | null;
+  mentions?: Types.ObjectId[];
+  reactions?: StoredReaction[];
 }
 
 /** The stored fields a message response is made of (a message document or the list snapshot). */

@@ -1,22 +1,8 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Types } from 'mongoose';
-import type { ReplyPreview, StoredReaction } from '../message-snapshot';
+import type { LastMessageSnapshot } from '../message-snapshot';
 
-/** The last message as shown in the conversation list, copied on every send/edit/delete. */
-export interface LastMessageSnapshot {
-  _id: Types.ObjectId;
-  seq: number;
-  senderId: Types.ObjectId;
-  text: string | null;
-  clientId: string | null;
-  createdAt: Date;
-  editedAt: Date | null;
-  deletedAt: Date | null;
-  /** Absent in summaries written before replies, mentions and reactions existed. */
-  replyTo?: ReplyPreview | null;
-  mentions?: Types.ObjectId[];
-  reactions?: StoredReaction[];
-}
+export type { LastMessageSnapshot };
 
 /** A member's newest own message in a conversation: its read and delivered marks are at least this. */
 export interface SentMark {

@@ -5,7 +5,7 @@
  * `stem` sets its state from the word it is given and reads nothing left from a previous word.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { newStemmer } = require('snowball-stemmers') as { newStemmer(language: 'english'): { stem(word: string): string } };
+const { newStemmer } = require('snowball-stemmers') as { newStemmer(this: void, language: 'english'): { stem(word: string): string } };
 const english = newStemmer('english');
 
 /** The Porter2 stem of one lower-case word (snowballstem.org/algorithms/english). */

@@ -121,10 +121,9 @@ export class GroupCommit<Item, Outcome, Prepared> {
   /** `follower` (a second item of `first`'s key) settles with `first`: its outcome as a follower's, or its error. */
   private follow(first: Queued<Item, Outcome>, follower: Queued<Item, Outcome>): void {
     const { resolve, reject } = first;
-    const followerOutcome = this.steps.followerOutcome;
     first.resolve = (outcome) => {
       resolve(outcome);
-      follower.resolve(followerOutcome(outcome));
+      follower.resolve(this.steps.followerOutcome(outcome));
     };
     first.reject = (error) => {
       reject(error);
