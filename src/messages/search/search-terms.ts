@@ -19,7 +19,7 @@ export function stemEnglish(word: string): string {
  * ("Café" = "cafe"), stop words dropped, then stemmed ("running" = "runs" = "run").
  */
 
-/** MongoDB's English stop words (src/mongo/db/fts/stop_words_english.txt): words a text index ignores. */
+/** MongoDB's English stop words (its source's stop_words_english.txt, in the mongodb/mongo repository): words a text index ignores. */
 const STOP_WORDS = new Set(
   `a about above after again against all am an and any are aren't as at be because been before being below between both but by
   can't cannot could couldn't did didn't do does doesn't doing don't down during each few for from further had hadn't has hasn't
