@@ -6,6 +6,8 @@ const LIMIT = 3;
 
 interface Answer {
   status: number;
+  /** The `Retry-After` header, in seconds, when there is one. */
+  retryAfter?: number;
   body: { statusCode?: number; error?: string; message?: unknown; user?: { id: string } };
 }
 
@@ -46,7 +48,8 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
           let text = '';
           incoming.setEncoding('utf8');
           incoming.on('data', (chunk) => (text += chunk));
-          incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+          const retryAfter = incoming.headers['retry-after'] === undefined ? undefined : Number(incoming.headers['retry-after']);
+          incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, retryAfter, body: text ? JSON.parse(text) : {} }));
         },
       );
       outgoing.on('error', reject);
@@ -99,8 +102,13 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     // and from a new address the owner waits at most LOGIN_BACKOFF_MAX_SECONDS, never longer.
     const started = Date.now();
     let answer: Answer;
-    do answer = await postFrom(freshAddress(), '/api/v1/auth/login', { email: victim.email, password: victim.password });
-    while (answer.status === 429 && Date.now() - started < 5000);
+    // As a client does: each 429 says when to come back (Retry-After), and the retry waits that long.
+    for (;;) {
+      answer = await postFrom(freshAddress(), '/api/v1/auth/login', { email: victim.email, password: victim.password });
+      if (answer.status !== 429 || Date.now() - started >= 5000) break;
+      expect(answer.retryAfter).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, (answer.retryAfter ?? 1) * 1000));
+    }
     expect(answer.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(2500);
   });
