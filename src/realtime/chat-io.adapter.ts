@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { runWithSocketLog } from '../common/logging/log-context';
 import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
-import { CHAT_NAMESPACE } from '../chat/chat.events';
+import { CHAT_NAMESPACE } from '../contract/socket-events';
 import { ChatRedisFanout } from './redis-fanout';
 import { coalesceFlushes } from './flush-coalescing';
 import { HandshakePacer, jittered } from './handshake-pacer';
