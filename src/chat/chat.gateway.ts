@@ -28,6 +28,7 @@ import { DeleteMessagePayloadDto, EditMessagePayloadDto, ReactPayloadDto } from 
 import { MarkPayloadDto, TypingPayloadDto } from './dto/conversation-payloads.dto';
 import { PRESENCE_MAX_SUBSCRIPTIONS, PresenceSubscribePayloadDto } from './dto/presence-payloads.dto';
 import { AcceptingEventsGuard } from '../realtime/accepting-events.guard';
+import { ChatInstrumentation } from '../realtime/instrumentation';
 import { ChatRedisFanout } from '../realtime/redis-fanout';
 import { jittered } from '../realtime/handshake-pacer';
 import { InFlightWork } from '../realtime/in-flight-work';
@@ -52,7 +53,7 @@ const OnClientEvent = (event: ClientEventName) => applyDecorators(SubscribeMessa
 const validPayload = createValidationPipe([SEND_MESSAGE_SHORTCUT]);
 
 /**
- * The Socket.IO API on `/chat` (API.md, "Realtime"). Sockets are authenticated at the handshake
+ * The Socket.IO API on `/chat` (docs/API-NOTES.md, "Realtime (/chat)"). Sockets are authenticated at the handshake
  * (ChatIoAdapter); each handler validates its payload, takes the socket's user and calls one service.
  * Server → client events come from domain events (ChatPublisher), never from here.
  */
@@ -79,6 +80,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly metrics: MetricsService,
     private readonly fanout: ChatRedisFanout,
     private readonly syncs: SyncService,
+    private readonly instrumentation: ChatInstrumentation,
   ) {}
 
   afterInit(server: ChatServer): void {
@@ -107,6 +109,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         },
       );
     });
+    // After the middlewares above: the instrumentation's log-context middleware must be the last one.
+    this.instrumentation.attach(server);
     // Redis was away: other instances' events did not reach these sockets (and ours not theirs).
     // Every client of every instance hears it at once: they spread their catch-ups over a few seconds.
     this.fanout.onRecovered(({ since }) =>

@@ -1,9 +1,27 @@
-import type { INestApplication } from '@nestjs/common';
-import type { MessageMappingProperties } from '@nestjs/websockets';
-import { EMPTY, of } from 'rxjs';
+import { type CallHandler, type INestApplication, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { Test } from '@nestjs/testing';
+import {
+  Ack as AckParam,
+  ConnectedSocket,
+  MessageBody,
+  type MessageMappingProperties,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+  WsException,
+} from '@nestjs/websockets';
+import type { AddressInfo } from 'node:net';
+import { EMPTY, map, Observable, of } from 'rxjs';
+import { io, type Socket as ClientSocket } from 'socket.io-client';
+import { TokenService } from '../auth/token.service';
+import { AppConfig } from '../config/app-config';
+import { CHAT_NAMESPACE } from '../contract/socket-events';
+import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChatIoAdapter } from './chat-io.adapter';
 import { InFlightWork } from './in-flight-work';
+import { ChatRedisFanout } from './redis-fanout';
 
 const CHAT = { name: '/chat' };
 
@@ -137,5 +155,208 @@ describe('ChatIoAdapter.bindMessageHandlers', () => {
     await flush();
     expect(calls).toEqual(['o ping {}', 'c message:send {}']);
     expect(acks).toHaveLength(2);
+  });
+});
+
+/**
+ * The override against the installed framework: Nest's real WebSocketsController binding a real gateway
+ * (guards, pipes, interceptors, exception filter) on the socket.io copy Nest's IoAdapter runs, reached
+ * by a real socket.io-client. What a client observes must be what it observes under Nest's own
+ * `IoAdapter.bindMessageHandlers`, and the override must really be the binding in use (one shared
+ * `onAny` listener, no per-event listener: the memory gain of docs/BENCHMARKS.md finding 12). A new
+ * @nestjs/websockets or @nestjs/platform-socket.io that changes how handlers are bound or answered
+ * fails here.
+ */
+describe('ChatIoAdapter.bindMessageHandlers on the installed Nest and Socket.IO', () => {
+  /** Server-side effects of the handlers, in order. */
+  let calls: string[];
+
+  @Injectable()
+  class Tagged implements NestInterceptor {
+    intercept(_context: unknown, next: CallHandler): Observable<unknown> {
+      return next.handle().pipe(map((value: unknown) => ({ ...(value as object), intercepted: true })));
+    }
+  }
+
+  @WebSocketGateway({ namespace: CHAT_NAMESPACE })
+  class ProbeGateway {
+    @WebSocketServer() server: unknown;
+
+    @SubscribeMessage('echo')
+    echo(@MessageBody() data: unknown): unknown {
+      calls.push(`echo ${JSON.stringify(data)}`);
+      return { ok: true, data };
+    }
+
+    @SubscribeMessage('later')
+    async later(@MessageBody() data: unknown): Promise<unknown> {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { ok: true, data };
+    }
+
+    @SubscribeMessage('event-reply')
+    eventReply(): unknown {
+      return { event: 'reply', data: { via: 'event' } };
+    }
+
+    @SubscribeMessage('stream')
+    stream(): Observable<unknown> {
+      return of({ event: 'tick', data: 1 }, null, { event: 'tick', data: 2 });
+    }
+
+    @SubscribeMessage('intercepted')
+    @UseInterceptors(Tagged)
+    intercepted(): unknown {
+      return { ok: true };
+    }
+
+    @SubscribeMessage('manual')
+    manual(@AckParam() ack: (answer: unknown) => void): unknown {
+      ack({ ok: true, data: 'by hand' });
+      return { ok: true, data: 'returned' };
+    }
+
+    @SubscribeMessage('fails')
+    fails(): never {
+      throw new WsException('nope');
+    }
+
+    @SubscribeMessage('silent')
+    silent(@ConnectedSocket() socket: { id: string }, @MessageBody() data: unknown): unknown {
+      calls.push(`silent ${typeof socket.id} ${JSON.stringify(data)}`);
+      return { ok: true };
+    }
+
+    @SubscribeMessage('watch')
+    watch(): Observable<unknown> {
+      // Never completes: only the socket's disconnect ends it.
+      return new Observable(() => () => calls.push('watch unsubscribed'));
+    }
+  }
+
+  const counted: Array<{ event: string; status: string }> = [];
+  const metrics = {
+    handshakes: { inc: () => undefined },
+    socketEvents: { inc: (labels: { event: string; status: string }) => counted.push(labels) },
+    ackSeconds: { observe: () => undefined },
+  };
+  const config = {
+    corsOrigins: '*',
+    wsMaxPayloadBytes: 65_536,
+    wsPingIntervalMs: 25_000,
+    wsPingTimeoutMs: 20_000,
+    wsReconnect: { delayMs: 1000, maxDelayMs: 5000, randomizationFactor: 0.5 },
+    wsHandshakeRate: 0,
+  };
+
+  /** Boots the probe gateway on `adapter`, runs one client's script, and returns what the client observed. */
+  async function observe(makeAdapter: (app: INestApplication) => IoAdapter) {
+    calls = [];
+    counted.length = 0;
+    const moduleRef = await Test.createTestingModule({
+      providers: [
+        ProbeGateway,
+        Tagged,
+        InFlightWork,
+        { provide: MetricsService, useValue: metrics },
+        { provide: AppConfig, useValue: config },
+        { provide: TokenService, useValue: { verifyAccessToken: () => ({ userId: 'u1', sessionId: 's1', exp: 2 ** 31 }) } },
+        { provide: IndexReadiness, useValue: { ready: true } },
+        { provide: ChatRedisFanout, useValue: { createAdapter: () => null } },
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    const adapter = makeAdapter(app);
+    app.useWebSocketAdapter(adapter);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const clients: ClientSocket[] = [];
+    try {
+      const connect = async () => {
+        const client = io(`http://127.0.0.1:${port}${CHAT_NAMESPACE}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: { token: 't' } });
+        clients.push(client);
+        await new Promise<void>((resolve, reject) => {
+          client.once('connect', resolve);
+          client.once('connect_error', reject);
+        });
+        return client;
+      };
+      const first = await connect();
+      const second = await connect();
+      const events: unknown[][] = [];
+      first.onAny((event: string, ...args: unknown[]) => events.push([event, ...args]));
+      const ask = (event: string, ...args: unknown[]) => first.timeout(300).emitWithAck(event, ...args).catch((error: Error) => `no answer (${error.message})`);
+      const answers = {
+        echo: await ask('echo', { text: 'hi' }),
+        echoOfTheSecond: await second.timeout(300).emitWithAck('echo', 'second'),
+        later: await ask('later', 7),
+        eventReply: await ask('event-reply', {}),
+        stream: await ask('stream', {}),
+        intercepted: await ask('intercepted', {}),
+        manual: await ask('manual', {}),
+        fails: await ask('fails', {}),
+        severalArguments: await ask('echo', 'a', 'b'),
+        unknown: await ask('not:an:event', {}),
+      };
+      first.emit('silent', { no: 'ack' });
+      first.emit('watch', {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      first.disconnect();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      // The binding in use: Nest's own registers one listener per handler per socket.
+      const sockets = [...((app.get(ProbeGateway).server as { sockets: Map<string, { listeners(event: string): unknown[]; listenersAny(): unknown[] }> }).sockets.values())];
+      const binding = sockets.map((socket) => ({ echoListeners: socket.listeners('echo').length, anyListeners: socket.listenersAny() }));
+      return { answers, events, calls: [...calls], counted: [...counted], binding };
+    } finally {
+      for (const client of clients) client.disconnect();
+      await app.close();
+    }
+  }
+
+  it('answers every kind of handler result exactly as Nest\'s own IoAdapter does', async () => {
+    const nest = await observe((app) => new IoAdapter(app));
+    const ours = await observe((app) => new ChatIoAdapter(app));
+    const expected = {
+      echo: { ok: true, data: { text: 'hi' } },
+      echoOfTheSecond: { ok: true, data: 'second' },
+      later: { ok: true, data: 7 },
+      eventReply: 'no answer (operation has timed out)',
+      stream: 'no answer (operation has timed out)',
+      intercepted: { ok: true, intercepted: true },
+      manual: { ok: true, data: 'by hand' },
+      fails: 'no answer (operation has timed out)',
+      severalArguments: { ok: true, data: ['a', 'b'] },
+      unknown: 'no answer (operation has timed out)',
+    };
+    expect(nest.answers).toEqual(expected);
+    expect(ours.answers).toEqual(nest.answers);
+    expect(ours.events).toEqual(nest.events);
+    expect(nest.events).toEqual([
+      ['reply', { via: 'event' }],
+      ['tick', 1],
+      ['tick', 2],
+      ['exception', { status: 'error', message: 'nope', cause: { pattern: 'fails', data: {} } }],
+    ]);
+    expect(ours.calls).toEqual(nest.calls);
+    expect(nest.calls).toEqual(['echo {"text":"hi"}', 'echo "second"', 'echo ["a","b"]', 'silent string {"no":"ack"}', 'watch unsubscribed']);
+  });
+
+  it('is the binding Nest uses: one `onAny` listener shared by every socket, no listener per event', async () => {
+    const nest = await observe((app) => new IoAdapter(app));
+    const ours = await observe((app) => new ChatIoAdapter(app));
+    expect(nest.binding).toEqual([{ echoListeners: 1, anyListeners: [] }]);
+    expect(ours.binding).toHaveLength(1);
+    expect(ours.binding[0].echoListeners).toBe(0);
+    expect(ours.binding[0].anyListeners).toHaveLength(1);
+    // Every answered event counted once, through the one ack (acks only: emitted replies are not acks).
+    expect(ours.counted).toEqual([
+      { event: 'echo', status: 'ok' },
+      { event: 'echo', status: 'ok' },
+      { event: 'later', status: 'ok' },
+      { event: 'intercepted', status: 'ok' },
+      { event: 'manual', status: 'ok' },
+      { event: 'echo', status: 'ok' },
+    ]);
   });
 });

@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { runWithSocketLog } from '../common/logging/log-context';
 import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
-import { CHAT_NAMESPACE } from '../chat/chat.events';
+import { CHAT_NAMESPACE } from '../contract/socket-events';
 import { ChatRedisFanout } from './redis-fanout';
 import { coalesceFlushes } from './flush-coalescing';
 import { HandshakePacer, jittered } from './handshake-pacer';
@@ -131,8 +131,9 @@ export class ChatIoAdapter extends IoAdapter {
   /**
    * One listener shared by every socket instead of Nest's `fromEvent → mergeMap → takeUntil(disconnect)`
    * pipeline per handler per socket, which kept about 35 KiB of RxJS subscribers alive for every idle
-   * connection (46 KiB in all, the bare relay 11: docs/BENCHMARKS.md, History), and instead of a listener
-   * (a closure and its two scopes) per handler per socket, which kept about 1.5 KiB more (finding 12).
+   * connection (idle memory 46 → 15 KiB per connection: docs/BENCHMARKS-HISTORY.md, "Earlier runs",
+   * "Earlier fixes still in place"), and instead of a listener (a closure and its two scopes) per
+   * handler per socket, which kept about 1.5 KiB more (docs/BENCHMARKS.md, finding 12).
    * What a socket keeps is the list of Nest's callbacks bound to it (Nest makes them per socket before
    * this runs) and one catch-all listener entry (`onAny`); the event names and how each answers are
    * shared by all sockets.
@@ -150,6 +151,14 @@ export class ChatIoAdapter extends IoAdapter {
    * waits for, however the client fares meanwhile (InFlightWork; AcceptingEventsGuard refuses new
    * events once it began). Held here rather than by an interceptor: Nest runs interceptors through
    * RxJS with an async-context bind per stage, which cost more than the rest of an event's pipeline.
+   *
+   * A patch of a framework internal, kept for what the bench measured: finding 12 (scenario `idle`,
+   * `node bench/run.mjs --only=idle --heap-snapshot`: about 1.5 KiB of heap per idle connection) and
+   * finding 4 (scenario `throughput-200`, `--cpu-prof`: the interceptor's RxJS stages, about 6 % of
+   * the CPU). It relies on how @nestjs/websockets calls `bindMessageHandlers` (once per connection,
+   * with callbacks already bound to that socket) and must answer as `IoAdapter.bindMessageHandlers`
+   * does: chat-io.adapter.spec.ts, "on the installed Nest and Socket.IO", runs a real gateway through
+   * both adapters and fails when a new Nest binds or answers differently, or stops calling this.
    */
   override bindMessageHandlers(
     socket: HandlerSocket,
@@ -258,6 +267,7 @@ export class ChatIoAdapter extends IoAdapter {
     });
     const redisAdapter = fanout.createAdapter();
     if (redisAdapter) server.adapter(redisAdapter);
+    // Corks ws's TCP stream (`_socket`) between engine.io's flush and drain: finding 4 (throughput-200).
     if (!coalesceFlushes((server as unknown as { engine?: unknown }).engine)) {
       this.logger.warn('The Socket.IO engine has an unexpected shape: queued packets are written one by one');
     }
@@ -274,7 +284,8 @@ export class ChatIoAdapter extends IoAdapter {
       try {
         socket.data.user = tokens.verifyAccessToken(handshakeToken(socket));
         // The socket keeps the user the token names, not the token: a bearer credential (about 300 bytes)
-        // nothing reads again, which the Redis adapter would otherwise also hand to other instances.
+        // nothing reads again, which the Redis adapter would otherwise also hand to other instances
+        // (about 0.3 KiB per idle connection: docs/BENCHMARKS.md, finding 12).
         socket.handshake.auth = CHECKED_AUTH;
       } catch {
         return next(refuse('Unauthorized', 401, 'unauthorized'));

@@ -1,6 +1,6 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
-import type { ClientToServerEvents, ServerToClientEvents } from '../chat/chat.events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../contract/socket-events';
 
 /** What the handshake middleware stores on every socket of `/chat`: it is authenticated by construction. */
 export interface ChatSocketData {

@@ -26,6 +26,15 @@ export type DeliverySink = (event: string, count: number) => void;
  * total. Costs one counter update and one small closure per broadcast, nothing per socket or per idle
  * connection. Other `apply` calls (fetchSockets, disconnectSockets, joins) follow no `_encode` and are
  * not counted. Returns false, counting nothing, if the adapter does not have the expected shape.
+ *
+ * A patch of socket.io-adapter's internals (`_encode` is private): the one place that sees every
+ * delivery to this instance's sockets, including those fanned out from other instances, without a
+ * listener or a counter per socket. Not a speed-up: no bench finding measures a gain from it. The only
+ * measurement is its cost, none measurable in the full run after issue 12, which added it
+ * (docs/BENCHMARKS-HISTORY.md, "Re-run after issue 12": `throughput-200`, `fanout-100`). It relies on
+ * the installed socket.io-adapter calling `_encode` then `apply` from `broadcast` and
+ * `broadcastWithAck`: delivery-counter.spec.ts, "countDeliveries on …", broadcasts through real
+ * servers of both installed socket.io copies to real clients and fails when that changes.
  */
 export function countDeliveries(adapter: unknown, sink: DeliverySink): boolean {
   const target = adapter as Partial<BroadcastingAdapter> | null;

@@ -19,6 +19,12 @@ interface EngineSocket {
  * of writes changes (a send's ack and the `message:new`s that queued behind it were one write each).
  * Polling transports and single packets are left alone. Returns false, changing nothing, if the
  * engine is not an event emitter.
+ *
+ * Reaches into ws's private `_socket`: kept for docs/BENCHMARKS.md, finding 4 (scenario
+ * `throughput-200`, `--cpu-prof`; one of the cuts that halved the server CPU per message, measured in
+ * back-to-back pairs), not measured on its own. If ws drops `_socket` the hook silently does nothing,
+ * so flush-coalescing.spec.ts, "on the installed engine.io and ws", checks on a real connection that
+ * `_socket` is the TCP stream and that a queued batch is corked and uncorked.
  */
 export function coalesceFlushes(engine: unknown): boolean {
   const target = engine as Partial<EventEmitter> | null;

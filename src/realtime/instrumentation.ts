@@ -1,29 +1,34 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { runWithSocketLog } from '../common/logging/log-context';
 import { MetricsService } from '../metrics/metrics.service';
-import { ChatGateway } from '../chat/chat.gateway';
+import type { ChatServer } from './chat.socket';
 import { ChatRedisFanout } from './redis-fanout';
 import { countDeliveries } from './delivery-counter';
 
 /**
  * Observability of `/chat` that no handler should carry: deliveries counted where packets are written
  * to this instance's sockets, connections handled in their socket's log context, and Redis' state for
- * `/metrics`. Installed once the gateway's namespace exists (Nest connects gateways before module init).
+ * `/metrics`. The transport does not know the gateway: the gateway hands its namespace over (`attach`)
+ * from its `afterInit`, once its own handshake middlewares are in place.
  */
 @Injectable()
 export class ChatInstrumentation implements OnModuleInit {
   private readonly logger = new Logger('ChatInstrumentation');
 
   constructor(
-    private readonly gateway: ChatGateway,
     private readonly fanout: ChatRedisFanout,
     private readonly metrics: MetricsService,
   ) {}
 
   onModuleInit(): void {
     if (this.fanout.enabled) this.metrics.watchRedis(() => this.fanout.connected);
-    const namespace = this.gateway.server;
-    if (!namespace) return;
+  }
+
+  /**
+   * Instruments the namespace. Call it after every other `namespace.use`: the middleware it adds must
+   * be the last one (see below).
+   */
+  attach(namespace: ChatServer): void {
     const deliveries = this.metrics.deliveries;
     if (!countDeliveries(namespace.adapter, (event, count) => deliveries.inc({ event }, count))) {
       this.logger.warn('The Socket.IO adapter has an unexpected shape: chatify_deliveries_total is not counted');
