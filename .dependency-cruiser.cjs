@@ -36,6 +36,13 @@ module.exports = {
       to: { path: '^src/(chat|realtime)/' },
     },
     {
+      name: 'realtime-not-chat',
+      comment: 'The Socket.IO plumbing (src/realtime) is the transport the chat layer builds on: it never imports the gateway or the chat layer.',
+      severity: 'error',
+      from: { path: '^src/realtime/' },
+      to: { path: '^src/chat/' },
+    },
+    {
       name: 'web-only-contract',
       severity: 'error',
       comment: 'The browser client shares only src/contract/ with the server: everything else in src/ is server code.',
