@@ -73,7 +73,8 @@ function serverCost(a, b, units) {
     database: wireDiff(a.wire, b.wire, units),
     // From the app's /metrics: every command the driver sent (a bulk write is one command).
     dbCommandsPerUnit: a.metrics && b.metrics && units > 0 ? round((b.metrics.dbCommands - a.metrics.dbCommands) / units) : null,
-    meanSendBatch: a.metrics && b.metrics && b.metrics.batches > a.metrics.batches ? round((b.metrics.batched - a.metrics.batched) / (b.metrics.batches - a.metrics.batches)) : null,
+    meanSendBatch:
+      a.metrics && b.metrics && b.metrics.batches > a.metrics.batches ? round((b.metrics.batched - a.metrics.batched) / (b.metrics.batches - a.metrics.batches)) : null,
   };
 }
 

@@ -35,7 +35,15 @@ if (!process.env.BENCH_ULIMIT_RAISED) {
   process.on('SIGTERM', () => {});
   const r = spawnSync(
     'bash',
-    ['-c', 'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'bash', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    [
+      '-c',
+      'ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
+      'bash',
+      process.execPath,
+      ...process.execArgv,
+      fileURLToPath(import.meta.url),
+      ...process.argv.slice(2),
+    ],
     { stdio: 'inherit', env: { ...process.env, BENCH_ULIMIT_RAISED: '1' } },
   );
   process.exit(r.status ?? 1);
@@ -51,7 +59,11 @@ async function scrapeMetrics(url) {
     const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(3000) });
     if (!response.ok) return null;
     const text = await response.text();
-    const sum = (/** @type {RegExp} */ pattern) => text.split('\n').filter((line) => pattern.test(line)).reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+    const sum = (/** @type {RegExp} */ pattern) =>
+      text
+        .split('\n')
+        .filter((line) => pattern.test(line))
+        .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
     return { dbCommands: sum(/^chatify_db_commands_total\{/), batches: sum(/^chatify_send_batch_size_count /), batched: sum(/^chatify_send_batch_size_sum /) };
   } catch {
     return null;
@@ -71,9 +83,20 @@ const argv = process.argv.slice(2);
 /** @param {string} name */
 const flag = (name) => argv.includes(`--${name}`);
 /** @param {string} name */
-const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=').slice(1).join('=');
+const option = (name) =>
+  argv
+    .find((a) => a.startsWith(`--${name}=`))
+    ?.split('=')
+    .slice(1)
+    .join('=');
 if (flag('help') || flag('h')) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(1, 14)
+      .map((l) => l.replace(/^\/\/ ?/, ''))
+      .join('\n'),
+  );
   process.exit(0);
 }
 const QUICK = flag('quick') || process.env.BENCH_QUICK === '1';
@@ -164,13 +187,14 @@ function plan() {
     params: { users: 2, inFlight: bigInFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000 },
     budgetMs: w + d + drain + 60000,
   });
-  if (RESET) scenarios.push({
-    id: 'throughput-one-conversation-history',
-    kind: 'throughput',
-    title: `socket send, 2 users in one direct conversation already holding ${historyCount.toLocaleString('en')} messages (${bigInFlight} in flight)`,
-    params: { users: 2, inFlight: bigInFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000, history: historyCount },
-    budgetMs: w + d + drain + 60000,
-  });
+  if (RESET)
+    scenarios.push({
+      id: 'throughput-one-conversation-history',
+      kind: 'throughput',
+      title: `socket send, 2 users in one direct conversation already holding ${historyCount.toLocaleString('en')} messages (${bigInFlight} in flight)`,
+      params: { users: 2, inFlight: bigInFlight, warmupMs: w, durationMs: d, drainMs: drain, maxMessages: 2_000_000, history: historyCount },
+      budgetMs: w + d + drain + 60000,
+    });
   scenarios.push({
     id: `fanout-${groupMembers}`,
     kind: 'fanout',
@@ -196,10 +220,7 @@ function plan() {
   // The fixtures are those of the whole plan even when --only picks a few scenarios: on the
   // development database the cost of a send grows with the number of conversations and
   // memberships stored, so a partial run must start from the same data to be comparable.
-  const users = Math.max(
-    Math.min(1000, idleLevels[idleLevels.length - 1]),
-    ...scenarios.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0),
-  );
+  const users = Math.max(Math.min(1000, idleLevels[idleLevels.length - 1]), ...scenarios.map((s) => s.params.users ?? s.params.members ?? s.params.concurrency ?? 0));
   const pairs = Math.max(0, ...scenarios.map((s) => (s.kind === 'rest' ? Math.ceil(s.params.concurrency / 2) : s.params.users ? s.params.users / 2 : 0)));
   return { scenarios: selected, users: users + (users % 2), pairs, groupMembers };
 }
@@ -207,7 +228,10 @@ function plan() {
 // ---------------------------------------------------------------------------------------------
 // Running
 // ---------------------------------------------------------------------------------------------
-const stamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+const stamp = new Date()
+  .toISOString()
+  .replace(/\.\d+Z$/, 'Z')
+  .replace(/:/g, '-');
 const resultsDir = path.join(HERE, 'results');
 const logDir = path.join(resultsDir, `${stamp}-logs`);
 mkdirSync(logDir, { recursive: true });
@@ -279,7 +303,16 @@ function runLoadgen(scenario, target, fixtures) {
           }
         }
         const metrics = target.name === 'app' ? await scrapeMetrics(target.url) : null;
-        const data = { at: performance.now(), rssKiB: readRssKiB(target.pid), heapUsed, cpuMs: readCpuMs(target.pid), dbCpuMs: sumCpu(target.dbPids), machine: readMachineCpuMs(), wire: null, metrics };
+        const data = {
+          at: performance.now(),
+          rssKiB: readRssKiB(target.pid),
+          heapUsed,
+          cpuMs: readCpuMs(target.pid),
+          dbCpuMs: sumCpu(target.dbPids),
+          machine: readMachineCpuMs(),
+          wire: null,
+          metrics,
+        };
         const snap = /** @type {any} */ (target).wireSnapshot;
         if (snap) snap().then((/** @type {any} */ wire) => child.connected && child.send({ type: 'probed', label: msg.label, data: { ...data, wire } }));
         else child.send({ type: 'probed', label: msg.label, data });
@@ -391,7 +424,9 @@ async function main() {
     machine: machine(),
     note: 'Server, database, relay and load generator share the same 2 cores; compare app/relay ratios, not absolute figures, across machines.',
   };
-  log(`Chatify benchmark ${QUICK ? '(quick) ' : ''}— ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}, ulimit -n ${meta.machine.ulimitNoFile}`);
+  log(
+    `Chatify benchmark ${QUICK ? '(quick) ' : ''}— ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}, ulimit -n ${meta.machine.ulimitNoFile}`,
+  );
 
   /** @type {Record<string, any>} */
   const fixtures = {};
@@ -449,7 +484,14 @@ async function main() {
         running.delete(seed);
         const snapshotDir = /** @type {string} */ (await seed.stop({ keepData: true }));
         running.add({ name: 'fixture snapshot', stop: async () => rmSync(snapshotDir, { recursive: true, force: true }) });
-        targetInfo.app = { kind: 'node dist/main.js on DocumentDB (PostgreSQL 15)', appRoot: path.relative(ROOT, appRoot) || '.', signupMs: fixtures.app.signupMs, reset: RESET, profiled: PROFILE, logDir: path.relative(ROOT, logDir) };
+        targetInfo.app = {
+          kind: 'node dist/main.js on DocumentDB (PostgreSQL 15)',
+          appRoot: path.relative(ROOT, appRoot) || '.',
+          signupMs: fixtures.app.signupMs,
+          reset: RESET,
+          profiled: PROFILE,
+          logDir: path.relative(ROOT, logDir),
+        };
         /** @type {Map<number, string>} history size → snapshot with that many earlier messages */
         const historySnapshots = new Map();
         const start = async (/** @type {string} */ label, history = 0, inspect = false) => {
@@ -538,13 +580,16 @@ async function main() {
   if (sharedProfile && existsSync(sharedProfile)) profiles.all = JSON.parse(readFileSync(sharedProfile, 'utf8'));
   const hasProfile = Object.keys(profiles).length > 0;
   writeFileSync(file, `${JSON.stringify({ meta, targets: targetInfo, scenarios: done, rows, errors, noisy, profiles: hasProfile ? profiles : undefined }, null, 2)}\n`);
-  console.log(`\nChatify benchmark — ${meta.timestamp} — ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}${QUICK ? ' — QUICK (smoke) run' : ''}`);
+  console.log(
+    `\nChatify benchmark — ${meta.timestamp} — ${meta.machine.nproc} cores, ${meta.machine.memTotalGiB} GiB, node ${meta.machine.node}${QUICK ? ' — QUICK (smoke) run' : ''}`,
+  );
   console.log(`command: ${meta.command}\n`);
   console.log(table);
   if (noisy.length) console.log(`\nnoise: ${noisy.join('; ')} (of ${meta.machine.nproc}); figures of those runs are less reliable.`);
   console.log(`\napp/relay: the app's figure over the bare relay's, measured in the same run (throughput: higher is better; latency, CPU, RSS: lower is better).`);
   console.log(`results: ${path.relative(process.cwd(), file)}`);
-  if (hasProfile) console.log(`wire profiles (database commands by shape, per scenario): "profiles" in the JSON; per-message figures under scenarios[].results.app.server.database`);
+  if (hasProfile)
+    console.log(`wire profiles (database commands by shape, per scenario): "profiles" in the JSON; per-message figures under scenarios[].results.app.server.database`);
   // Failing checks: a scenario that did not run, an `ok: false` ack, a message acked but never
   // delivered, or one never acked in a closed-loop run (where the drain waits for the slowest).
   // Sends still unanswered when an open-loop run at a rate above the server's capacity ends are

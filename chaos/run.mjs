@@ -51,7 +51,9 @@ const short = !!args.short;
 const opt = {
   clients: Number(args.clients ?? (short ? 60 : 400)),
   rate: Number(args.rate ?? (short ? 50 : 500)),
-  faults: String(args.faults ?? (short ? 'kill,redis' : 'kill,redis,db,stop,drop')).split(',').filter(Boolean),
+  faults: String(args.faults ?? (short ? 'kill,redis' : 'kill,redis,db,stop,drop'))
+    .split(',')
+    .filter(Boolean),
   /** steady load before each fault (and after the last one) */
   baselineMs: short ? 3000 : 6000,
   /** presence is judged this long after recovery (the bar: 30 s) */
@@ -109,7 +111,11 @@ function removeTmp() {
     try {
       mkdirSync(opt.keepLogs, { recursive: true });
       cpSync(logDir, opt.keepLogs, { recursive: true });
-      for (const [from, to] of [[path.join(tmp, 'redis', 'redis.log'), 'redis.log'], [path.join(tmp, 'db', 'gateway.log'), 'gateway.log'], [path.join(tmp, 'db', 'log', 'postgres.log'), 'postgres.log']]) {
+      for (const [from, to] of [
+        [path.join(tmp, 'redis', 'redis.log'), 'redis.log'],
+        [path.join(tmp, 'db', 'gateway.log'), 'gateway.log'],
+        [path.join(tmp, 'db', 'log', 'postgres.log'), 'postgres.log'],
+      ]) {
         try {
           cpSync(from, path.join(opt.keepLogs, to));
         } catch {
@@ -249,7 +255,10 @@ async function createFixtures(r, n, runId) {
 async function main() {
   log(`${short ? 'short' : 'full'} run: ${opt.clients} clients, ${opt.rate} msgs/s offered, faults ${opt.faults.join(', ')}; temp ${tmp}`);
   buildIfNeeded(root, false, log);
-  for (const [script, what] of [['documentdb.sh', 'the embedded database'], ['redis.sh', 'Redis']]) {
+  for (const [script, what] of [
+    ['documentdb.sh', 'the embedded database'],
+    ['redis.sh', 'Redis'],
+  ]) {
     const r = spawnSync('bash', [path.join(root, 'scripts', script), 'ensure'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error(`scripts/${script} ensure failed: ${what} is not available`);
   }
@@ -274,14 +283,20 @@ async function main() {
 
   const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
   const fx = await createFixtures(r, opt.clients, runId);
-  log(`fixtures: ${fx.users.length} users, ${fx.conversations.filter((s) => s.kind === 'direct').length} direct conversations, ${fx.conversations.filter((s) => s.kind === 'group').length} groups of ${opt.groupSize}`);
+  log(
+    `fixtures: ${fx.users.length} users, ${fx.conversations.filter((s) => s.kind === 'direct').length} direct conversations, ${fx.conversations.filter((s) => s.kind === 'group').length} groups of ${opt.groupSize}`,
+  );
 
   fleet = createFleet({ url: lb.url, rest: r, balancer: lb, users: fx.users, routes: fx.routes, peers: fx.peers, runTag: runId, ackTimeoutMs: opt.ackTimeoutMs, log });
   const f = fleet;
   await mapLimit(f.clients.length, 16, (i) => f.clients[i].start());
   if (!(await waitUntil(() => f.allReady(), 60000))) throw new Error(`${f.notReady()} clients not connected and subscribed after 60 s`);
   const spread = connectedBy().by;
-  log(`clients connected: ${Object.entries(spread).map(([k, v]) => `${v} on instance ${k}`).join(', ')}`);
+  log(
+    `clients connected: ${Object.entries(spread)
+      .map(([k, v]) => `${v} on instance ${k}`)
+      .join(', ')}`,
+  );
 
   f.setRate(opt.rate);
   f.startScheduler();
@@ -318,7 +333,7 @@ async function main() {
   // ---------------------------------------------------------------------------- final checks
   log('final catch-up of every client (departed ones too, as if they opened the app again)');
   await mapLimit(f.clients.length, 16, (i) => f.clients[i].finalSync());
-  log('reading every conversation\'s history');
+  log("reading every conversation's history");
   const hist = await readHistory(r, fx.conversations, (i) => f.clients[i].user.token);
   const hc = historyCheck(f, hist.byConv);
   const finalDelivery = windows.map((w) => deliveryCheck(f, w.phase, { includeDeparted: true }));
@@ -339,7 +354,9 @@ async function main() {
     const lost = (P.sendRefused['0'] ?? 0) + P.inFlightAtDisconnect;
     // A window whose quiet points were not reached has work in flight at its ends: only the bounds apply.
     const exact = w.kind === 'steady' && w.qa.quiet && w.qb.quiet;
-    metricRows.push(...compareMetrics({ name: w.title ?? w.name, steady: exact, qa: w.qa, qb: w.qb, storedInWindow: w.storedInWindow, killedBound: lost, answersLostBound: lost }, sc, f));
+    metricRows.push(
+      ...compareMetrics({ name: w.title ?? w.name, steady: exact, qa: w.qa, qb: w.qb, storedInWindow: w.storedInWindow, killedBound: lost, answersLostBound: lost }, sc, f),
+    );
   }
 
   // ---------------------------------------------------------------------------- report
@@ -379,38 +396,76 @@ async function main() {
       barHolds = false;
       reasons.push(`${w.title ?? w.name}: ${problems.join(', ')}`);
     }
-    const fmtRec = (/** @type {Record<string, number>} */ rec) => Object.entries(rec).map(([s, n]) => `${s === '0' ? 'no answer' : s}×${n}`).join(', ') || '0';
+    const fmtRec = (/** @type {Record<string, number>} */ rec) =>
+      Object.entries(rec)
+        .map(([s, n]) => `${s === '0' ? 'no answer' : s}×${n}`)
+        .join(', ') || '0';
     /** @type {[string, string][]} */
     const rows = [
-      ['window', `${durS.toFixed(1)} s${w.kind === 'fault' ? `; fault at +${((w.faultAt - w.qa.t) / 1000).toFixed(1)} s, recovered at +${((w.recoveredAt - w.qa.t) / 1000).toFixed(1)} s (${((w.recoveredAt - w.faultAt) / 1000).toFixed(1)} s after the fault)` : ''}`],
-      ['sends offered → acknowledged', `${P.sent} (${(P.sent / durS).toFixed(0)}/s; ${opt.rate}/s offered while not paused) → ${w.check.acked} acknowledged (${(w.check.acked / durS).toFixed(0)}/s)${P.skipped ? `; ${P.skipped} not offered (pending cap or no free conversation)` : ''}`],
+      [
+        'window',
+        `${durS.toFixed(1)} s${w.kind === 'fault' ? `; fault at +${((w.faultAt - w.qa.t) / 1000).toFixed(1)} s, recovered at +${((w.recoveredAt - w.qa.t) / 1000).toFixed(1)} s (${((w.recoveredAt - w.faultAt) / 1000).toFixed(1)} s after the fault)` : ''}`,
+      ],
+      [
+        'sends offered → acknowledged',
+        `${P.sent} (${(P.sent / durS).toFixed(0)}/s; ${opt.rate}/s offered while not paused) → ${w.check.acked} acknowledged (${(w.check.acked / durS).toFixed(0)}/s)${P.skipped ? `; ${P.skipped} not offered (pending cap or no free conversation)` : ''}`,
+      ],
       ['ack latency p50 / p99 / max ms', `${ack.p50 ?? '—'} / ${ack.p99 ?? '—'} / ${ack.max ?? '—'}`],
       ['lost (acknowledged, not in the history)', String(h.lost)],
       ['duplicated (stored twice, or one id with two seqs)', String(dupCount)],
       ['out of seq order (clashes, sender order, history)', String(order)],
-      ['never arrived after the clients\' own catch-up (pairs / recipients)', `${w.check.missing} / ${w.check.missingRecipients}`],
+      ["never arrived after the clients' own catch-up (pairs / recipients)", `${w.check.missing} / ${w.check.missingRecipients}`],
       ['never arrived after the final catch-up (pairs / recipients)', `${fd.missing} / ${fd.missingRecipients}`],
       ['sends refused, retried (status×n)', fmtRec(P.sendRefused)],
       ['sends in flight when their connection dropped (re-sent)', String(P.inFlightAtDisconnect)],
-      ['send / sync failures (not retryable)', failures ? [...P.sendFailures, ...P.syncFailures].slice(0, 3).map((x) => `${x.status} ${x.message}`).join('; ') + (failures > 3 ? ` (+${failures - 3})` : '') : '0'],
+      [
+        'send / sync failures (not retryable)',
+        failures
+          ? [...P.sendFailures, ...P.syncFailures]
+              .slice(0, 3)
+              .map((x) => `${x.status} ${x.message}`)
+              .join('; ') + (failures > 3 ? ` (+${failures - 3})` : '')
+          : '0',
+      ],
       ['/sync refused, retried', fmtRec(P.syncRefused)],
       ['handshakes refused (status×n) / connect errors', `${fmtRec(P.handshakeRefused)} / ${P.connectErrors}`],
       ['reconnects: n, p50 / p99 / max ms', `${rc.count}${rc.count ? `, ${rc.p50} / ${rc.p99} / ${rc.max}` : ''}`],
       ['caught up after a drop: p50 / p99 ms', cu.count ? `${cu.p50} / ${cu.p99}` : '—'],
-      ['peak handshakes/s: servers (metric) / balancer', `${sc.peakRate('chatify_handshakes_total', {}, w.qa.t, w.qb.t) ?? 'metric missing'} / ${lb.peakPerSecond(w.qa.t, w.qb.t)}`],
+      [
+        'peak handshakes/s: servers (metric) / balancer',
+        `${sc.peakRate('chatify_handshakes_total', {}, w.qa.t, w.qb.t) ?? 'metric missing'} / ${lb.peakPerSecond(w.qa.t, w.qb.t)}`,
+      ],
       ['server disconnects / sync:required received', `${P.serverDisconnects} / ${P.syncRequired}`],
       ['reconnect policy advertised (delay/max/jitter ×n)', fmtRec(P.policies) === '0' ? 'none' : fmtRec(P.policies)],
-      ['largest event-loop lag seen by /metrics (p99 / max ms)', `${fmtMs(sc.maxGauge('nodejs_eventloop_lag_p99_seconds', w.qa.t, w.qb.t))} / ${fmtMs(sc.maxGauge('nodejs_eventloop_lag_max_seconds', w.qa.t, w.qb.t))}`],
+      [
+        'largest event-loop lag seen by /metrics (p99 / max ms)',
+        `${fmtMs(sc.maxGauge('nodejs_eventloop_lag_p99_seconds', w.qa.t, w.qb.t))} / ${fmtMs(sc.maxGauge('nodejs_eventloop_lag_max_seconds', w.qa.t, w.qb.t))}`,
+      ],
     ];
     if (w.kind === 'fault') {
       rows.push(['departed: vanished / logged off', `${w.vanished} / ${w.loggedOff}`]);
       rows.push([`stale presence ${opt.settleMs / 1000} s after recovery (pairs / users)`, `${staleFinal} / ${w.presence.final.staleUsers} of ${w.presence.final.pairs} pairs`]);
-      rows.push(['presence right for good from', w.presence.convergedAfterMs === null ? `never within ${opt.settleMs / 1000} s` : `+${(w.presence.convergedAfterMs / 1000).toFixed(1)} s after recovery`]);
+      rows.push([
+        'presence right for good from',
+        w.presence.convergedAfterMs === null ? `never within ${opt.settleMs / 1000} s` : `+${(w.presence.convergedAfterMs / 1000).toFixed(1)} s after recovery`,
+      ]);
     }
     rows.push(['metrics vs clients', mBad.length ? `${mBad.length} of ${mrows.length} disagree (see the metrics table)` : `${mrows.length} agree`]);
     rows.push(['verdict', problems.length ? `FAIL: ${problems.join(', ')}` : 'pass']);
-    const examples = [...h.examples, ...w.check.examples, ...fd.examples, ...w.check.order.examples, ...P.duplicates.slice(0, 3), ...(w.presence?.final.examples ?? [])].slice(0, 8);
-    faultsOut.push({ name: w.name, title: w.title ?? w.name, kind: w.kind, rows: Object.fromEntries(rows), examples, passed: problems.length === 0, problems, detail: w.detail ?? null });
+    const examples = [...h.examples, ...w.check.examples, ...fd.examples, ...w.check.order.examples, ...P.duplicates.slice(0, 3), ...(w.presence?.final.examples ?? [])].slice(
+      0,
+      8,
+    );
+    faultsOut.push({
+      name: w.name,
+      title: w.title ?? w.name,
+      kind: w.kind,
+      rows: Object.fromEntries(rows),
+      examples,
+      passed: problems.length === 0,
+      problems,
+      detail: w.detail ?? null,
+    });
     if (w.kind === 'fault' || problems.length) {
       console.log(`\n### ${w.title ?? w.name}\n`);
       console.log(renderKeyValue(rows));
@@ -418,7 +473,12 @@ async function main() {
     }
   }
   console.log('\n### metrics (GET /metrics of every instance lifetime) vs the clients, per window between quiet points\n');
-  console.log(renderTable(['window', 'metric', 'servers', 'clients', 'verdict'], metricRows.map((x) => [x.window, x.metric, x.server === null ? '—' : String(x.server), String(x.clients), x.verdict + (x.note ? ` [${x.note}]` : '')])));
+  console.log(
+    renderTable(
+      ['window', 'metric', 'servers', 'clients', 'verdict'],
+      metricRows.map((x) => [x.window, x.metric, x.server === null ? '—' : String(x.server), String(x.clients), x.verdict + (x.note ? ` [${x.note}]` : '')]),
+    ),
+  );
 
   const allAck = f.messages.filter((m) => m.status === 'acked').length;
   const allAckMs = summarize(f.messages.filter((m) => m.status === 'acked').map((m) => m.ackAt - m.firstSentAt));
@@ -430,7 +490,10 @@ async function main() {
     ['ack latency p50 / p99 / max ms (whole run)', `${allAckMs.p50} / ${allAckMs.p99} / ${allAckMs.max}`],
     ['stored messages (history)', String(hc.stored.size)],
     ['history read errors', hist.errors.length ? hist.errors.slice(0, 3).join('; ') : '0'],
-    ['instances that died unexpectedly', unexpected.length ? unexpected.map((u) => `instance ${u.index} lifetime ${u.lifetime} (code ${u.code}, signal ${u.signal}; ${u.logFile})`).join('; ') : '0'],
+    [
+      'instances that died unexpectedly',
+      unexpected.length ? unexpected.map((u) => `instance ${u.index} lifetime ${u.lifetime} (code ${u.code}, signal ${u.signal}; ${u.logFile})`).join('; ') : '0',
+    ],
     ['server log lines at level error/fatal (5xx, crashes)', serverErrors.count ? `${serverErrors.count}: ${serverErrors.examples.join(' | ')}` : '0'],
     ['sends abandoned by clients that went away', String(f.messages.filter((m) => m.status === 'abandoned').length)],
     ['wall time', `${((Date.now() - t0) / 1000).toFixed(0)} s`],
@@ -453,7 +516,16 @@ async function main() {
   console.log(barHolds ? 'chaos: PASS: 0 lost, 0 duplicated, 0 out of order, 0 undelivered, 0 stale presence, metrics agree' : `chaos: FAIL: ${reasons.join(' | ')}`);
 
   if (opt.json) {
-    const out = { targets: 1, passed: barHolds ? 1 : 0, failed: barHolds ? 0 : 1, options: { ...opt, json: undefined, keepLogs: undefined }, faults: faultsOut, metrics: metricRows, summary: Object.fromEntries(summary), reasons };
+    const out = {
+      targets: 1,
+      passed: barHolds ? 1 : 0,
+      failed: barHolds ? 0 : 1,
+      options: { ...opt, json: undefined, keepLogs: undefined },
+      faults: faultsOut,
+      metrics: metricRows,
+      summary: Object.fromEntries(summary),
+      reasons,
+    };
     mkdirSync(path.dirname(path.resolve(opt.json)), { recursive: true });
     writeFileSync(opt.json, JSON.stringify(out, null, 2));
   }
@@ -631,4 +703,3 @@ main()
     await cleanup();
     process.exit(1);
   });
-

@@ -126,7 +126,7 @@ describe('etagOnlyForReads', () => {
     }
   });
 
-  it('leaves the app\'s own setting alone', async () => {
+  it("leaves the app's own setting alone", async () => {
     expect(typeof app.get('etag fn')).toBe('function');
   });
 });

@@ -24,13 +24,13 @@ function bodyParserErrors(error: { type?: string; status?: number }, _request: R
   const clientError = typeof error?.status === 'number' && error.status >= 400 && error.status < 500;
   if (!error || typeof error !== 'object' || !('type' in error || clientError)) return next(error);
   const status =
-    error.type === 'entity.too.large' ? HttpStatus.PAYLOAD_TOO_LARGE
-    : error.type === 'entity.parse.failed' ? HttpStatus.BAD_REQUEST
-    : (error.status ?? HttpStatus.BAD_REQUEST);
+    error.type === 'entity.too.large' ? HttpStatus.PAYLOAD_TOO_LARGE : error.type === 'entity.parse.failed' ? HttpStatus.BAD_REQUEST : (error.status ?? HttpStatus.BAD_REQUEST);
   const message =
-    status === HttpStatus.PAYLOAD_TOO_LARGE ? 'Request body is too large'
-    : error.type === 'entity.parse.failed' ? 'Request body is not valid JSON'
-    : 'Request body could not be read';
+    status === HttpStatus.PAYLOAD_TOO_LARGE
+      ? 'Request body is too large'
+      : error.type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : 'Request body could not be read';
   response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
 }
 
@@ -39,7 +39,10 @@ function readinessGate(readiness: IndexReadiness) {
   return (_request: Request, response: Response, next: NextFunction) => {
     if (readiness.ready) return next();
     const status = HttpStatus.SERVICE_UNAVAILABLE;
-    response.status(status).set('retry-after', '1').json({ statusCode: status, error: reasonPhrase(status), message: 'Starting: database indexes are being built' });
+    response
+      .status(status)
+      .set('retry-after', '1')
+      .json({ statusCode: status, error: reasonPhrase(status), message: 'Starting: database indexes are being built' });
   };
 }
 

@@ -25,7 +25,11 @@ describe('Auth (e2e)', () => {
     await t.close();
   });
 
-  const post = (path: string, body: unknown) => t.http().post(path).send(body as object);
+  const post = (path: string, body: unknown) =>
+    t
+      .http()
+      .post(path)
+      .send(body as object);
   const users = () => t.connection.collection('users');
 
   async function login(user: Pick<TestUser, 'email' | 'password'>): Promise<Response> {
@@ -38,7 +42,15 @@ describe('Auth (e2e)', () => {
 
       expect(Object.keys(response.body).sort()).toEqual(['accessToken', 'expiresIn', 'refreshToken', 'user']);
       expect(response.body).toEqual({
-        user: { id: expect.stringMatching(/^[0-9a-f]{24}$/), name: 'Ada Lovelace', email: expect.any(String), avatarUrl: null, online: false, lastSeenAt: null, createdAt: expect.stringMatching(ISO) },
+        user: {
+          id: expect.stringMatching(/^[0-9a-f]{24}$/),
+          name: 'Ada Lovelace',
+          email: expect.any(String),
+          avatarUrl: null,
+          online: false,
+          lastSeenAt: null,
+          createdAt: expect.stringMatching(ISO),
+        },
         accessToken: expect.any(String),
         refreshToken: expect.any(String),
         expiresIn: 900,
@@ -175,7 +187,12 @@ describe('Auth (e2e)', () => {
       const user = await createUser(t);
       const first = await post(REFRESH, { refreshToken: user.refreshToken }).expect(200);
 
-      expect(first.body).toEqual({ user: expect.objectContaining({ id: user.id, email: user.email }), accessToken: expect.any(String), refreshToken: expect.any(String), expiresIn: 900 });
+      expect(first.body).toEqual({
+        user: expect.objectContaining({ id: user.id, email: user.email }),
+        accessToken: expect.any(String),
+        refreshToken: expect.any(String),
+        expiresIn: 900,
+      });
       expect(first.body.refreshToken).not.toBe(user.refreshToken);
       expectNoSecrets(first, [user.password]);
       await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${first.body.accessToken}`).expect(200);
@@ -262,7 +279,14 @@ describe('Auth (e2e)', () => {
     const sid = () => JSON.parse(Buffer.from(user.accessToken.split('.')[1], 'base64url').toString('utf8')).sid as string;
 
     it('carries sub, sid, iss and aud', () => {
-      expect(jwt.decode(user.accessToken)).toEqual({ sub: user.id, sid: expect.stringMatching(/^[0-9a-f]{24}$/), iss: 'chatify', aud: 'chatify-api', iat: expect.any(Number), exp: expect.any(Number) });
+      expect(jwt.decode(user.accessToken)).toEqual({
+        sub: user.id,
+        sid: expect.stringMatching(/^[0-9a-f]{24}$/),
+        iss: 'chatify',
+        aud: 'chatify-api',
+        iat: expect.any(Number),
+        exp: expect.any(Number),
+      });
     });
 
     it('accepts a token signed with the server secret (control for the cases below)', async () => {

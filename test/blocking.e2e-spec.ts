@@ -53,7 +53,10 @@ describe('Blocking (e2e)', () => {
     expectError(await t.http().post('/message/send').set(b.auth).send({ receiverId: a.id, message: 'let me in' }), 403);
     expectError(await t.http().post('/api/v1/conversations').set(b.auth).send({ type: 'direct', userId: a.id }), 403);
     const socket = await connectSocket(t.baseUrl, b.accessToken);
-    await expect(request(socket, 'message:send', { conversationId: direct.id, text: 'socket', clientId: 'blocked-1' })).resolves.toMatchObject({ ok: false, error: { status: 403 } });
+    await expect(request(socket, 'message:send', { conversationId: direct.id, text: 'socket', clientId: 'blocked-1' })).resolves.toMatchObject({
+      ok: false,
+      error: { status: 403 },
+    });
     // The blocker must unblock to write; it can still open the conversation.
     expectError(await t.http().post('/api/v1/messages').set(a.auth).send({ conversationId: direct.id, text: 'hm' }), 403);
     await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'direct', userId: b.id }).expect(200);
@@ -67,7 +70,7 @@ describe('Blocking (e2e)', () => {
     expect((await t.http().get(`/api/v1/conversations/${direct.id}`).set(a.auth).expect(200)).body.unreadCount).toBe(2);
   });
 
-  it('while A blocks B: neither edits its old messages nor reacts in their direct conversation (403, REST and socket), nothing changes, deleting one\'s own still works; unblock restores both', async () => {
+  it("while A blocks B: neither edits its old messages nor reacts in their direct conversation (403, REST and socket), nothing changes, deleting one's own still works; unblock restores both", async () => {
     const [a, b] = await createUsers(t, 2);
     const direct = await openDirect(t, a, b);
     const fromB = await send(t, b, direct.id, 'from b');
@@ -109,10 +112,21 @@ describe('Blocking (e2e)', () => {
     const [a, b, c] = await createUsers(t, 3);
     await setBlocked(t, a, b);
     const ofB = await createGroup(t, b, [c], 'B group');
-    const refused = await t.http().post(`/api/v1/conversations/${ofB.id}/members`).set(b.auth).send({ userIds: [a.id] });
+    const refused = await t
+      .http()
+      .post(`/api/v1/conversations/${ofB.id}/members`)
+      .set(b.auth)
+      .send({ userIds: [a.id] });
     expectError(refused, 403);
     expect(refused.body.message).not.toContain(a.id);
-    expectError(await t.http().post('/api/v1/conversations').set(b.auth).send({ type: 'group', title: 'X', memberIds: [a.id, c.id] }), 403);
+    expectError(
+      await t
+        .http()
+        .post('/api/v1/conversations')
+        .set(b.auth)
+        .send({ type: 'group', title: 'X', memberIds: [a.id, c.id] }),
+      403,
+    );
     expect((await t.http().get(`/api/v1/conversations/${ofB.id}`).set(b.auth).expect(200)).body.members).toHaveLength(2);
 
     const shared = await createGroup(t, a, [b, c], 'Shared');
@@ -192,7 +206,7 @@ describe('Blocking (e2e)', () => {
     await expect(aHearsB).resolves.toEqual({ conversationId: group.id, userId: b.id, typing: false });
   });
 
-  it('/sync replays block effects: the blocker\'s own block list changes, and each side the other\'s presence as it may now see it', async () => {
+  it("/sync replays block effects: the blocker's own block list changes, and each side the other's presence as it may now see it", async () => {
     const [a, b] = await createUsers(t, 2);
     const cursorOf = async (user: typeof a) => (await t.http().get('/api/v1/sync').set(user.auth).expect(200)).body.cursor as string;
     const [aCursor, bCursor] = [await cursorOf(a), await cursorOf(b)];

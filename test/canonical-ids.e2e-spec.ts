@@ -25,7 +25,12 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
   });
 
   const syncOf = async (user: TestUser, since?: string) => {
-    const response = await t.http().get('/api/v1/sync').query(since === undefined ? {} : { since }).set(user.auth).expect(200);
+    const response = await t
+      .http()
+      .get('/api/v1/sync')
+      .query(since === undefined ? {} : { since })
+      .set(user.auth)
+      .expect(200);
     return response.body as { messages: { id: string; text: string | null }[]; conversations: { id: string }[]; removed: string[]; cursor: string };
   };
 
@@ -33,7 +38,11 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
     it('an admin that removes itself with its own id in upper case has left: no member list, no history, nothing through sync', async () => {
       const group = await createGroup(t, a, [b, c], 'Upper-case leave');
       const { cursor } = await syncOf(a);
-      await t.http().delete(`/api/v1/conversations/${group.id}/members/${upper(a.id)}`).set(a.auth).expect(204);
+      await t
+        .http()
+        .delete(`/api/v1/conversations/${group.id}/members/${upper(a.id)}`)
+        .set(a.auth)
+        .expect(204);
       const after = await send(t, b, group.id, 'after the admin left');
 
       const seen = await t.http().get(`/api/v1/conversations/${group.id}`).set(b.auth).expect(200);
@@ -48,7 +57,11 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
     });
 
     it("POST /messages with one's own id in upper case as recipientId is a 400 (no conversation with oneself), never a 500", async () => {
-      const response = await t.http().post('/api/v1/messages').set(a.auth).send({ recipientId: upper(a.id), text: 'hello me' });
+      const response = await t
+        .http()
+        .post('/api/v1/messages')
+        .set(a.auth)
+        .send({ recipientId: upper(a.id), text: 'hello me' });
       expectError(response, 400);
       expectNoInternals(response);
       expect(await t.connection.collection('messages').countDocuments({ text: 'hello me' })).toBe(0);
@@ -57,7 +70,11 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
     it('mixed-case ids of one user open the one direct conversation of the pair, with canonical ids in every answer', async () => {
       const [x, y] = await createUsers(t, 2);
       const mixed = y.id.replace(/[a-f]/g, (letter, offset: number) => (offset % 2 ? letter.toUpperCase() : letter));
-      const first = await t.http().post('/api/v1/conversations').set(x.auth).send({ type: 'direct', userId: upper(y.id) });
+      const first = await t
+        .http()
+        .post('/api/v1/conversations')
+        .set(x.auth)
+        .send({ type: 'direct', userId: upper(y.id) });
       expect(first.status).toBe(201);
       const second = await t.http().post('/api/v1/conversations').set(x.auth).send({ type: 'direct', userId: mixed });
       const third = await t.http().post('/api/v1/conversations').set(y.auth).send({ type: 'direct', userId: x.id });
@@ -70,14 +87,33 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
     });
 
     it('a member named twice in different cases is one member; path ids in upper case work and answer in lower case', async () => {
-      const group = await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'group', title: 'Twice', memberIds: [b.id, upper(b.id)] }).expect(201);
+      const group = await t
+        .http()
+        .post('/api/v1/conversations')
+        .set(a.auth)
+        .send({ type: 'group', title: 'Twice', memberIds: [b.id, upper(b.id)] })
+        .expect(201);
       expect(group.body.members).toHaveLength(2);
-      const byUpper = await t.http().get(`/api/v1/conversations/${upper(group.body.id)}`).set(a.auth).expect(200);
+      const byUpper = await t
+        .http()
+        .get(`/api/v1/conversations/${upper(group.body.id)}`)
+        .set(a.auth)
+        .expect(200);
       expect(byUpper.body.id).toBe(group.body.id);
       const message = await send(t, a, group.body.id, 'to be edited');
-      const edited = await t.http().patch(`/api/v1/messages/${upper(message.id)}`).set(a.auth).send({ text: 'edited' }).expect(200);
+      const edited = await t
+        .http()
+        .patch(`/api/v1/messages/${upper(message.id)}`)
+        .set(a.auth)
+        .send({ text: 'edited' })
+        .expect(200);
       expect(edited.body.id).toBe(message.id);
-      await t.http().post(`/api/v1/conversations/${upper(group.body.id)}/read`).set(b.auth).send({ messageId: upper(message.id) }).expect(200);
+      await t
+        .http()
+        .post(`/api/v1/conversations/${upper(group.body.id)}/read`)
+        .set(b.auth)
+        .send({ messageId: upper(message.id) })
+        .expect(200);
     });
 
     it('socket payloads take ids in any case and answer in the canonical form', async () => {
@@ -105,7 +141,11 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
         t.http().post('/api/v1/messages').set(a.auth).send({ recipientId: HEX_PREFIXED, text: 'x' }),
         t.http().post('/api/v1/messages').set(a.auth).send({ conversationId: HEX_PREFIXED, text: 'x' }),
         t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'direct', userId: HEX_PREFIXED }),
-        t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'group', title: 'g', memberIds: [HEX_PREFIXED] }),
+        t
+          .http()
+          .post('/api/v1/conversations')
+          .set(a.auth)
+          .send({ type: 'group', title: 'g', memberIds: [HEX_PREFIXED] }),
         t.http().post(`/api/v1/conversations/${direct.id}/read`).set(a.auth).send({ messageId: HEX_PREFIXED }),
         t.http().get('/messages').query({ receiverId: HEX_PREFIXED }).set(a.auth),
         t.http().put('/message/status/read').query({ messageId: HEX_PREFIXED }).set(a.auth),

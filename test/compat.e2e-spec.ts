@@ -13,7 +13,7 @@ describe('Seed-compatible message routes (e2e)', () => {
 
   const users = (n: number) => createUsers(t, n);
 
-  it('POST /message/send {receiverId, message} → 201 Message in the pair\'s direct conversation', async () => {
+  it("POST /message/send {receiverId, message} → 201 Message in the pair's direct conversation", async () => {
     const [a, b] = await users(2);
     const response = await t.http().post('/message/send').set(a.auth).send({ receiverId: b.id, message: '  from the old client ' });
     expect(response.status).toBe(201);
@@ -27,8 +27,15 @@ describe('Seed-compatible message routes (e2e)', () => {
 
   it('POST /message/send validates like the new API (400, 404 unknown receiver, 401)', async () => {
     const [a] = await users(1);
-    for (const body of [{}, { receiverId: 'nope', message: 'x' }, { receiverId: UNKNOWN_ID }, { receiverId: UNKNOWN_ID, message: '   ' },
-      { receiverId: UNKNOWN_ID, message: 'x'.repeat(4001) }, { receiverId: UNKNOWN_ID, message: 'x', extra: 1 }, { receiverId: a.id, message: 'me' }]) {
+    for (const body of [
+      {},
+      { receiverId: 'nope', message: 'x' },
+      { receiverId: UNKNOWN_ID },
+      { receiverId: UNKNOWN_ID, message: '   ' },
+      { receiverId: UNKNOWN_ID, message: 'x'.repeat(4001) },
+      { receiverId: UNKNOWN_ID, message: 'x', extra: 1 },
+      { receiverId: a.id, message: 'me' },
+    ]) {
       const response = await t.http().post('/message/send').set(a.auth).send(body);
       if (response.status !== 400) throw new Error(`${JSON.stringify(body).slice(0, 80)} → ${response.status}`);
       expectError(response, 400);

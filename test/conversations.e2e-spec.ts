@@ -1,8 +1,6 @@
 import { createTestApp, TestApp } from './helpers/app';
 import { createUsers } from './factories/user.factory';
-import {
-  createGroup, expectConversationShape, expectError, getConversation, history, openDirect, send, UNKNOWN_ID,
-} from './helpers/messaging';
+import { createGroup, expectConversationShape, expectError, getConversation, history, openDirect, send, UNKNOWN_ID } from './helpers/messaging';
 
 describe('Conversations (e2e)', () => {
   let t: TestApp;
@@ -23,7 +21,12 @@ describe('Conversations (e2e)', () => {
       expectConversationShape(first.body);
       expect(first.body).toMatchObject({ type: 'direct', title: null, lastMessage: null, unreadCount: 0 });
       // Direct conversations have no admins.
-      expect(first.body.members).toEqual(expect.arrayContaining([{ userId: a.id, role: 'member' }, { userId: b.id, role: 'member' }]));
+      expect(first.body.members).toEqual(
+        expect.arrayContaining([
+          { userId: a.id, role: 'member' },
+          { userId: b.id, role: 'member' },
+        ]),
+      );
       expect(first.body.members).toHaveLength(2);
 
       const again = await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'direct', userId: b.id });
@@ -57,7 +60,14 @@ describe('Conversations (e2e)', () => {
       const [a, b, c] = await users(3);
       const direct = await openDirect(t, a, b);
       expectError(await t.http().patch(`/api/v1/conversations/${direct.id}`).set(a.auth).send({ title: 'x' }), 400);
-      expectError(await t.http().post(`/api/v1/conversations/${direct.id}/members`).set(a.auth).send({ userIds: [c.id] }), 400);
+      expectError(
+        await t
+          .http()
+          .post(`/api/v1/conversations/${direct.id}/members`)
+          .set(a.auth)
+          .send({ userIds: [c.id] }),
+        400,
+      );
       expectError(await t.http().delete(`/api/v1/conversations/${direct.id}/members/${b.id}`).set(a.auth), 400);
       expect((await getConversation(t, a, direct.id)).members).toHaveLength(2);
     });
@@ -72,13 +82,21 @@ describe('Conversations (e2e)', () => {
   describe('group', () => {
     it('is created with the creator as admin and the others as members', async () => {
       const [a, b, c] = await users(3);
-      const response = await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'group', title: '  Team  ', memberIds: [b.id, c.id, b.id, a.id] });
+      const response = await t
+        .http()
+        .post('/api/v1/conversations')
+        .set(a.auth)
+        .send({ type: 'group', title: '  Team  ', memberIds: [b.id, c.id, b.id, a.id] });
       expect(response.status).toBe(201);
       expectConversationShape(response.body);
       expect(response.body).toMatchObject({ type: 'group', title: 'Team', lastMessage: null, unreadCount: 0 });
       expect(response.body.members).toHaveLength(3);
       expect(response.body.members).toEqual(
-        expect.arrayContaining([{ userId: a.id, role: 'admin' }, { userId: b.id, role: 'member' }, { userId: c.id, role: 'member' }]),
+        expect.arrayContaining([
+          { userId: a.id, role: 'admin' },
+          { userId: b.id, role: 'member' },
+          { userId: c.id, role: 'member' },
+        ]),
       );
       // Every member sees it; an outsider does not.
       const [outsider] = await users(1);
@@ -99,7 +117,14 @@ describe('Conversations (e2e)', () => {
       ]) {
         expectError(await t.http().post('/api/v1/conversations').set(a.auth).send(body), 400);
       }
-      expectError(await t.http().post('/api/v1/conversations').set(a.auth).send({ type: 'group', title: 'T', memberIds: [b.id, UNKNOWN_ID] }), 404);
+      expectError(
+        await t
+          .http()
+          .post('/api/v1/conversations')
+          .set(a.auth)
+          .send({ type: 'group', title: 'T', memberIds: [b.id, UNKNOWN_ID] }),
+        404,
+      );
       const list = await t.http().get('/api/v1/conversations').set(a.auth);
       expect(list.body).toEqual({ items: [], hasMore: false });
     });
@@ -125,7 +150,11 @@ describe('Conversations (e2e)', () => {
     it('add members: admin only, unknown user 404, already-members ignored', async () => {
       const [a, b, c, d, outsider] = await users(5);
       const group = await createGroup(t, a, [b]);
-      const added = await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [c.id, b.id] });
+      const added = await t
+        .http()
+        .post(`/api/v1/conversations/${group.id}/members`)
+        .set(a.auth)
+        .send({ userIds: [c.id, b.id] });
       expect(added.status).toBe(200);
       expectConversationShape(added.body);
       expect(added.body.members).toHaveLength(3);
@@ -133,11 +162,39 @@ describe('Conversations (e2e)', () => {
       // The new member sees the conversation.
       expect((await getConversation(t, c, group.id)).members).toHaveLength(3);
 
-      expectError(await t.http().post(`/api/v1/conversations/${group.id}/members`).set(b.auth).send({ userIds: [d.id] }), 403);
-      expectError(await t.http().post(`/api/v1/conversations/${group.id}/members`).set(outsider.auth).send({ userIds: [d.id] }), 404);
-      expectError(await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [UNKNOWN_ID] }), 404);
+      expectError(
+        await t
+          .http()
+          .post(`/api/v1/conversations/${group.id}/members`)
+          .set(b.auth)
+          .send({ userIds: [d.id] }),
+        403,
+      );
+      expectError(
+        await t
+          .http()
+          .post(`/api/v1/conversations/${group.id}/members`)
+          .set(outsider.auth)
+          .send({ userIds: [d.id] }),
+        404,
+      );
+      expectError(
+        await t
+          .http()
+          .post(`/api/v1/conversations/${group.id}/members`)
+          .set(a.auth)
+          .send({ userIds: [UNKNOWN_ID] }),
+        404,
+      );
       expectError(await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [] }), 400);
-      expectError(await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: ['x'] }), 400);
+      expectError(
+        await t
+          .http()
+          .post(`/api/v1/conversations/${group.id}/members`)
+          .set(a.auth)
+          .send({ userIds: ['x'] }),
+        400,
+      );
       expect((await getConversation(t, a, group.id)).members.map((m) => m.userId).sort()).toEqual([a.id, b.id, c.id].sort());
     });
 
@@ -146,7 +203,12 @@ describe('Conversations (e2e)', () => {
       const group = await createGroup(t, a, [b]);
       const m1 = await send(t, a, group.id, 'before c');
       await t.http().post(`/api/v1/conversations/${group.id}/read`).set(b.auth).send({ messageId: m1.id }).expect(200);
-      await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [c.id] }).expect(200);
+      await t
+        .http()
+        .post(`/api/v1/conversations/${group.id}/members`)
+        .set(a.auth)
+        .send({ userIds: [c.id] })
+        .expect(200);
       expect((await getConversation(t, c, group.id)).unreadCount).toBe(0);
       expect((await history(t, a, group.id)).items.map((m) => m.status)).toEqual(['read']);
       // The newcomer reads the history too.
@@ -168,7 +230,10 @@ describe('Conversations (e2e)', () => {
       const leave = await t.http().delete(`/api/v1/conversations/${group.id}/members/${b.id}`).set(b.auth);
       expect(leave.status).toBe(204);
       expect((await getConversation(t, a, group.id)).members).toEqual(
-        expect.arrayContaining([{ userId: a.id, role: 'admin' }, { userId: d.id, role: 'member' }]),
+        expect.arrayContaining([
+          { userId: a.id, role: 'admin' },
+          { userId: d.id, role: 'member' },
+        ]),
       );
       expect((await getConversation(t, d, group.id)).members).toHaveLength(2);
     });
@@ -200,7 +265,12 @@ describe('Conversations (e2e)', () => {
       // Nothing was stored by the refused send.
       expect((await history(t, a, group.id)).items.map((m) => m.text)).toEqual(['hello']);
 
-      await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [b.id] }).expect(200);
+      await t
+        .http()
+        .post(`/api/v1/conversations/${group.id}/members`)
+        .set(a.auth)
+        .send({ userIds: [b.id] })
+        .expect(200);
       expect((await getConversation(t, b, group.id)).id).toBe(group.id);
       expect((await send(t, b, group.id, 'back')).seq).toBe(2);
     });
@@ -261,7 +331,11 @@ describe('Conversations (e2e)', () => {
       const seen: string[] = [];
       let before: string | undefined;
       for (let guard = 0; guard < 10; guard += 1) {
-        const page = await t.http().get('/api/v1/conversations').query({ limit: 3, ...(before ? { before } : {}) }).set(a.auth);
+        const page = await t
+          .http()
+          .get('/api/v1/conversations')
+          .query({ limit: 3, ...(before ? { before } : {}) })
+          .set(a.auth);
         expect(page.status).toBe(200);
         seen.push(...page.body.items.map((x: { id: string }) => x.id));
         if (!page.body.hasMore) break;

@@ -31,7 +31,9 @@ describe('Database unavailable (e2e)', () => {
   let uri = '';
   const databasePid = () => Number(readFileSync(join(dir, 'gateway.pid'), 'utf8'));
   const startDatabase = () => {
-    uri = execFileSync(DOCUMENTDB, ['start', dir, String(port)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    uri = execFileSync(DOCUMENTDB, ['start', dir, String(port)], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
     state = 'running';
   };
 

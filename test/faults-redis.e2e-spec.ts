@@ -140,7 +140,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
     }
   }, 20_000);
 
-  it('keeps a dead instance\'s user online when it holds a connection on a live instance too', async () => {
+  it("keeps a dead instance's user online when it holds a connection on a live instance too", async () => {
     const erin = await createUser(two);
     const redis = createClient({ url: `redis://127.0.0.1:${redisPort}` });
     await redis.connect();

@@ -22,7 +22,11 @@ describe('Hardening in production (e2e)', () => {
   it('limits the CSP connect-src and img-src to what the web client needs', async () => {
     const response = await t.http().get('/').expect(200);
     const csp = String(response.headers['content-security-policy']);
-    const directive = (name: string) => csp.split(';').map((part) => part.trim()).find((part) => part.startsWith(`${name} `));
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .map((part) => part.trim())
+        .find((part) => part.startsWith(`${name} `));
     expect(directive('connect-src')).toBe("connect-src 'self'");
     expect(directive('img-src')).toBe("img-src 'self' data:");
     expect(csp).toMatch(/script-src 'self'/);

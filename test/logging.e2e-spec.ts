@@ -33,10 +33,13 @@ describe('structured log: request and socket ids (e2e)', () => {
   let b: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: 'info' }, {
-      override: (builder) =>
-        builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useFactory({ factory: (config: AppConfig) => loggerParams(config, destination), inject: [AppConfig] }),
-    });
+    t = await createTestApp(
+      { LOG_LEVEL: 'info' },
+      {
+        override: (builder) =>
+          builder.overrideProvider(PARAMS_PROVIDER_TOKEN).useFactory({ factory: (config: AppConfig) => loggerParams(config, destination), inject: [AppConfig] }),
+      },
+    );
     [a, b] = await createUsers(t, 2);
   });
   afterEach(() => {
@@ -58,11 +61,17 @@ describe('structured log: request and socket ids (e2e)', () => {
     const none = await t.http().get('/api/v1/users/me').set(a.auth).expect(200);
     expect(none.headers['x-request-id']).toMatch(uuid);
     // Even answers given before routing carry one.
-    const tooLarge = await t.http().post('/api/v1/messages').set(a.auth).set('content-type', 'application/json').send(`{"text":"${'x'.repeat(70_000)}"}`).expect(413);
+    const tooLarge = await t
+      .http()
+      .post('/api/v1/messages')
+      .set(a.auth)
+      .set('content-type', 'application/json')
+      .send(`{"text":"${'x'.repeat(70_000)}"}`)
+      .expect(413);
     expect(tooLarge.headers['x-request-id']).toMatch(uuid);
   });
 
-  it('writes the request id on the lines a request logs: the exception filter\'s error line and the access line', async () => {
+  it("writes the request id on the lines a request logs: the exception filter's error line and the access line", async () => {
     jest.spyOn(t.app.get(MessagesService), 'edit').mockRejectedValueOnce(new Error('disk on fire'));
     const response = await t.http().patch(`/api/v1/messages/${UNKNOWN_ID}`).set(a.auth).set('X-Request-Id', 'req-edit-500').send({ text: 'edited' }).expect(500);
     expect(response.headers['x-request-id']).toBe('req-edit-500');
@@ -96,7 +105,7 @@ describe('structured log: request and socket ids (e2e)', () => {
     expect(await logged(/^Could not record a closed connection$/)).toMatchObject({ context: 'ChatGateway', socketId, userId: c.id });
   });
 
-  it('writes the sender\'s request id on what announcing a stored message logs, not another sender\'s', async () => {
+  it("writes the sender's request id on what announcing a stored message logs, not another sender's", async () => {
     const direct = await openDirect(t, a, b);
     const events = t.app.get(DomainEvents);
     const publish = events.publish.bind(events);

@@ -56,7 +56,14 @@ describe('Mentions (e2e)', () => {
       expectError(response, 400);
     }
     await t.http().delete(`/api/v1/conversations/${group.id}/members/${b.id}`).set(a.auth).expect(204);
-    expectError(await t.http().post('/api/v1/messages').set(a.auth).send({ conversationId: group.id, text: 'x', mentions: [b.id] }), 400);
+    expectError(
+      await t
+        .http()
+        .post('/api/v1/messages')
+        .set(a.auth)
+        .send({ conversationId: group.id, text: 'x', mentions: [b.id] }),
+      400,
+    );
     const socket = await connectSocket(t.baseUrl, a.accessToken);
     await expect(request(socket, 'message:send', { conversationId: group.id, text: 'x', mentions: [outsider.id] })).resolves.toMatchObject({ ok: false, error: { status: 400 } });
     expect((await history(t, a, group.id)).items.map((m) => m.text)).toEqual(['m1']);
@@ -71,7 +78,7 @@ describe('Mentions (e2e)', () => {
     expect(await getConversation(t, b, direct.id)).toMatchObject({ mentionCount: 1 });
   });
 
-  it('conversation:updated carries each member\'s own mentionCount', async () => {
+  it("conversation:updated carries each member's own mentionCount", async () => {
     const [a, b, c] = await createUsers(t, 3);
     const group = await createGroup(t, a, [b, c]);
     await sendRich(t, a, { conversationId: group.id, text: '@b', mentions: [b.id] });

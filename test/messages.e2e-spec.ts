@@ -1,8 +1,6 @@
 import { createTestApp, TestApp } from './helpers/app';
 import { createUser, createUsers } from './factories/user.factory';
-import {
-  createGroup, expectError, expectMessageShape, getConversation, history, MessageBody, openDirect, send, sendMany, UNKNOWN_ID,
-} from './helpers/messaging';
+import { createGroup, expectError, expectMessageShape, getConversation, history, MessageBody, openDirect, send, sendMany, UNKNOWN_ID } from './helpers/messaging';
 
 const MAX = 50;
 
@@ -25,8 +23,19 @@ describe('Messages (e2e)', () => {
       expect(response.status).toBe(201);
       expectMessageShape(response.body);
       expect(response.body).toEqual({
-        id: expect.any(String), conversationId: direct.id, seq: 1, senderId: a.id, text: 'hello', clientId: null,
-        createdAt: expect.any(String), editedAt: null, deletedAt: null, status: 'sent', replyTo: null, mentions: [], reactions: [],
+        id: expect.any(String),
+        conversationId: direct.id,
+        seq: 1,
+        senderId: a.id,
+        text: 'hello',
+        clientId: null,
+        createdAt: expect.any(String),
+        editedAt: null,
+        deletedAt: null,
+        status: 'sent',
+        replyTo: null,
+        mentions: [],
+        reactions: [],
       });
       expect((await send(t, b, direct.id, 'second')).seq).toBe(2);
     });
@@ -69,7 +78,11 @@ describe('Messages (e2e)', () => {
         { conversationId: 'not-an-id', text: 'ok' },
       ];
       for (const body of bodies) {
-        const response = await t.http().post('/api/v1/messages').set(a.auth).send(body as object);
+        const response = await t
+          .http()
+          .post('/api/v1/messages')
+          .set(a.auth)
+          .send(body as object);
         if (response.status !== 400) throw new Error(`${JSON.stringify(body)} → ${response.status}`);
         expectError(response, 400);
       }
@@ -100,7 +113,10 @@ describe('Messages (e2e)', () => {
       const byOther = await t.http().post('/api/v1/messages').set(b.auth).send({ conversationId: direct.id, text: 'mine', clientId: 'c-1' });
       expect(byOther.status).toBe(201);
       const items = (await history(t, a, direct.id)).items;
-      expect(items.map((m) => [m.senderId, m.text])).toEqual([[a.id, 'once'], [b.id, 'mine']]);
+      expect(items.map((m) => [m.senderId, m.text])).toEqual([
+        [a.id, 'once'],
+        [b.id, 'mine'],
+      ]);
       expect(items.map((m) => m.seq)).toEqual([1, 2]);
     });
 
@@ -120,7 +136,13 @@ describe('Messages (e2e)', () => {
       const group = await createGroup(t, a, [b, c]);
       const senders = [a, b, c];
       const answers = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => t.http().post('/api/v1/messages').set(senders[i % 3].auth).send({ conversationId: group.id, text: `n${i}` })),
+        Array.from({ length: 60 }, (_, i) =>
+          t
+            .http()
+            .post('/api/v1/messages')
+            .set(senders[i % 3].auth)
+            .send({ conversationId: group.id, text: `n${i}` }),
+        ),
       );
       expect(answers.map((r) => r.status)).toEqual(Array(60).fill(201));
       const seqs = answers.map((r) => r.body.seq as number).sort((x, y) => x - y);
@@ -158,7 +180,14 @@ describe('Messages (e2e)', () => {
       expectError(await t.http().patch(`/api/v1/messages/${message.id}`).set(b.auth).send({ text: 'hijack' }), 403);
       expectError(await t.http().patch(`/api/v1/messages/${message.id}`).set(outsider.auth).send({ text: 'hijack' }), 404);
       expectError(await t.http().patch(`/api/v1/messages/${message.id}`).set(a.auth).send({ text: '  ' }), 400);
-      expectError(await t.http().patch(`/api/v1/messages/${message.id}`).set(a.auth).send({ text: 'x'.repeat(MAX + 1) }), 400);
+      expectError(
+        await t
+          .http()
+          .patch(`/api/v1/messages/${message.id}`)
+          .set(a.auth)
+          .send({ text: 'x'.repeat(MAX + 1) }),
+        400,
+      );
       expectError(await t.http().patch(`/api/v1/messages/${message.id}`).set(a.auth).send({ text: 'ok', seq: 9 }), 400);
       expectError(await t.http().patch(`/api/v1/messages/${UNKNOWN_ID}`).set(a.auth).send({ text: 'ok' }), 404);
       expectError(await t.http().patch('/api/v1/messages/not-an-id').set(a.auth).send({ text: 'ok' }), 400);
@@ -277,10 +306,17 @@ describe('Messages (e2e)', () => {
       const other = await openDirect(t, a, c);
       const foreign = await send(t, a, other.id, 'elsewhere');
       for (const query of [
-        { limit: 0 }, { limit: 101 }, { limit: -1 }, { limit: 1.5 }, { limit: 'ten' },
+        { limit: 0 },
+        { limit: 101 },
+        { limit: -1 },
+        { limit: 1.5 },
+        { limit: 'ten' },
         { before: all[50].id, after: all[10].id },
-        { before: 'not-an-id' }, { after: 'nope' },
-        { before: foreign.id }, { after: foreign.id }, { before: UNKNOWN_ID },
+        { before: 'not-an-id' },
+        { after: 'nope' },
+        { before: foreign.id },
+        { after: foreign.id },
+        { before: UNKNOWN_ID },
         { page: 2 },
       ]) {
         const response = await t.http().get(`/api/v1/conversations/${conversationId}/messages`).query(query).set(b.auth);
@@ -330,7 +366,8 @@ describe('Messages (e2e)', () => {
         if (response.status >= 500 || leaks) failures.push(`${label} → ${response.status} ${response.text.slice(0, 120)}`);
         if (response.status >= 400 && response.status < 500) {
           const body = response.body as { statusCode?: number; error?: unknown; message?: unknown };
-          if (body.statusCode !== response.status || typeof body.error !== 'string' || body.message === undefined) failures.push(`${label}: not the error shape: ${response.text.slice(0, 120)}`);
+          if (body.statusCode !== response.status || typeof body.error !== 'string' || body.message === undefined)
+            failures.push(`${label}: not the error shape: ${response.text.slice(0, 120)}`);
         }
       };
       for (const route of routes) {
@@ -342,7 +379,8 @@ describe('Messages (e2e)', () => {
           for (const field of route.fields) bodies.push({ [field]: operator }, { [field]: [message.id] }, { [field]: { nested: { $ne: null } } }, { [field]: 123 });
           if (route.method === 'get' || route.method === 'delete') {
             const queries = [`?${route.fields[0] ?? 'x'}[$gt]=`, '?limit=1&limit=2', `?${route.fields[0] ?? 'x'}=not-an-id`, '?__proto__[x]=1'];
-            for (const field of route.fields) queries.push(`?${field}[$ne]=1`, `?${field}=${encodeURIComponent(JSON.stringify(operator))}`, `?${field}=${message.id}&${field}=${group.id}`);
+            for (const field of route.fields)
+              queries.push(`?${field}[$ne]=1`, `?${field}=${encodeURIComponent(JSON.stringify(operator))}`, `?${field}=${message.id}&${field}=${group.id}`);
             for (const query of queries) await check(`${route.method} ${path}${query}`, () => t.http()[route.method](`${path}${query}`).set(b.auth));
           } else {
             for (const body of bodies) {
@@ -369,7 +407,11 @@ describe('Messages (e2e)', () => {
         const group = await createGroup(t, a, [b]);
         const answers = await Promise.all(
           Array.from({ length: 40 }, (_, i) =>
-            (i % 2 ? second : t).http().post('/api/v1/messages').set((i % 4 < 2 ? a : b).auth).send({ conversationId: group.id, text: `x${i}` }),
+            (i % 2 ? second : t)
+              .http()
+              .post('/api/v1/messages')
+              .set((i % 4 < 2 ? a : b).auth)
+              .send({ conversationId: group.id, text: `x${i}` }),
           ),
         );
         expect(answers.map((r) => r.status)).toEqual(Array(40).fill(201));

@@ -96,7 +96,9 @@ describe('Messaging database cost (e2e)', () => {
     const page = await history(t, a, large.id, { limit: 100, after: thousand[0].id });
     expect(page.items.every((m) => m.status === 'read')).toBe(true);
 
-    console.log(`[perf] 1,010 messages in ${insertMs} ms; read mark over 10 messages: ${overTen.commands.length} commands, over 1,000: ${overThousand.commands.length} (${overThousand.commands.join(', ')})`);
+    console.log(
+      `[perf] 1,010 messages in ${insertMs} ms; read mark over 10 messages: ${overTen.commands.length} commands, over 1,000: ${overThousand.commands.length} (${overThousand.commands.join(', ')})`,
+    );
   }, 60_000);
 
   it('round trips of one send, one read mark and one conversation-list page', async () => {

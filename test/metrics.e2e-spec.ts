@@ -31,7 +31,10 @@ describe('GET /metrics (e2e)', () => {
   };
 
   /** How much each series moved between two scrapes. */
-  const moved = (before: string, after: string) => (name: string, labels = '') => sample(after, name, labels) - sample(before, name, labels);
+  const moved =
+    (before: string, after: string) =>
+    (name: string, labels = '') =>
+      sample(after, name, labels) - sample(before, name, labels);
 
   it('is open without a token, in Prometheus text format, with the process metrics', async () => {
     const text = await scrape();

@@ -30,7 +30,11 @@ describe('Two instances on one database (e2e)', () => {
   const by = (i: number) => (i % 2 === 0 ? one : two);
 
   async function sendVia(t: TestApp, sender: TestUser, conversationId: string, text: string, clientId?: string) {
-    return t.http().post('/api/v1/messages').set(sender.auth).send({ conversationId, text, ...(clientId ? { clientId } : {}) });
+    return t
+      .http()
+      .post('/api/v1/messages')
+      .set(sender.auth)
+      .send({ conversationId, text, ...(clientId ? { clientId } : {}) });
   }
 
   it('concurrent sends through both instances get distinct, gap-free seq numbers, and the summary names the newest', async () => {
@@ -49,7 +53,7 @@ describe('Two instances on one database (e2e)', () => {
     expect(history.body.items.map((message: MessageBody) => message.seq)).toEqual(seqs);
   });
 
-  it('rounds of concurrent sends into several conversations through both instances: each conversation\'s numbers are distinct and gap-free', async () => {
+  it("rounds of concurrent sends into several conversations through both instances: each conversation's numbers are distinct and gap-free", async () => {
     // Each instance numbers its batches from what it last saw of a conversation; the other instance's
     // batches in between make that stale, round after round.
     const [d, e] = await Promise.all([createUser(one), createUser(two)]);
@@ -59,7 +63,10 @@ describe('Two instances on one database (e2e)', () => {
       const answers = await Promise.all(
         Array.from({ length: 18 }, (_, i) => {
           const conversation = conversations[i % 3];
-          return sendVia(by(i + round), i % 2 === 0 ? a : conversation.id === conversations[1].id ? e : d, conversation.id, `r${round} m${i}`).then((response) => ({ conversation, response }));
+          return sendVia(by(i + round), i % 2 === 0 ? a : conversation.id === conversations[1].id ? e : d, conversation.id, `r${round} m${i}`).then((response) => ({
+            conversation,
+            response,
+          }));
         }),
       );
       for (const { conversation, response } of answers) {
@@ -100,7 +107,13 @@ describe('Two instances on one database (e2e)', () => {
     const others = await Promise.all(Array.from({ length: 6 }, (_, i) => createUser(by(i))));
     const group = await createGroup(one, a, [b]);
     const answers = await Promise.all(
-      others.map((other, i) => by(i).http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [other.id] })),
+      others.map((other, i) =>
+        by(i)
+          .http()
+          .post(`/api/v1/conversations/${group.id}/members`)
+          .set(a.auth)
+          .send({ userIds: [other.id] }),
+      ),
     );
     expect(answers.filter((response) => response.status === 200)).toHaveLength(CAP - 2);
     expect(answers.filter((response) => response.status === 400)).toHaveLength(6 - (CAP - 2));
@@ -113,7 +126,11 @@ describe('Two instances on one database (e2e)', () => {
       const [x, y] = await Promise.all([createUser(one), createUser(two)]);
       const answers = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
-          by(i).http().post('/api/v1/conversations').set((i % 3 === 0 ? x : y).auth).send({ type: 'direct', userId: (i % 3 === 0 ? y : x).id }),
+          by(i)
+            .http()
+            .post('/api/v1/conversations')
+            .set((i % 3 === 0 ? x : y).auth)
+            .send({ type: 'direct', userId: (i % 3 === 0 ? y : x).id }),
         ),
       );
       expect(answers.map((response) => response.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);

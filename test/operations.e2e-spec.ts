@@ -97,7 +97,12 @@ describe('Operations (e2e)', () => {
       expect(jsonResponse(doc.paths['/api/v1/messages/{id}/reactions/{emoji}'].put, '200')).toEqual(schemaRef('MessageResponse'));
       expect(jsonResponse(doc.paths['/api/v1/messages/{id}/reactions/{emoji}'].delete, '200')).toEqual(schemaRef('MessageResponse'));
       expect(jsonResponse(doc.paths['/api/v1/search/messages'].get, '200')).toEqual(schemaRef('MessagePageResponse'));
-      expect(doc.paths['/api/v1/search/messages'].get.parameters?.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual(['query:before', 'query:conversationId', 'query:limit', 'query:q']);
+      expect(doc.paths['/api/v1/search/messages'].get.parameters?.map((parameter) => `${parameter.in}:${parameter.name}`).sort()).toEqual([
+        'query:before',
+        'query:conversationId',
+        'query:limit',
+        'query:q',
+      ]);
       expect(doc.paths['/api/v1/users/{id}/block'].post.responses['204']).toBeDefined();
       expect(doc.paths['/api/v1/users/{id}/block'].delete.responses['204']).toBeDefined();
       expect(jsonResponse(doc.paths['/api/v1/users/me/blocked'].get, '200')).toEqual({ type: 'array', items: schemaRef('PublicUserResponse') });
@@ -119,7 +124,16 @@ describe('Operations (e2e)', () => {
         .filter((layer) => layer.route?.path.startsWith('/api/v1/'))
         .flatMap((layer) => Object.keys(layer.route!.methods).map((method) => ({ method, path: layer.route!.path.replace(/:(\w+)/g, '{$1}') })));
       expect(served.map((route) => `${route.method} ${route.path}`)).toEqual(
-        expect.arrayContaining(['post /api/v1/auth/signup', 'post /api/v1/auth/login', 'post /api/v1/auth/refresh', 'post /api/v1/auth/logout', 'get /api/v1/users/me', 'patch /api/v1/users/me', 'get /api/v1/users', 'get /api/v1/users/{id}']),
+        expect.arrayContaining([
+          'post /api/v1/auth/signup',
+          'post /api/v1/auth/login',
+          'post /api/v1/auth/refresh',
+          'post /api/v1/auth/logout',
+          'get /api/v1/users/me',
+          'patch /api/v1/users/me',
+          'get /api/v1/users',
+          'get /api/v1/users/{id}',
+        ]),
       );
 
       const problems: string[] = [];
@@ -137,7 +151,8 @@ describe('Operations (e2e)', () => {
         }
         for (const name of path.match(/\{(\w+)\}/g) ?? []) {
           const parameter = name.slice(1, -1);
-          if (!operation.parameters?.some((candidate) => candidate.in === 'path' && candidate.name === parameter)) problems.push(`${method} ${path}: path parameter ${parameter} undocumented`);
+          if (!operation.parameters?.some((candidate) => candidate.in === 'path' && candidate.name === parameter))
+            problems.push(`${method} ${path}: path parameter ${parameter} undocumented`);
         }
       }
       expect(problems).toEqual([]);
@@ -146,18 +161,31 @@ describe('Operations (e2e)', () => {
 
   describe('request bodies', () => {
     it('answers 413 in the error shape for a body over BODY_LIMIT_BYTES (64 KiB by default)', async () => {
-      const response = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'a@example.test', password: 'x'.repeat(70 * 1024) }));
+      const response = await t
+        .http()
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ email: 'a@example.test', password: 'x'.repeat(70 * 1024) }));
       expectErrorBody(response, 413, 'Request body is too large');
     });
 
     it('reads a body just under the limit (then validation answers, not 413)', async () => {
-      const response = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ email: 'a@example.test', password: 'x'.repeat(60 * 1024) }));
+      const response = await t
+        .http()
+        .post('/api/v1/auth/login')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ email: 'a@example.test', password: 'x'.repeat(60 * 1024) }));
       expectErrorBody(response, 400, /password must be shorter than or equal to 128/);
     });
 
     it('counts the limit on an authenticated route too', async () => {
       const user = await createUser(t);
-      const response = await t.http().patch('/api/v1/users/me').set(user.auth).set('Content-Type', 'application/json').send(JSON.stringify({ name: 'n'.repeat(80 * 1024) }));
+      const response = await t
+        .http()
+        .patch('/api/v1/users/me')
+        .set(user.auth)
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ name: 'n'.repeat(80 * 1024) }));
       expectErrorBody(response, 413);
     });
 
@@ -180,11 +208,18 @@ describe('Operations (e2e)', () => {
         await t.http().get('/api/v1/users/me').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.e30.bad'),
         await t.http().get('/api/v1/users/not-an-id').set(user.auth),
         await t.http().get('/api/v1/users/%E0%A4%A').set(user.auth),
-        await t.http().get(`/api/v1/users/${'0'.repeat(24)}`).set(user.auth),
+        await t
+          .http()
+          .get(`/api/v1/users/${'0'.repeat(24)}`)
+          .set(user.auth),
         await t.http().get('/api/v1/users?q[$where]=1').set(user.auth),
         await t.http().post('/api/v1/auth/signup').set('Content-Type', 'application/json').send('{"name": "x", "email": "y", '),
         await t.http().post('/api/v1/auth/signup').send({ name: 'Again', email: user.email, password: 'correct horse battery' }),
-        await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(JSON.stringify({ pad: 'x'.repeat(70 * 1024) })),
+        await t
+          .http()
+          .post('/api/v1/auth/login')
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ pad: 'x'.repeat(70 * 1024) })),
         await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').set('Content-Encoding', 'deflate').send('garbage'),
         await t.http().post('/api/v1/auth/login').send({ email: user.email, password: 'wrong password' }),
       ];

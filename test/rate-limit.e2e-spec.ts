@@ -65,8 +65,7 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     return { email: account.email, password: account.password, accessToken: (answer.body as { accessToken: string }).accessToken };
   }
 
-  const expectTooMany = (answer: Answer) =>
-    expect(answer).toEqual({ status: 429, body: { statusCode: 429, error: STATUS_CODES[429], message: expect.any(String) } });
+  const expectTooMany = (answer: Answer) => expect(answer).toEqual({ status: 429, body: { statusCode: 429, error: STATUS_CODES[429], message: expect.any(String) } });
 
   it('limits login attempts per client address, whatever the e-mail; other addresses are unaffected', async () => {
     const user = await signup('address');
@@ -113,7 +112,7 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
-  it('shares one budget between /api/v1/auth/login and the first release\'s /login', async () => {
+  it("shares one budget between /api/v1/auth/login and the first release's /login", async () => {
     const address = freshAddress();
     const paths = ['/api/v1/auth/login', '/login', '/api/v1/auth/login'];
     for (const path of paths) {
@@ -133,7 +132,7 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     expect(await t.connection.collection('users').countDocuments({ email: refused })).toBe(0);
   });
 
-  it('does not limit reading one\'s own profile beyond the per-address budget', async () => {
+  it("does not limit reading one's own profile beyond the per-address budget", async () => {
     const user = await signup('unlimited');
     for (let attempt = 0; attempt < LIMIT + 2; attempt += 1) {
       await t.http().get('/api/v1/users/me').set('Authorization', `Bearer ${user.accessToken}`).expect(200);
@@ -157,14 +156,28 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     const conversation = (await t.http().post('/api/v1/conversations').set(auth(two)).send({ type: 'direct', userId: me }).expect(201)).body.id as string;
     const messages: string[] = [];
     for (let i = 0; i < LIMIT * 2 + 1; i += 1) {
-      messages.push((await t.http().post('/api/v1/messages').set(auth(one)).send({ conversationId: conversation, text: `m${i}` }).expect(201)).body.id);
+      messages.push(
+        (
+          await t
+            .http()
+            .post('/api/v1/messages')
+            .set(auth(one))
+            .send({ conversationId: conversation, text: `m${i}` })
+            .expect(201)
+        ).body.id,
+      );
     }
     const calls: Record<string, (user: { accessToken: string }, i: number) => Promise<{ status: number; headers: Record<string, string>; body: unknown }>> = {
       search: (user) => t.http().get('/api/v1/users').query({ q: 'Limited' }).set(auth(user)),
       sync: (user) => t.http().get('/api/v1/sync').set(auth(user)),
       receipts: (user) => t.http().get(`/api/v1/messages/${messages[0]}/receipts`).set(auth(user)),
       edit: (_user, i) => t.http().patch(`/api/v1/messages/${messages[i]}`).set(auth(one)).send({ text: 'edited' }),
-      conversation: (user) => t.http().post('/api/v1/conversations').set(auth(user)).send({ type: 'direct', userId: user === one ? other : me }),
+      conversation: (user) =>
+        t
+          .http()
+          .post('/api/v1/conversations')
+          .set(auth(user))
+          .send({ type: 'direct', userId: user === one ? other : me }),
     };
     for (const [name, call] of Object.entries(calls)) {
       for (let i = 0; i < LIMIT; i += 1) {
@@ -177,8 +190,22 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
       if (name !== 'edit') expect((await call(two, 0)).status).toBeLessThan(400);
     }
     // Deletes share the edit budget, and the first release's delete route too.
-    expect((await t.http().delete(`/api/v1/messages/${messages[LIMIT + 1]}`).set(auth(one))).status).toBe(429);
-    expect((await t.http().delete(`/message/delete/${messages[LIMIT + 2]}`).set(auth(one))).status).toBe(429);
+    expect(
+      (
+        await t
+          .http()
+          .delete(`/api/v1/messages/${messages[LIMIT + 1]}`)
+          .set(auth(one))
+      ).status,
+    ).toBe(429);
+    expect(
+      (
+        await t
+          .http()
+          .delete(`/message/delete/${messages[LIMIT + 2]}`)
+          .set(auth(one))
+      ).status,
+    ).toBe(429);
     const stored = await t.connection.collection('messages').countDocuments({ deletedAt: { $ne: null }, text: null });
     expect(stored).toBe(0);
   });

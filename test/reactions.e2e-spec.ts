@@ -11,7 +11,7 @@ describe('Reactions (e2e)', () => {
     t = app;
   });
 
-  it('PUT adds the caller\'s reaction (200 Message), a repeat is a no-op; counts and userIds follow first use; DELETE takes it back', async () => {
+  it("PUT adds the caller's reaction (200 Message), a repeat is a no-op; counts and userIds follow first use; DELETE takes it back", async () => {
     const [a, b, c] = await createUsers(t, 3);
     const group = await createGroup(t, a, [b, c]);
     const message = await send(t, a, group.id, 'vote');
@@ -55,7 +55,13 @@ describe('Reactions (e2e)', () => {
       expectError(response, 400);
     }
     expectError(await t.http().put(`/api/v1/messages/${message.id}/reactions/%E0%A4%A`).set(a.auth), 400);
-    expectError(await t.http().put(`/api/v1/messages/not-an-id/reactions/${encodeURIComponent('👍')}`).set(a.auth), 400);
+    expectError(
+      await t
+        .http()
+        .put(`/api/v1/messages/not-an-id/reactions/${encodeURIComponent('👍')}`)
+        .set(a.auth),
+      400,
+    );
     expect((await history(t, a, message.conversationId)).items[0].reactions).toEqual([]);
   });
 
@@ -113,7 +119,10 @@ describe('Reactions (e2e)', () => {
 
     const toB = waitFor(bSocket, 'message:updated', { predicate: (m) => m.reactions.length === 2 });
     const acked = await requestOk(aSocket, 'message:react', { messageId: message.id, emoji: '😂', on: true });
-    expect(acked.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [b.id] }, { emoji: '😂', count: 1, userIds: [a.id] }]);
+    expect(acked.reactions).toEqual([
+      { emoji: '👍', count: 1, userIds: [b.id] },
+      { emoji: '😂', count: 1, userIds: [a.id] },
+    ]);
     await expect(toB).resolves.toEqual(acked);
     const off = await requestOk(aSocket, 'message:react', { messageId: message.id, emoji: '😂', on: false });
     expect(off.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [b.id] }]);

@@ -30,10 +30,9 @@ describe('realtime: conversation:updated', () => {
    * under test was answered (conversation:updated is emitted before the answer), so it reaches the
    * socket after anything that action emitted to it.
    */
-  const barrierVia = (socket: ChatSocket, conversationId: string, from: ChatSocket) =>
-    barrier(socket, () => requestOk(from, 'message:send', { conversationId, text: 'barrier' }));
+  const barrierVia = (socket: ChatSocket, conversationId: string, from: ChatSocket) => barrier(socket, () => requestOk(from, 'message:send', { conversationId, text: 'barrier' }));
 
-  it('a new group reaches every member (the creator\'s sockets too) and nobody else', async () => {
+  it("a new group reaches every member (the creator's sockets too) and nobody else", async () => {
     const [aliceSocket, bobSocket, carolSocket, daveSocket] = await connectAll([alice, bob, carol, dave]);
     const daveSees = collect(daveSocket, 'conversation:updated');
     const arrivals = [aliceSocket, bobSocket, carolSocket].map((socket) => waitFor(socket, 'conversation:updated'));
@@ -42,7 +41,11 @@ describe('realtime: conversation:updated', () => {
       expect(conversation).toEqual({ ...group, updatedAt: expect.any(String), createdAt: expect.any(String) });
       expect(conversation.unreadCount).toBe(0);
       expect(conversation.members).toEqual(
-        expect.arrayContaining([{ userId: alice.id, role: 'admin' }, { userId: bob.id, role: 'member' }, { userId: carol.id, role: 'member' }]),
+        expect.arrayContaining([
+          { userId: alice.id, role: 'admin' },
+          { userId: bob.id, role: 'member' },
+          { userId: carol.id, role: 'member' },
+        ]),
       );
     }
     await barrierVia(daveSocket, aliceDave, aliceSocket);
@@ -76,7 +79,12 @@ describe('realtime: conversation:updated', () => {
     const group = await groupConversation(t, alice, [bob], 'Growing');
     const [aliceSocket, bobSocket, carolSocket] = await connectAll([alice, bob, carol]);
     const arrivals = [aliceSocket, bobSocket, carolSocket].map((socket) => waitFor(socket, 'conversation:updated'));
-    await t.http().post(`/api/v1/conversations/${group.id}/members`).set(alice.auth).send({ userIds: [carol.id] }).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/conversations/${group.id}/members`)
+      .set(alice.auth)
+      .send({ userIds: [carol.id] })
+      .expect(200);
     for (const conversation of await Promise.all(arrivals)) {
       expect(conversation.id).toBe(group.id);
       expect(conversation.members.map((member) => member.userId).sort()).toEqual([alice.id, bob.id, carol.id].sort());

@@ -27,7 +27,10 @@ describe('realtime: handshake authentication and token expiry', () => {
     ['a malformed token', () => 'not-a-jwt'],
     ['an empty token', () => ''],
     ['a token of the wrong type', () => 42 as unknown as string],
-    ['a token signed with another secret', () => signToken(alice.id, nowSeconds() + 600, { secret: 'another-secret-that-is-long-enough-0123456789', sid: sessionOf(alice.accessToken) })],
+    [
+      'a token signed with another secret',
+      () => signToken(alice.id, nowSeconds() + 600, { secret: 'another-secret-that-is-long-enough-0123456789', sid: sessionOf(alice.accessToken) }),
+    ],
     ['an expired token', () => signToken(alice.id, nowSeconds() - 5, { sid: sessionOf(alice.accessToken) })],
     ['a token whose subject is not a user id', () => signToken('not-an-id', nowSeconds() + 600, { sid: sessionOf(alice.accessToken) })],
     ['a token of another issuer', () => signToken(alice.id, nowSeconds() + 600, { sid: sessionOf(alice.accessToken), iss: 'someone-else' })],

@@ -56,7 +56,11 @@ export async function directConversation(t: TestApp, a: TestUser, b: TestUser): 
 }
 
 export async function groupConversation(t: TestApp, owner: TestUser, members: TestUser[], title = 'Group'): Promise<Conversation> {
-  const response = await t.http().post('/api/v1/conversations').set(owner.auth).send({ type: 'group', title, memberIds: members.map((member) => member.id) });
+  const response = await t
+    .http()
+    .post('/api/v1/conversations')
+    .set(owner.auth)
+    .send({ type: 'group', title, memberIds: members.map((member) => member.id) });
   if (response.status !== 201) throw new Error(`group conversation: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }

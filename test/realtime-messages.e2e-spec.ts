@@ -136,7 +136,10 @@ describe('realtime: messages and receipts', () => {
     const message = await requestOk(alice1, 'message:send', { conversationId: conversation.id, text: 'mine' });
     const updates = collect(alice2, 'message:updated');
     const deletions = collect(alice2, 'message:deleted');
-    for (const [socket, expected] of [[bob1, [403, 404]], [carolSocket, [403, 404]]] as const) {
+    for (const [socket, expected] of [
+      [bob1, [403, 404]],
+      [carolSocket, [403, 404]],
+    ] as const) {
       const edit = await request(socket, 'message:edit', { messageId: message.id, text: 'hijacked' });
       const remove = await request(socket, 'message:delete', { messageId: message.id });
       expect(edit.ok).toBe(false);
@@ -182,9 +185,7 @@ describe('realtime: messages and receipts', () => {
     });
     await expect(delivered).resolves.toEqual({ conversationId: conversation.id, userId: bob.id, type: 'delivered', messageId: message.id, at: expect.any(String) });
 
-    const read = [alice1, alice2, bob2].map((socket) =>
-      waitFor(socket, 'receipt', { predicate: (receipt) => receipt.type === 'read' && receipt.messageId === message.id }),
-    );
+    const read = [alice1, alice2, bob2].map((socket) => waitFor(socket, 'receipt', { predicate: (receipt) => receipt.type === 'read' && receipt.messageId === message.id }));
     await expect(requestOk(bob1, 'conversation:read', { conversationId: conversation.id, messageId: message.id })).resolves.toEqual({
       conversationId: conversation.id,
       userId: bob.id,

@@ -37,7 +37,7 @@ describe('realtime: typing and presence', () => {
       group = await groupConversation(t, alice, [bob, carol]);
     });
 
-    it('reaches the other members only: not the typer\'s other tab, not non-members', async () => {
+    it("reaches the other members only: not the typer's other tab, not non-members", async () => {
       const [aliceTyping, aliceOtherTab, bobSocket, carolSocket, daveSocket] = await Promise.all(
         [alice, alice, bob, carol, dave].map((user) => connectSocket(t.baseUrl, user.accessToken)),
       );
@@ -143,9 +143,7 @@ describe('realtime: typing and presence', () => {
       expect(Math.abs(Date.parse(state.lastSeenAt as string) - Date.now())).toBeLessThan(5000);
       const after = await t.http().get(`/api/v1/users/${alice.id}`).set(bob.auth).expect(200);
       expect(after.body).toMatchObject({ online: false, lastSeenAt: state.lastSeenAt });
-      await expect(requestOk(bobSocket, 'presence:subscribe', { userIds: [alice.id] })).resolves.toEqual([
-        { userId: alice.id, online: false, lastSeenAt: state.lastSeenAt },
-      ]);
+      await expect(requestOk(bobSocket, 'presence:subscribe', { userIds: [alice.id] })).resolves.toEqual([{ userId: alice.id, online: false, lastSeenAt: state.lastSeenAt }]);
     });
 
     it('reaches every subscriber, and only subscribers', async () => {

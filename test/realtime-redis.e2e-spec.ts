@@ -107,7 +107,7 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     expect(delivered(afterTwo) - delivered(beforeTwo)).toBe(2);
   });
 
-  it('a message sent on instance one reaches the recipient\'s socket on instance two, and back', async () => {
+  it("a message sent on instance one reaches the recipient's socket on instance two, and back", async () => {
     const aliceSocket = await connectSocket(one.baseUrl, alice.accessToken);
     const bobSocket = await connectSocket(two.baseUrl, bob.accessToken);
     await untilVisibleFrom(one, bobSocket.id as string);
@@ -162,7 +162,7 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     await expect(typing).resolves.toEqual({ conversationId: conversation.id, userId: bob.id, typing: true });
   });
 
-  it('a logout on instance two closes that session\'s socket on instance one (issue 11, finding 5)', async () => {
+  it("a logout on instance two closes that session's socket on instance one (issue 11, finding 5)", async () => {
     const carol = await createUser(one);
     const socket = await connectSocket(one.baseUrl, carol.accessToken);
     await untilVisibleFrom(two, socket.id as string);
@@ -177,7 +177,15 @@ if (unavailable) console.warn(`realtime-redis: skipped, redis-server is not avai
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) {
       const via = i % 2 ? two : one;
-      statuses.push((await via.http().post('/api/v1/messages').set(dan.auth).send({ conversationId: direct.id, text: `shared ${i}` })).status);
+      statuses.push(
+        (
+          await via
+            .http()
+            .post('/api/v1/messages')
+            .set(dan.auth)
+            .send({ conversationId: direct.id, text: `shared ${i}` })
+        ).status,
+      );
     }
     expect(statuses).toEqual([201, 201, 201, 201, 429, 429]);
   });

@@ -36,13 +36,10 @@ describe('realtime: invalid payloads', () => {
   ];
   const events: ClientEventName[] = ['message:send', 'message:edit', 'message:delete', 'conversation:delivered', 'conversation:read', 'typing', 'presence:subscribe'];
 
-  it.each(events.flatMap((event) => notObjects.map(([name, payload]) => [event, name, payload] as const)))(
-    '%s with %s is a 400 ack',
-    async (event, _name, payload) => {
-      const answer = await request(socket, event, payload);
-      expect(answer).toEqual({ ok: false, error: { status: 400, message: expect.anything() } });
-    },
-  );
+  it.each(events.flatMap((event) => notObjects.map(([name, payload]) => [event, name, payload] as const)))('%s with %s is a 400 ack', async (event, _name, payload) => {
+    const answer = await request(socket, event, payload);
+    expect(answer).toEqual({ ok: false, error: { status: 400, message: expect.anything() } });
+  });
 
   const invalid: [ClientEventName, string, unknown][] = [
     ['message:send', 'missing text', { conversationId: ID }],
@@ -78,9 +75,7 @@ describe('realtime: invalid payloads', () => {
     const answer = await request(socket, 'message:send', { conversationId: 'nope', text: 5, extra: 1 });
     expect(answer.ok).toBe(false);
     if (answer.ok) return;
-    expect(answer.error.message).toEqual(
-      expect.arrayContaining(['property extra should not exist', 'conversationId must be a valid id', 'text must be a string']),
-    );
+    expect(answer.error.message).toEqual(expect.arrayContaining(['property extra should not exist', 'conversationId must be a valid id', 'text must be a string']));
   });
 
   it('keeps the socket connected and working after a burst of invalid payloads, ack or not', async () => {

@@ -1,8 +1,6 @@
 import { createTestApp, TestApp } from './helpers/app';
 import { createUser, createUsers } from './factories/user.factory';
-import {
-  createGroup, expectError, getConversation, history, ISO, mark, membership, openDirect, send, UNKNOWN_ID,
-} from './helpers/messaging';
+import { createGroup, expectError, getConversation, history, ISO, mark, membership, openDirect, send, UNKNOWN_ID } from './helpers/messaging';
 
 describe('Receipts: read and delivered marks (e2e)', () => {
   let t: TestApp;
@@ -14,8 +12,7 @@ describe('Receipts: read and delivered marks (e2e)', () => {
   });
 
   const users = (n: number) => createUsers(t, n);
-  const statuses = async (caller: Awaited<ReturnType<typeof createUser>>, conversationId: string) =>
-    (await history(t, caller, conversationId)).items.map((m) => m.status);
+  const statuses = async (caller: Awaited<ReturnType<typeof createUser>>, conversationId: string) => (await history(t, caller, conversationId)).items.map((m) => m.status);
 
   it('delivered and read answer the contract bodies; read implies delivered', async () => {
     const [a, b] = await users(2);
@@ -169,10 +166,12 @@ describe('Receipts: read and delivered marks (e2e)', () => {
       const initial = await t.http().get(`/api/v1/messages/${m2.id}/receipts`).set(a.auth);
       expect(initial.status).toBe(200);
       expect(initial.body).toHaveLength(2);
-      expect(initial.body).toEqual(expect.arrayContaining([
-        { userId: b.id, deliveredAt: null, readAt: null },
-        { userId: c.id, deliveredAt: null, readAt: null },
-      ]));
+      expect(initial.body).toEqual(
+        expect.arrayContaining([
+          { userId: b.id, deliveredAt: null, readAt: null },
+          { userId: c.id, deliveredAt: null, readAt: null },
+        ]),
+      );
 
       await mark(t, b, group.id, 'delivered', m1.id);
       await mark(t, c, group.id, 'read', m2.id);
@@ -199,7 +198,7 @@ describe('Receipts: read and delivered marks (e2e)', () => {
       expectError(await t.http().get('/api/v1/messages/not-an-id/receipts').set(a.auth), 400);
     });
 
-    it('agrees with the status: a reply moves the replier\'s marks, so the receipt shows it read', async () => {
+    it("agrees with the status: a reply moves the replier's marks, so the receipt shows it read", async () => {
       const [a, b] = await users(2);
       const direct = await openDirect(t, a, b);
       const question = await send(t, a, direct.id, 'question?');

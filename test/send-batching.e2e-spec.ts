@@ -36,7 +36,7 @@ describe('Sends in flight together (e2e)', () => {
     return Array.from({ length: count }, (_, i) => request(socket, 'message:send', { conversationId: groupId, text: `${tag} ${i}`, clientId: `${tag}-${i}` }, 15_000));
   }
 
-  it('every acknowledged message is stored once and delivered once, each sender\'s in the order it sent them', async () => {
+  it("every acknowledged message is stored once and delivered once, each sender's in the order it sent them", async () => {
     const perSender = 40;
     const total = perSender * 4;
     const received = collect(listener, 'message:new');
@@ -64,7 +64,12 @@ describe('Sends in flight together (e2e)', () => {
     const stored: MessageBody[] = [];
     let before: string | undefined;
     for (;;) {
-      const page = await t.http().get(`/api/v1/conversations/${groupId}/messages`).query({ limit: 100, ...(before ? { before } : {}) }).set(owner.auth).expect(200);
+      const page = await t
+        .http()
+        .get(`/api/v1/conversations/${groupId}/messages`)
+        .query({ limit: 100, ...(before ? { before } : {}) })
+        .set(owner.auth)
+        .expect(200);
       stored.unshift(...page.body.items);
       if (!page.body.hasMore) break;
       before = page.body.items[0].id;
@@ -76,7 +81,9 @@ describe('Sends in flight together (e2e)', () => {
   }, 30_000);
 
   it('retries of one clientId in flight together store one message; all answers name it', async () => {
-    const answers = await Promise.all(Array.from({ length: 6 }, () => request(sockets[0], 'message:send', { conversationId: groupId, text: 'only once', clientId: 'burst-retry' })));
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => request(sockets[0], 'message:send', { conversationId: groupId, text: 'only once', clientId: 'burst-retry' })),
+    );
     const ids = new Set(answers.map((answer) => (answer.ok ? answer.data.id : 'failed')));
     expect(ids.size).toBe(1);
     const page = await t.http().get(`/api/v1/conversations/${groupId}/messages`).query({ limit: 100 }).set(owner.auth).expect(200);
@@ -104,10 +111,7 @@ describe('Sends in flight together (e2e)', () => {
   it('a send by a non-member in the same burst fails alone with 404 and stores nothing', async () => {
     const outsider = await createUser(t);
     const outsiderSocket = await connectSocket(t.baseUrl, outsider.accessToken);
-    const [refused, ...accepted] = await Promise.all([
-      request(outsiderSocket, 'message:send', { conversationId: groupId, text: 'let me in' }),
-      ...burst(sockets[1], 'mixed', 5),
-    ]);
+    const [refused, ...accepted] = await Promise.all([request(outsiderSocket, 'message:send', { conversationId: groupId, text: 'let me in' }), ...burst(sockets[1], 'mixed', 5)]);
     expect(refused).toEqual({ ok: false, error: { status: 404, message: expect.any(String) } });
     expect(accepted.every((answer) => answer.ok)).toBe(true);
     const page = await t.http().get(`/api/v1/conversations/${groupId}/messages`).query({ limit: 100 }).set(owner.auth).expect(200);

@@ -25,7 +25,8 @@ describe('Message numbers from what the instance saw (e2e)', () => {
     uri.searchParams.set('monitorCommands', 'true');
     t = await createTestApp({ MONGODB_URI: uri.toString() });
     t.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
-      if (commands && ['update', 'find', 'findAndModify'].includes(event.commandName)) commands.push(`${event.commandName}:${String((event.command as Record<string, unknown>)[event.commandName])}`);
+      if (commands && ['update', 'find', 'findAndModify'].includes(event.commandName))
+        commands.push(`${event.commandName}:${String((event.command as Record<string, unknown>)[event.commandName])}`);
     });
     repository = t.app.get(SeqGrantsRepository);
     a = await createUser(t);
@@ -117,7 +118,7 @@ describe('Message numbers from what the instance saw (e2e)', () => {
 
     const { firsts } = await grant([request(group.id, others[2]), request(direct.id, a)]);
     expect(firsts.has(group.id)).toBe(false);
-    expect(firsts.get(direct.id)).toBe((await storedSeq(direct.id)));
+    expect(firsts.get(direct.id)).toBe(await storedSeq(direct.id));
     expect(await storedSeq(group.id)).toBe(1);
   });
 });

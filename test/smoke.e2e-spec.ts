@@ -3,8 +3,12 @@ import { createUser } from './factories/user.factory';
 
 describe('harness smoke', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('signs up and reads /users/me', async () => {
     const user = await createUser(t);

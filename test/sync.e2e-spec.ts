@@ -4,17 +4,49 @@ import { SyncCursorCodec, syncCursorKey } from '../src/messages/sync-cursor';
 import { createTestApp, TEST_ENV, TestApp } from './helpers/app';
 import { createUsers, TestUser } from './factories/user.factory';
 import {
-  ConversationBody, createGroup, expectConversationShape, expectError, expectMessageShape, ISO, mark, MessageBody, OBJECT_ID, openDirect, send, sendMany,
+  ConversationBody,
+  createGroup,
+  expectConversationShape,
+  expectError,
+  expectMessageShape,
+  ISO,
+  mark,
+  MessageBody,
+  OBJECT_ID,
+  openDirect,
+  send,
+  sendMany,
 } from './helpers/messaging';
 
-interface ReceiptBody { conversationId: string; userId: string; type: 'delivered' | 'read'; messageId: string; at: string }
-interface SyncBody { messages: MessageBody[]; receipts: ReceiptBody[]; conversations: ConversationBody[]; removed: string[]; blocks: unknown[]; presence: unknown[]; cursor: string; hasMore: boolean }
+interface ReceiptBody {
+  conversationId: string;
+  userId: string;
+  type: 'delivered' | 'read';
+  messageId: string;
+  at: string;
+}
+interface SyncBody {
+  messages: MessageBody[];
+  receipts: ReceiptBody[];
+  conversations: ConversationBody[];
+  removed: string[];
+  blocks: unknown[];
+  presence: unknown[];
+  cursor: string;
+  hasMore: boolean;
+}
 
 const MAX_AGE_DAYS = 7;
 /** Cursors as the server signs them (its key derives from the JWT secret the tests run with). */
 const codec = new SyncCursorCodec(syncCursorKey(createSecretKey(Buffer.from(TEST_ENV.JWT_SECRET))));
 const cursorOf = (issuedAt: number, position = issuedAt) =>
-  codec.encode({ issuedAt, messages: { at: new Date(position), id: null }, receipts: { at: new Date(position), id: null }, conversations: { at: new Date(position), id: null }, blocks: { at: new Date(position), id: null } });
+  codec.encode({
+    issuedAt,
+    messages: { at: new Date(position), id: null },
+    receipts: { at: new Date(position), id: null },
+    conversations: { at: new Date(position), id: null },
+    blocks: { at: new Date(position), id: null },
+  });
 /** The cursor's body with its signature, as a client would see them (`body.signature`). */
 const partsOf = (cursor: string) => {
   const [body, signature] = cursor.split('.');
@@ -33,7 +65,11 @@ describe('Sync: catch-up after being offline (e2e)', () => {
 
   const users = (n: number) => createUsers(t, n);
   const sync = async (user: TestUser, since?: string): Promise<SyncBody> => {
-    const response = await t.http().get('/api/v1/sync').query(since === undefined ? {} : { since }).set(user.auth);
+    const response = await t
+      .http()
+      .get('/api/v1/sync')
+      .query(since === undefined ? {} : { since })
+      .set(user.auth);
     if (response.status !== 200) throw new Error(`sync: ${response.status} ${JSON.stringify(response.body)}`);
     expect(Object.keys(response.body).sort()).toEqual(['blocks', 'conversations', 'cursor', 'hasMore', 'messages', 'presence', 'receipts', 'removed']);
     for (const id of response.body.removed) expect(id).toMatch(OBJECT_ID);
@@ -87,7 +123,12 @@ describe('Sync: catch-up after being offline (e2e)', () => {
     await mark(t, c, renamed.id, 'read', inGroup.id);
     await t.http().patch(`/api/v1/conversations/${renamed.id}`).set(a.auth).send({ title: 'New name' }).expect(200);
     const joined = await createGroup(t, c, [a], 'B joins later');
-    await t.http().post(`/api/v1/conversations/${joined.id}/members`).set(c.auth).send({ userIds: [b.id] }).expect(200);
+    await t
+      .http()
+      .post(`/api/v1/conversations/${joined.id}/members`)
+      .set(c.auth)
+      .send({ userIds: [b.id] })
+      .expect(200);
     await t.http().delete(`/api/v1/conversations/${leftBehind.id}/members/${b.id}`).set(a.auth).expect(204);
     const afterRemoval = await send(t, a, leftBehind.id, 'B must not see this');
     const notForB = await createGroup(t, a, [c], 'Without B');
@@ -108,7 +149,12 @@ describe('Sync: catch-up after being offline (e2e)', () => {
 
     const conversations = new Map(result.conversations.map((x) => [x.id, x]));
     expect(conversations.get(renamed.id)).toMatchObject({ title: 'New name' });
-    expect(conversations.get(joined.id)?.members.map((m) => m.userId).sort()).toEqual([a.id, b.id, c.id].sort());
+    expect(
+      conversations
+        .get(joined.id)
+        ?.members.map((m) => m.userId)
+        .sort(),
+    ).toEqual([a.id, b.id, c.id].sort());
     // The group B was removed from: its id alone, nothing of it after the removal.
     expect(conversations.has(leftBehind.id)).toBe(false);
     expect(result.removed).toEqual([leftBehind.id]);
@@ -172,8 +218,19 @@ describe('Sync: catch-up after being offline (e2e)', () => {
   it('a cursor older than SYNC_MAX_AGE_DAYS is a 410; one just inside the limit works', async () => {
     const [a] = await users(1);
     const day = 86_400_000;
-    expectError(await t.http().get('/api/v1/sync').query({ since: cursorOf(Date.now() - (MAX_AGE_DAYS + 1) * day) }).set(a.auth), 410);
-    const recent = await t.http().get('/api/v1/sync').query({ since: cursorOf(Date.now() - (MAX_AGE_DAYS - 1) * day) }).set(a.auth);
+    expectError(
+      await t
+        .http()
+        .get('/api/v1/sync')
+        .query({ since: cursorOf(Date.now() - (MAX_AGE_DAYS + 1) * day) })
+        .set(a.auth),
+      410,
+    );
+    const recent = await t
+      .http()
+      .get('/api/v1/sync')
+      .query({ since: cursorOf(Date.now() - (MAX_AGE_DAYS - 1) * day) })
+      .set(a.auth);
     expect(recent.status).toBe(200);
   });
   describe('membership at the time of each change (issue 11, finding 1)', () => {
@@ -205,7 +262,12 @@ describe('Sync: catch-up after being offline (e2e)', () => {
       const { cursor } = await sync(b);
       await t.http().delete(`/api/v1/conversations/${group.id}/members/${b.id}`).set(a.auth).expect(204);
       const whileAway = await send(t, a, group.id, 'said while b was away');
-      await t.http().post(`/api/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [b.id] }).expect(200);
+      await t
+        .http()
+        .post(`/api/v1/conversations/${group.id}/members`)
+        .set(a.auth)
+        .send({ userIds: [b.id] })
+        .expect(200);
       const afterReturn = await send(t, a, group.id, 'said after b returned');
 
       const result = await sync(b, cursor);
@@ -247,8 +309,16 @@ describe('Sync: catch-up after being offline (e2e)', () => {
       const old = new Date(Date.now() - (MAX_AGE_DAYS + 3) * 86_400_000);
       const ancient = new Types.ObjectId();
       await t.connection.collection('messages').insertOne({
-        _id: ancient, conversationId: new Types.ObjectId(direct.id), seq: 1000, senderId: new Types.ObjectId(a.id), text: 'ancient',
-        clientId: null, createdAt: old, editedAt: null, deletedAt: null, changedAt: old,
+        _id: ancient,
+        conversationId: new Types.ObjectId(direct.id),
+        seq: 1000,
+        senderId: new Types.ObjectId(a.id),
+        text: 'ancient',
+        clientId: null,
+        createdAt: old,
+        editedAt: null,
+        deletedAt: null,
+        changedAt: old,
       });
       // B has been a member since before it, so only the window keeps it out.
       await t.connection.collection('memberships').updateMany({ conversationId: new Types.ObjectId(direct.id) }, { $set: { joinedAt: new Date(old.getTime() - 86_400_000) } });

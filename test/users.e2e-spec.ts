@@ -33,7 +33,12 @@ describe('Users (e2e)', () => {
     beforeEach(async () => {
       user = await createUser(t);
     });
-    const patch = (body: unknown) => t.http().patch('/api/v1/users/me').set(user.auth).send(body as object);
+    const patch = (body: unknown) =>
+      t
+        .http()
+        .patch('/api/v1/users/me')
+        .set(user.auth)
+        .send(body as object);
 
     it('trims the name, sets an http(s) avatar, and both show in /me and to others', async () => {
       const response = await patch({ name: '  Renamed User  ', avatarUrl: 'https://cdn.example.com/a/avatar.png?size=64' }).expect(200);
@@ -105,7 +110,13 @@ describe('Users (e2e)', () => {
 
     it('answers 404 for a well-formed id of nobody', async () => {
       const viewer = await createUser(t);
-      expectErrorBody(await t.http().get(`/api/v1/users/${randomBytes(12).toString('hex')}`).set(viewer.auth), 404);
+      expectErrorBody(
+        await t
+          .http()
+          .get(`/api/v1/users/${randomBytes(12).toString('hex')}`)
+          .set(viewer.auth),
+        404,
+      );
     });
 
     it.each(['abc', 'z'.repeat(24), 'a'.repeat(25), '%24ne', '1234'])('answers 400 for the malformed id %s', async (id) => {

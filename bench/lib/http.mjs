@@ -32,25 +32,22 @@ export function createJsonClient(baseUrl, { maxSockets = 64 } = {}) {
       if (token) headers.authorization = `Bearer ${token}`;
       const started = performance.now();
       return new Promise((resolve, reject) => {
-        const req = http.request(
-          { host: base.hostname, port: base.port, path, method, headers, agent, timeout: timeoutMs },
-          (res) => {
-            /** @type {Buffer[]} */
-            const chunks = [];
-            res.on('data', (c) => chunks.push(c));
-            res.on('end', () => {
-              const text = Buffer.concat(chunks).toString('utf8');
-              let parsed = text;
-              try {
-                parsed = text ? JSON.parse(text) : null;
-              } catch {
-                // keep the raw text
-              }
-              resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started });
-            });
-            res.on('error', reject);
-          },
-        );
+        const req = http.request({ host: base.hostname, port: base.port, path, method, headers, agent, timeout: timeoutMs }, (res) => {
+          /** @type {Buffer[]} */
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed = text;
+            try {
+              parsed = text ? JSON.parse(text) : null;
+            } catch {
+              // keep the raw text
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed, ms: performance.now() - started });
+          });
+          res.on('error', reject);
+        });
         req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out after ${timeoutMs} ms`)));
         req.on('error', reject);
         if (payload) req.write(payload);

@@ -125,7 +125,10 @@ export function renderTable(rows, errors = {}) {
   const body = rows.map((r) => [r.scenario, r.metric, fmt(r.app), fmt(r.relay), r.ratio === null ? '' : r.ratio.toFixed(3)]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (/** @type {string[]} */ cells) =>
-    cells.map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i >= 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   let last = '';
   for (let k = 0; k < body.length; k++) {

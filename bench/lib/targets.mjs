@@ -262,12 +262,16 @@ export function exportRef(root, ref, log) {
     // The work tree as it is now (tracked and untracked, minus ignored files), without building
     // into the shared dist/.
     log(`copying the work tree to ${dir}...`);
-    const copy = spawnSync('bash', ['-c', 'cd "$1" && git ls-files -co --exclude-standard -z | tar --null -T - -c | tar -x -C "$2"', 'bash', root, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const copy = spawnSync('bash', ['-c', 'cd "$1" && git ls-files -co --exclude-standard -z | tar --null -T - -c | tar -x -C "$2"', 'bash', root, dir], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     if (copy.status !== 0) throw new Error('copying the work tree failed');
     symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     return { dir, commit: 'worktree', cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${ref}^{commit}`]).toString().trim();
+  const commit = execFileSync('git', ['-C', root, 'rev-parse', '--verify', `${ref}^{commit}`])
+    .toString()
+    .trim();
   log(`exporting ${ref} (${commit.slice(0, 10)}) to ${dir}...`);
   const archive = spawnSync('bash', ['-c', 'git -C "$1" archive "$2" | tar -x -C "$3"', 'bash', root, commit, dir], { stdio: ['ignore', 'inherit', 'inherit'] });
   if (archive.status !== 0) throw new Error(`git archive ${ref} failed`);
@@ -300,7 +304,7 @@ export async function seedHistory({ root, snapshotDir, count, conversationId, se
     const senders = senderIds.map((id) => new ObjectId(id));
     const at = new Date(Date.now() - 86_400_000);
     let last = null;
-    for (let n = 0; n < count; ) {
+    for (let n = 0; n < count;) {
       const batch = [];
       for (let k = 0; k < 1000 && n < count; k++, n++) {
         last = {
@@ -322,10 +326,12 @@ export async function seedHistory({ root, snapshotDir, count, conversationId, se
     if (last) {
       const { conversationId: _c, changedAt: _x, ...snapshot } = last;
       await db.collection('conversations').updateOne({ _id: conversation }, { $set: { seq: count, lastMessageSeq: count, lastMessage: snapshot, lastActivityAt: at } });
-      await db.collection('memberships').updateMany(
-        { conversationId: conversation },
-        { $set: { readUpToSeq: count, readUpToId: last._id, readAt: at, deliveredUpToSeq: count, deliveredUpToId: last._id, deliveredAt: at } },
-      );
+      await db
+        .collection('memberships')
+        .updateMany(
+          { conversationId: conversation },
+          { $set: { readUpToSeq: count, readUpToId: last._id, readAt: at, deliveredUpToSeq: count, deliveredUpToId: last._id, deliveredAt: at } },
+        );
     }
     log(`  ${count.toLocaleString('en')} earlier messages stored in one conversation in ${((Date.now() - started) / 1000).toFixed(1)} s (history snapshot)`);
   } finally {
@@ -334,7 +340,6 @@ export async function seedHistory({ root, snapshotDir, count, conversationId, se
   }
   return dir;
 }
-
 
 /**
  * Starts the cluster in `dir` (created, or a copied snapshot that it relocates) on `port`.

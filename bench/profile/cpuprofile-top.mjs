@@ -46,7 +46,14 @@ function bucket(url) {
   }
   if (url.startsWith('node:')) return 'node: core';
   const dist = url.indexOf('/dist/');
-  if (dist >= 0) return `app ${url.slice(dist + 6).split('/').slice(0, -1).join('/') || '.'}`;
+  if (dist >= 0)
+    return `app ${
+      url
+        .slice(dist + 6)
+        .split('/')
+        .slice(0, -1)
+        .join('/') || '.'
+    }`;
   return url;
 }
 
@@ -93,5 +100,5 @@ for (const [id, us] of selfUs) {
     cur = /** @type {number} */ (parent.get(cur));
   }
 }
-console.log('\nInclusive time under the app\'s own functions:');
+console.log("\nInclusive time under the app's own functions:");
 for (const [k, v] of [...appTotal].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(v).padStart(6)}  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}`);

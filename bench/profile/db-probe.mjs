@@ -20,7 +20,10 @@ if (!uri) {
 const pidArg = args.find((a) => a.startsWith('--pids='));
 const pids = pidArg ? pidArg.slice('--pids='.length).split(',').map(Number) : [];
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 20);
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 
 const client = new MongoClient(uri);
 await client.connect();
@@ -72,8 +75,20 @@ async function conversations(name, indexes) {
   const now = new Date();
   await collection.insertMany(
     ids.map((_id, i) => ({
-      _id, type: 'direct', title: null, uniqueKey: `${name}:${i}`, memberIds: [new ObjectId(), new ObjectId()], adminIds: [], createdBy: null,
-      seq: 0, lastMessage: null, lastMessageSeq: 0, lastActivityAt: now, changedAt: now, createdAt: now, blockedBy: [],
+      _id,
+      type: 'direct',
+      title: null,
+      uniqueKey: `${name}:${i}`,
+      memberIds: [new ObjectId(), new ObjectId()],
+      adminIds: [],
+      createdBy: null,
+      seq: 0,
+      lastMessage: null,
+      lastMessageSeq: 0,
+      lastActivityAt: now,
+      changedAt: now,
+      createdAt: now,
+      blockedBy: [],
     })),
   );
   if (indexes.length) await collection.createIndexes(indexes);
@@ -82,20 +97,37 @@ async function conversations(name, indexes) {
 }
 
 const snapshot = (/** @type {number} */ seq) => ({
-  _id: new ObjectId(), seq, senderId: new ObjectId(), text: 'x'.repeat(102), clientId: 'c'.repeat(20), createdAt: new Date(), editedAt: null, deletedAt: null,
-  replyTo: null, mentions: [], reactions: [],
+  _id: new ObjectId(),
+  seq,
+  senderId: new ObjectId(),
+  text: 'x'.repeat(102),
+  clientId: 'c'.repeat(20),
+  createdAt: new Date(),
+  editedAt: null,
+  deletedAt: null,
+  replyTo: null,
+  mentions: [],
+  reactions: [],
 });
 
-for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescription[]][]} */ ([['4 indexes', conversationIndexes], ['_id only', []]])) {
+for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescription[]][]} */ ([
+  ['4 indexes', conversationIndexes],
+  ['_id only', []],
+])) {
   const { collection, ids } = await conversations(`conv_${label.replace(/\W/g, '')}`, indexes);
   let seq = 0;
   await measure(`conversations (${label}): bulk $inc seq ×${N}`, N, () =>
-    collection.bulkWrite(ids.map((_id) => ({ updateOne: { filter: { _id }, update: { $inc: { seq: 4 } } } })), { ordered: false }),
+    collection.bulkWrite(
+      ids.map((_id) => ({ updateOne: { filter: { _id }, update: { $inc: { seq: 4 } } } })),
+      { ordered: false },
+    ),
   );
   await measure(`conversations (${label}): bulk guarded $set summary ×${N}`, N, () => {
     seq += 4;
     return collection.bulkWrite(
-      ids.map((_id) => ({ updateOne: { filter: { _id, lastMessageSeq: { $lt: seq } }, update: { $set: { lastMessage: snapshot(seq), lastMessageSeq: seq, lastActivityAt: new Date() } } } })),
+      ids.map((_id) => ({
+        updateOne: { filter: { _id, lastMessageSeq: { $lt: seq } }, update: { $set: { lastMessage: snapshot(seq), lastMessageSeq: seq, lastActivityAt: new Date() } } },
+      })),
       { ordered: false },
     );
   });
@@ -104,7 +136,14 @@ for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescri
       ids.map((_id) => ({
         updateOne: {
           filter: { _id, 'blockedBy.0': { $exists: false } },
-          update: [{ $set: { seq: { $add: ['$seq', 4] }, seqGrants: { $slice: [{ $concatArrays: [{ $ifNull: ['$seqGrants', []] }, [{ batch: 'abc', last: { $add: ['$seq', 4] } }]] }, -16] } } }],
+          update: [
+            {
+              $set: {
+                seq: { $add: ['$seq', 4] },
+                seqGrants: { $slice: [{ $concatArrays: [{ $ifNull: ['$seqGrants', []] }, [{ batch: 'abc', last: { $add: ['$seq', 4] } }]] }, -16] },
+              },
+            },
+          ],
         },
       })),
       { ordered: false },
@@ -114,14 +153,28 @@ for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescri
   await measure(`conversations (${label}): find ${N} by _id $in`, N, () => collection.find({ _id: { $in: ids } }, { projection: { _id: 1, seq: 1, memberIds: 1 } }).toArray());
 }
 
-for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescription[]][]} */ ([['4 indexes', membershipIndexes], ['_id only', []]])) {
+for (const [label, indexes] of /** @type {[string, import('mongodb').IndexDescription[]][]} */ ([
+  ['4 indexes', membershipIndexes],
+  ['_id only', []],
+])) {
   const collection = db.collection(`mem_${label.replace(/\W/g, '')}`);
   const ids = Array.from({ length: 2 * N }, () => new ObjectId()).sort((a, b) => a.toHexString().localeCompare(b.toHexString()));
   const now = new Date();
   await collection.insertMany(
     ids.map((_id) => ({
-      _id, conversationId: new ObjectId(), userId: new ObjectId(), joinedAt: now, removedAt: null, readUpToSeq: 0, readUpToId: null, readAt: null,
-      deliveredUpToSeq: 0, deliveredUpToId: null, deliveredAt: null, mentionSeqs: [], changedAt: now,
+      _id,
+      conversationId: new ObjectId(),
+      userId: new ObjectId(),
+      joinedAt: now,
+      removedAt: null,
+      readUpToSeq: 0,
+      readUpToId: null,
+      readAt: null,
+      deliveredUpToSeq: 0,
+      deliveredUpToId: null,
+      deliveredAt: null,
+      mentionSeqs: [],
+      changedAt: now,
     })),
   );
   if (indexes.length) await collection.createIndexes(indexes);
@@ -154,11 +207,25 @@ const messageIndexes = [
 const words = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango'.split(' ');
 const conversationIds = Array.from({ length: N }, () => new ObjectId());
 const message = (/** @type {number} */ i) => {
-  const text = Array.from({ length: 17 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ').slice(0, 102);
+  const text = Array.from({ length: 17 }, (_, k) => words[(i * 7 + k * 3) % words.length])
+    .join(' ')
+    .slice(0, 102);
   const now = new Date();
   return {
-    _id: new ObjectId(), conversationId: conversationIds[i % N], seq: i, senderId: new ObjectId(), text, clientId: `client-${i}`,
-    createdAt: now, editedAt: null, deletedAt: null, changedAt: now, replyTo: null, mentions: [], reactions: [], searchTerms: text.split(' '),
+    _id: new ObjectId(),
+    conversationId: conversationIds[i % N],
+    seq: i,
+    senderId: new ObjectId(),
+    text,
+    clientId: `client-${i}`,
+    createdAt: now,
+    editedAt: null,
+    deletedAt: null,
+    changedAt: now,
+    replyTo: null,
+    mentions: [],
+    reactions: [],
+    searchTerms: text.split(' '),
   };
 };
 for (const [label, picks] of /** @type {[string, number[]][]} */ ([
@@ -173,7 +240,12 @@ for (const [label, picks] of /** @type {[string, number[]][]} */ ([
   if (indexes.length) await collection.createIndexes(indexes);
   await waitForIndexes(collection, indexes.length + 1);
   let next = 1;
-  await measure(`messages (${label}): insertMany ×400`, 400, () => collection.insertMany(Array.from({ length: 400 }, () => message(next++)), { ordered: false }));
+  await measure(`messages (${label}): insertMany ×400`, 400, () =>
+    collection.insertMany(
+      Array.from({ length: 400 }, () => message(next++)),
+      { ordered: false },
+    ),
+  );
 }
 
 await db.dropDatabase();

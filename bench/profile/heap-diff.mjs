@@ -31,7 +31,12 @@ function load(file) {
     const name = strings[nodes[i + iName]];
     const size = nodes[i + iSize];
     total += size;
-    const key = type === 'object' || type === 'closure' ? `${type} ${name}` : type === 'string' || type === 'concatenated string' || type === 'sliced string' ? '(strings)' : `(${type}) ${type === 'hidden' || type === 'array' || type === 'code' ? name.slice(0, 40) : ''}`.trim();
+    const key =
+      type === 'object' || type === 'closure'
+        ? `${type} ${name}`
+        : type === 'string' || type === 'concatenated string' || type === 'sliced string'
+          ? '(strings)'
+          : `(${type}) ${type === 'hidden' || type === 'array' || type === 'code' ? name.slice(0, 40) : ''}`.trim();
     const g = groups.get(key) ?? { count: 0, size: 0 };
     g.count++;
     g.size += size;
@@ -51,7 +56,9 @@ for (const [key, g] of b.groups) {
 }
 rows.sort((x, y) => y.dSize - x.dSize);
 const kib = (/** @type {number} */ v) => (v / 1024).toFixed(1);
-console.log(`live heap: ${kib(a.total)} KiB → ${kib(b.total)} KiB, +${kib(b.total - a.total)} KiB${per > 1 ? ` = ${((b.total - a.total) / per / 1024).toFixed(2)} KiB per connection (${per})` : ''}\n`);
+console.log(
+  `live heap: ${kib(a.total)} KiB → ${kib(b.total)} KiB, +${kib(b.total - a.total)} KiB${per > 1 ? ` = ${((b.total - a.total) / per / 1024).toFixed(2)} KiB per connection (${per})` : ''}\n`,
+);
 console.log(`${'growth KiB'.padStart(11)} ${'per conn B'.padStart(11)} ${'objects'.padStart(9)} ${'per conn'.padStart(9)}  group`);
 for (const r of rows.slice(0, top)) {
   console.log(`${kib(r.dSize).padStart(11)} ${(r.dSize / per).toFixed(0).padStart(11)} ${String(r.dCount).padStart(9)} ${(r.dCount / per).toFixed(2).padStart(9)}  ${r.key}`);

@@ -47,7 +47,9 @@ function shape(v, depth = 0) {
     const bsontype = v._bsontype;
     if (bsontype) return bsontype === 'ObjectId' || bsontype === 'ObjectID' ? 'id' : bsontype.toLowerCase();
     if (v instanceof Date) return 'date';
-    return `{${Object.keys(v).map((k) => `${k}:${shape(v[k], depth + 1)}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .map((k) => `${k}:${shape(v[k], depth + 1)}`)
+      .join(',')}}`;
   }
   return typeof v === 'number' ? 'n' : typeof v === 'string' ? 's' : typeof v === 'boolean' ? 'b' : typeof v;
 }
@@ -81,10 +83,12 @@ function describe(cmd, seqs) {
       detail = `×${(cmd.documents ?? seqs.documents ?? []).length}`;
       break;
     case 'aggregate':
-      detail = (cmd.pipeline ?? []).map((/** @type {any} */ st) => {
-        const op = Object.keys(st)[0];
-        return op === '$match' || op === '$sort' ? `${op} ${shape(st[op])}` : op;
-      }).join(' | ');
+      detail = (cmd.pipeline ?? [])
+        .map((/** @type {any} */ st) => {
+          const op = Object.keys(st)[0];
+          return op === '$match' || op === '$sort' ? `${op} ${shape(st[op])}` : op;
+        })
+        .join(' | ');
       break;
     case 'count':
     case 'countDocuments':
@@ -94,7 +98,16 @@ function describe(cmd, seqs) {
       detail = `key ${cmd.key} query ${shape(cmd.query ?? {})}`;
       break;
     case 'createIndexes':
-      for (const ix of cmd.indexes ?? []) indexes.push({ collection: coll, key: ix.key, name: ix.name, unique: Boolean(ix.unique), partial: ix.partialFilterExpression ?? null, sparse: Boolean(ix.sparse), ttl: ix.expireAfterSeconds ?? null });
+      for (const ix of cmd.indexes ?? [])
+        indexes.push({
+          collection: coll,
+          key: ix.key,
+          name: ix.name,
+          unique: Boolean(ix.unique),
+          partial: ix.partialFilterExpression ?? null,
+          sparse: Boolean(ix.sparse),
+          ttl: ix.expireAfterSeconds ?? null,
+        });
       detail = (cmd.indexes ?? []).map((/** @type {any} */ ix) => JSON.stringify(ix.key)).join(' ');
       break;
     default:
@@ -106,7 +119,12 @@ function describe(cmd, seqs) {
 /** @param {any} u */
 function shapeUpdate(u) {
   if (Array.isArray(u)) return `pipeline[${u.length}]`;
-  return Object.keys(u ?? {}).filter((k) => k.startsWith('$')).map((k) => `${k}${shape(u[k])}`).join(' ') || 'replacement';
+  return (
+    Object.keys(u ?? {})
+      .filter((k) => k.startsWith('$'))
+      .map((k) => `${k}${shape(u[k])}`)
+      .join(' ') || 'replacement'
+  );
 }
 
 /**

@@ -14,7 +14,9 @@ const HOST = '127.0.0.1';
 const ECHO_SENDER = process.env.RELAY_ECHO_SENDER !== '0';
 
 let idCounter = 0;
-const idPrefix = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+const idPrefix = Math.floor(Date.now() / 1000)
+  .toString(16)
+  .padStart(8, '0');
 /** A 24-hex id shaped like a MongoDB ObjectId. */
 const newId = () => idPrefix + (++idCounter).toString(16).padStart(16, '0');
 
@@ -61,11 +63,7 @@ function conversationResponse(c) {
  * @param {{ conversationId?: string, recipientId?: string, text?: string, clientId?: string }} body
  */
 function send(senderId, body) {
-  const conversation = body?.conversationId
-    ? conversations.get(body.conversationId)
-    : body?.recipientId
-      ? directConversation(senderId, body.recipientId)
-      : undefined;
+  const conversation = body?.conversationId ? conversations.get(body.conversationId) : body?.recipientId ? directConversation(senderId, body.recipientId) : undefined;
   if (!conversation) return { ok: false, error: { status: 404, message: 'Conversation not found' } };
   conversation.seq += 1;
   const message = {

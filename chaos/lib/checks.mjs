@@ -25,7 +25,10 @@ export function deliveryCheck(fleet, phase, { includeDeparted = false } = {}) {
       if (!c.received.has(/** @type {string} */ (m.id))) {
         missing += 1;
         missingBy.set(r, (missingBy.get(r) ?? 0) + 1);
-        if (examples.length < 5) examples.push(`client ${r} (${c.departed ?? (c.connected ? 'online' : 'offline')}, on ${c.lifetime}) lacks ${m.id} (seq ${m.seq} in ${m.conv}, from client ${m.sender}, acked on ${m.ackLifetime})`);
+        if (examples.length < 5)
+          examples.push(
+            `client ${r} (${c.departed ?? (c.connected ? 'online' : 'offline')}, on ${c.lifetime}) lacks ${m.id} (seq ${m.seq} in ${m.conv}, from client ${m.sender}, acked on ${m.ackLifetime})`,
+          );
       }
     }
   }
@@ -92,7 +95,9 @@ export function presenceCheck(fleet, settleMs = 3000) {
         stale += 1;
         staleUsers.add(p);
         if (examples.length < 5)
-          examples.push(`client ${c.idx} sees client ${p} as ${shown === undefined ? 'unknown' : shown ? 'online' : 'offline'}; it is ${peer.departed ? peer.departed : truth ? 'online' : 'offline'} (since ${((now - peer.stateChangedAt) / 1000).toFixed(1)} s); the view came from ${c.view.get(p)?.source ?? 'nothing'} ${c.view.get(p) ? ((now - c.view.get(p).at) / 1000).toFixed(1) + ' s ago' : ''}`);
+          examples.push(
+            `client ${c.idx} sees client ${p} as ${shown === undefined ? 'unknown' : shown ? 'online' : 'offline'}; it is ${peer.departed ? peer.departed : truth ? 'online' : 'offline'} (since ${((now - peer.stateChangedAt) / 1000).toFixed(1)} s); the view came from ${c.view.get(p)?.source ?? 'nothing'} ${c.view.get(p) ? ((now - c.view.get(p).at) / 1000).toFixed(1) + ' s ago' : ''}`,
+          );
       }
     }
   }
@@ -249,7 +254,13 @@ export function compareMetrics(w, scraper, fleet) {
   const dc = (/** @type {string} */ k) => qb.counters[k] - qa.counters[k];
   /** @type {{ window: string, metric: string, server: number | null, clients: number, verdict: string, ok: boolean, note: string }[]} */
   const rows = [];
-  const add = (/** @type {string} */ metric, /** @type {{ value: number | null, complete: boolean, notes: string[] }} */ s, /** @type {number} */ clients, /** @type {'exact' | 'server>=clients' | 'bound'} */ rule, bound = 0) => {
+  const add = (
+    /** @type {string} */ metric,
+    /** @type {{ value: number | null, complete: boolean, notes: string[] }} */ s,
+    /** @type {number} */ clients,
+    /** @type {'exact' | 'server>=clients' | 'bound'} */ rule,
+    bound = 0,
+  ) => {
     let ok;
     let verdict;
     if (s.value === null) {
@@ -280,7 +291,8 @@ export function compareMetrics(w, scraper, fleet) {
   const okLabels = labelValues(sample, 'chatify_socket_events_total', 'status').filter(OK_STATUS);
   const okWant = { event: 'message:send', status: (/** @type {string} */ v) => OK_STATUS(v) };
   const sends = serverDelta(qa, qb, scraper, 'chatify_socket_events_total', okWant);
-  if (sends.value !== null && okLabels.length === 0 && labelValues(sample, 'chatify_socket_events_total', 'status').length > 0) sends.notes.push(`no status label value reads as success: ${labelValues(sample, 'chatify_socket_events_total', 'status').join(', ')}`);
+  if (sends.value !== null && okLabels.length === 0 && labelValues(sample, 'chatify_socket_events_total', 'status').length > 0)
+    sends.notes.push(`no status label value reads as success: ${labelValues(sample, 'chatify_socket_events_total', 'status').join(', ')}`);
   add('chatify_socket_events_total{event="message:send",status=ok} vs acks received', sends, dc('sendOk'), w.steady ? 'exact' : 'server>=clients', w.answersLostBound);
 
   // 3. Catch-up requests.
@@ -293,7 +305,13 @@ export function compareMetrics(w, scraper, fleet) {
 
   // 5. message:new deliveries to sockets.
   const dl = serverDelta(qa, qb, scraper, 'chatify_deliveries_total', { event: 'message:new' });
-  add('chatify_deliveries_total{event="message:new"} vs message:new received', dl, dc('messageNew'), w.steady ? 'exact' : 'server>=clients', w.steady ? 0 : Number.MAX_SAFE_INTEGER);
+  add(
+    'chatify_deliveries_total{event="message:new"} vs message:new received',
+    dl,
+    dc('messageNew'),
+    w.steady ? 'exact' : 'server>=clients',
+    w.steady ? 0 : Number.MAX_SAFE_INTEGER,
+  );
 
   // 6. Open connections at the window's end (a gauge): per lifetime and in all.
   let gauge = 0;

@@ -161,7 +161,9 @@ export function createCluster({ root, appRoot, dir, logDir, log }) {
 
     /** Exit notices of instances that died when the run did not kill them. */
     unexpectedExits() {
-      return instances.filter((i) => i.exited && i.exited.signal !== 'SIGKILL' && i.exited.signal !== 'SIGTERM').map((i) => ({ index: i.index, lifetime: i.lifetime, ...i.exited, logFile: i.logFile }));
+      return instances
+        .filter((i) => i.exited && i.exited.signal !== 'SIGKILL' && i.exited.signal !== 'SIGTERM')
+        .map((i) => ({ index: i.index, lifetime: i.lifetime, ...i.exited, logFile: i.logFile }));
     },
 
     /** Stops everything this run started. Safe to call twice, and from an exit handler (synchronous parts). */

@@ -16,5 +16,8 @@ export function renderTable(head, body) {
 
 /** A two-column table. @param {[string, string][]} rows */
 export function renderKeyValue(rows) {
-  return renderTable(['what', 'value'], rows.map(([k, v]) => [k, v]));
+  return renderTable(
+    ['what', 'value'],
+    rows.map(([k, v]) => [k, v]),
+  );
 }

@@ -20,14 +20,37 @@ function clientEvents() {
 }
 
 const hex = fc.stringMatching(/^[0-9a-f]{24}$/);
-const id = fc.oneof(hex, hex.map((value) => value.toUpperCase()), fc.constant(`0x${'a'.repeat(22)}`), fc.string({ maxLength: 30 }), fc.integer(), fc.constant(null), fc.constant({ $gt: '' }));
-const text = fc.oneof(fc.string({ maxLength: 50 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constant(' '), fc.constant('x'.repeat(5000)), fc.integer(), fc.constant(null));
+const id = fc.oneof(
+  hex,
+  hex.map((value) => value.toUpperCase()),
+  fc.constant(`0x${'a'.repeat(22)}`),
+  fc.string({ maxLength: 30 }),
+  fc.integer(),
+  fc.constant(null),
+  fc.constant({ $gt: '' }),
+);
+const text = fc.oneof(
+  fc.string({ maxLength: 50 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.constant(' '),
+  fc.constant('x'.repeat(5000)),
+  fc.integer(),
+  fc.constant(null),
+);
 /** Fields the events take, each with values of the right type and of every wrong one. */
 const fields = {
-  conversationId: id, recipientId: id, messageId: id, replyToId: id, userId: id,
-  userIds: fc.oneof(fc.array(id, { maxLength: 8 }), id), mentions: fc.oneof(fc.array(id, { maxLength: 5 }), id),
-  text, clientId: fc.oneof(fc.string({ maxLength: 140 }), fc.integer()), typing: fc.oneof(fc.boolean(), fc.anything()),
-  emoji: fc.oneof(fc.constantFrom('👍', '❤️', '🏳️‍🌈', 'a', ''), fc.string({ maxLength: 5 })), on: fc.oneof(fc.boolean(), fc.anything()),
+  conversationId: id,
+  recipientId: id,
+  messageId: id,
+  replyToId: id,
+  userId: id,
+  userIds: fc.oneof(fc.array(id, { maxLength: 8 }), id),
+  mentions: fc.oneof(fc.array(id, { maxLength: 5 }), id),
+  text,
+  clientId: fc.oneof(fc.string({ maxLength: 140 }), fc.integer()),
+  typing: fc.oneof(fc.boolean(), fc.anything()),
+  emoji: fc.oneof(fc.constantFrom('👍', '❤️', '🏳️‍🌈', 'a', ''), fc.string({ maxLength: 5 })),
+  on: fc.oneof(fc.boolean(), fc.anything()),
 };
 const payload = fc.oneof(
   { weight: 3, arbitrary: fc.record(fields, { requiredKeys: [] }) },

@@ -32,14 +32,7 @@ import { TokenService } from './token.service';
     ]),
   ],
   controllers: [AuthController],
-  providers: [
-    AuthService,
-    TokenService,
-    JwtStrategy,
-    RefreshTokensRepository,
-    PasswordHasher,
-    LoginBackoff,
-  ],
+  providers: [AuthService, TokenService, JwtStrategy, RefreshTokensRepository, PasswordHasher, LoginBackoff],
   exports: [AuthService, TokenService],
 })
 export class AuthModule {}

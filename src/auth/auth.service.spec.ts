@@ -40,7 +40,13 @@ function storedToken(overrides: Partial<RefreshToken> = {}): RefreshToken {
 
 function session(token: RefreshToken, overrides: Partial<Session> = {}): Session {
   return {
-    _id: token.familyId, userId: token.userId, tokenHash: token.tokenHash, expiresAt: token.expiresAt, createdAt: token.createdAt, rotatedAt: null, revokedAt: null,
+    _id: token.familyId,
+    userId: token.userId,
+    tokenHash: token.tokenHash,
+    expiresAt: token.expiresAt,
+    createdAt: token.createdAt,
+    rotatedAt: null,
+    revokedAt: null,
     ...overrides,
   };
 }
@@ -57,7 +63,14 @@ describe('AuthService', () => {
   beforeEach(() => {
     users = strictMock<UsersService>('UsersService', ['create', 'findCredentials', 'getMe']);
     refreshTokens = strictMock<RefreshTokensRepository>('RefreshTokensRepository', [
-      'openSession', 'addToken', 'removeToken', 'findByHash', 'findSession', 'rotate', 'revokeSession', 'adoptLegacyFamily',
+      'openSession',
+      'addToken',
+      'removeToken',
+      'findByHash',
+      'findSession',
+      'rotate',
+      'revokeSession',
+      'adoptLegacyFamily',
     ]);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     backoff = strictMock<LoginBackoff>('LoginBackoff', ['attempt', 'succeeded']);
@@ -182,7 +195,12 @@ describe('AuthService', () => {
 
       const added = refreshTokens.addToken.mock.calls[0][0];
       expect(added).toEqual({ tokenHash: sha256(result.refreshToken), userId: stored.userId, familyId: stored.familyId, expiresAt: expect.any(Date) });
-      expect(refreshTokens.rotate).toHaveBeenCalledWith(stored.familyId, sha256('presented-token'), { token: result.refreshToken, tokenHash: added.tokenHash, expiresAt: added.expiresAt }, expect.any(Date));
+      expect(refreshTokens.rotate).toHaveBeenCalledWith(
+        stored.familyId,
+        sha256('presented-token'),
+        { token: result.refreshToken, tokenHash: added.tokenHash, expiresAt: added.expiresAt },
+        expect.any(Date),
+      );
       expect(refreshTokens.addToken.mock.invocationCallOrder[0]).toBeLessThan(refreshTokens.rotate.mock.invocationCallOrder[0]);
       expect(jwt.verify(result.accessToken)).toMatchObject({ sub: userId, sid: stored.familyId.toHexString() });
     });

@@ -16,8 +16,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       // @types/passport-jwt types the key as string | Buffer, but passport-jwt hands it unchanged to
       // jsonwebtoken.verify, which takes the KeyObject and so skips re-parsing the secret per request.
-      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: string | Buffer) => void) =>
-        done(null, config.jwtKey as unknown as Buffer),
+      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: string | Buffer) => void) => done(null, config.jwtKey as unknown as Buffer),
       algorithms: ['HS256'],
       issuer: config.jwtIssuer,
       audience: config.jwtAudience,

@@ -15,7 +15,11 @@ describe('LoginBackoff', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const refusal = (attempt: Promise<unknown>) => attempt.then(() => null, (error: unknown) => error as RetryLaterException);
+  const refusal = (attempt: Promise<unknown>) =>
+    attempt.then(
+      () => null,
+      (error: unknown) => error as RetryLaterException,
+    );
 
   it('lets the free attempts through, then one attempt per doubling delay, capped, and never refuses for longer than the cap', async () => {
     for (let i = 0; i < 3; i += 1) await sut.attempt(EMAIL, '10.0.0.9');
@@ -42,7 +46,7 @@ describe('LoginBackoff', () => {
     await sut.attempt('grace@example.test', '10.6.6.6');
   });
 
-  it('still gives an address its own budget a day after the login from it, with the process\'s timers running', async () => {
+  it("still gives an address its own budget a day after the login from it, with the process's timers running", async () => {
     jest.restoreAllMocks();
     jest.useFakeTimers({ now: 1_000_000 });
     try {

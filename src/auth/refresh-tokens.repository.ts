@@ -19,7 +19,13 @@ export class RefreshTokensRepository {
     const userId = new Types.ObjectId(input.userId);
     await this.addToken({ tokenHash: input.tokenHash, userId, familyId: input.sessionId, expiresAt: input.expiresAt });
     await this.sessions.collection.insertOne({
-      _id: input.sessionId, userId, tokenHash: input.tokenHash, expiresAt: input.expiresAt, createdAt: now, rotatedAt: null, revokedAt: null,
+      _id: input.sessionId,
+      userId,
+      tokenHash: input.tokenHash,
+      expiresAt: input.expiresAt,
+      createdAt: now,
+      rotatedAt: null,
+      revokedAt: null,
     });
   }
 
@@ -70,17 +76,23 @@ export class RefreshTokensRepository {
   async adoptLegacyFamily(token: RefreshToken, now: Date): Promise<void> {
     const live = !token.rotatedAt && !token.revokedAt;
     // Two first refreshes may both try to insert: the loser's duplicate key means the session exists.
-    await this.sessions.collection.updateOne(
-      { _id: token.familyId },
-      {
-        $setOnInsert: {
-          userId: token.userId, tokenHash: live ? token.tokenHash : '', expiresAt: token.expiresAt, createdAt: token.createdAt,
-          rotatedAt: null, revokedAt: live ? null : now,
+    await this.sessions.collection
+      .updateOne(
+        { _id: token.familyId },
+        {
+          $setOnInsert: {
+            userId: token.userId,
+            tokenHash: live ? token.tokenHash : '',
+            expiresAt: token.expiresAt,
+            createdAt: token.createdAt,
+            rotatedAt: null,
+            revokedAt: live ? null : now,
+          },
         },
-      },
-      { upsert: true },
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error;
-    });
+        { upsert: true },
+      )
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
   }
 }

@@ -32,9 +32,7 @@ export class TokenService {
       throw new UnauthorizedException('Unauthorized');
     }
     try {
-      return this.toAuthUser(
-        this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'], issuer: this.config.jwtIssuer, audience: this.config.jwtAudience }),
-      );
+      return this.toAuthUser(this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'], issuer: this.config.jwtIssuer, audience: this.config.jwtAudience }));
     } catch {
       throw new UnauthorizedException('Unauthorized');
     }

@@ -1,14 +1,5 @@
 import { applyDecorators, BadRequestException, BeforeApplicationShutdown, Logger, UseFilters, UseGuards } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  OnGatewayConnection,
-  OnGatewayDisconnect,
-  OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-} from '@nestjs/websockets';
+import { ConnectedSocket, MessageBody, OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, SubscribeMessage, WebSocketGateway, WebSocketServer } from '@nestjs/websockets';
 import { runWithSocketLog } from '../common/logging/log-context';
 import { createValidationPipe } from '../common/pipes/validation';
 import { AppConfig } from '../config/app-config';
@@ -113,9 +104,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.instrumentation.attach(server);
     // Redis was away: other instances' events did not reach these sockets (and ours not theirs).
     // Every client of every instance hears it at once: they spread their catch-ups over a few seconds.
-    this.fanout.onRecovered(({ since }) =>
-      server.emit('sync:required', { spreadMs: SYNC_REQUIRED_SPREAD_MS, since: since.toISOString(), cursor: this.syncs.cursorSince(since) }),
-    );
+    this.fanout.onRecovered(({ since }) => server.emit('sync:required', { spreadMs: SYNC_REQUIRED_SPREAD_MS, since: since.toISOString(), cursor: this.syncs.cursorSince(since) }));
   }
 
   /**
@@ -192,10 +181,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /** Joins the subscribed users' presence rooms first, then reads their state: no change falls in between. */
   @OnClientEvent('presence:subscribe')
   @SocketRateLimit('presence')
-  async presenceSubscribe(
-    @ConnectedSocket() socket: ChatSocket,
-    @MessageBody(validPayload) payload: PresenceSubscribePayloadDto,
-  ): Promise<Ack<PresenceState[]>> {
+  async presenceSubscribe(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: PresenceSubscribePayloadDto): Promise<Ack<PresenceState[]>> {
     const userIds = [...new Set(payload.userIds)];
     const rooms = userIds.map(presenceRoom).filter((room) => !socket.rooms.has(room));
     if (presenceRoomCount(socket) + rooms.length > PRESENCE_MAX_SUBSCRIPTIONS) {

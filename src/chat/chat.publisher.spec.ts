@@ -52,7 +52,7 @@ describe('ChatPublisher', () => {
     expect(broadcaster.toUsers).toHaveBeenCalledWith(['u1'], 'message:deleted', { id: 'm1', conversationId: 'c1' });
   });
 
-  it('fills each recipient\'s own unreadCount and mentionCount, one emit per distinct pair, 0 for removed members', () => {
+  it("fills each recipient's own unreadCount and mentionCount, one emit per distinct pair, 0 for removed members", () => {
     broadcaster.toUsers.mockImplementation(() => undefined);
     sut.conversationChanged({
       conversation,
@@ -66,13 +66,13 @@ describe('ChatPublisher', () => {
     expect(broadcaster.toUsers).toHaveBeenCalledWith(['u4'], 'conversation:updated', { ...conversation, unreadCount: 3, mentionCount: 1 });
   });
 
-  it('sends presence to the subscribers\' room of that user, except users with a block between them', () => {
+  it("sends presence to the subscribers' room of that user, except users with a block between them", () => {
     broadcaster.toRooms.mockImplementationOnce(() => undefined);
     sut.presenceChanged({ userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z', hiddenFrom: ['u9'] });
     expect(broadcaster.toRooms).toHaveBeenCalledWith(['presence:u1'], 'presence', { userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z' }, ['u9']);
   });
 
-  it('tells a block to the blocker\'s connections only, and hides each side\'s presence from the other', () => {
+  it("tells a block to the blocker's connections only, and hides each side's presence from the other", () => {
     broadcaster.toUsers.mockImplementation(() => undefined);
     const hidden = (userId: string) => ({ userId, online: false, lastSeenAt: null });
     sut.blockChanged({ blockerId: 'a', blockedId: 'b', blocked: true, changed: true, presence: { ofBlocked: hidden('b'), ofBlocker: hidden('a') } });
@@ -84,7 +84,13 @@ describe('ChatPublisher', () => {
   });
 
   it('emits nothing for a block that changed nothing', () => {
-    sut.blockChanged({ blockerId: 'a', blockedId: 'b', blocked: false, changed: false, presence: { ofBlocked: { userId: 'b', online: true, lastSeenAt: null }, ofBlocker: { userId: 'a', online: true, lastSeenAt: null } } });
+    sut.blockChanged({
+      blockerId: 'a',
+      blockedId: 'b',
+      blocked: false,
+      changed: false,
+      presence: { ofBlocked: { userId: 'b', online: true, lastSeenAt: null }, ofBlocker: { userId: 'a', online: true, lastSeenAt: null } },
+    });
     expect(broadcaster.toUsers).not.toHaveBeenCalled();
   });
 });

@@ -26,7 +26,7 @@ describe('canonical ids', () => {
     expect(body).toEqual({ userId: ID, memberIds: [ID, ID] });
   });
 
-  it('refuses 0x-prefixed, short, non-hex and non-string ids with the field\'s message', () => {
+  it("refuses 0x-prefixed, short, non-hex and non-string ids with the field's message", () => {
     for (const bad of [`0x${'a'.repeat(22)}`, '0X' + 'A'.repeat(22), ID.slice(1), `${ID.slice(1)}g`, 42, null, { $gt: '' }, [ID]]) {
       expect(check({ userId: bad, memberIds: [] }).messages).toEqual(['userId must be a valid id']);
     }

@@ -33,7 +33,7 @@ describe('RateLimitStore (in memory)', () => {
   beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
   afterEach(() => jest.useRealTimers());
 
-  it.each([1, 2, 3, 4, 5])('counts the throttler\'s windows and blocks as the reference does (sequence %i)', async (seed) => {
+  it.each([1, 2, 3, 4, 5])("counts the throttler's windows and blocks as the reference does (sequence %i)", async (seed) => {
     const next = random(seed);
     const reference = new ReferenceCounts();
     const sut = await RateLimitStore.connect(null);

@@ -6,10 +6,7 @@ import { SocketRateLimiter } from './socket-rate-limiter';
 /** The one store every limit counts in (memory, or Redis when REDIS_URL is set), for HTTP and sockets. */
 @Global()
 @Module({
-  providers: [
-    { provide: RateLimitStore, inject: [AppConfig], useFactory: (config: AppConfig) => RateLimitStore.connect(config.redisUrl) },
-    SocketRateLimiter,
-  ],
+  providers: [{ provide: RateLimitStore, inject: [AppConfig], useFactory: (config: AppConfig) => RateLimitStore.connect(config.redisUrl) }, SocketRateLimiter],
   exports: [RateLimitStore, SocketRateLimiter],
 })
 export class RateLimitModule {}

@@ -11,21 +11,27 @@ import { CompatService } from './compat.service';
 import { ObjectIdField } from '../common/object-id';
 
 export class CompatSendDto {
-  @ApiProperty() @ObjectIdField('receiverId must be a valid id')
+  @ApiProperty()
+  @ObjectIdField('receiverId must be a valid id')
   receiverId: string;
 
-  @ApiProperty() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
-  @IsString() @IsNotEmpty({ message: 'message must not be empty' }) @MaxLength(100_000)
+  @ApiProperty()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsString()
+  @IsNotEmpty({ message: 'message must not be empty' })
+  @MaxLength(100_000)
   message: string;
 }
 
 export class CompatReceiverQuery {
-  @ApiProperty() @ObjectIdField('receiverId must be a valid id')
+  @ApiProperty()
+  @ObjectIdField('receiverId must be a valid id')
   receiverId: string;
 }
 
 export class CompatMessageQuery {
-  @ApiProperty() @ObjectIdField('messageId must be a valid id')
+  @ApiProperty()
+  @ObjectIdField('messageId must be a valid id')
   messageId: string;
 }
 

@@ -81,7 +81,10 @@ export class AppConfig {
     this.accessTokenTtlSeconds = get('JWT_ACCESS_TTL_SECONDS');
     this.refreshTokenTtlSeconds = get('REFRESH_TOKEN_TTL_SECONDS');
     this.bcryptRounds = get('BCRYPT_ROUNDS');
-    const origins = get('CORS_ORIGINS').split(',').map((origin) => origin.trim()).filter(Boolean);
+    const origins = get('CORS_ORIGINS')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
     this.corsOrigins = origins.includes('*') ? '*' : origins;
     this.bodyLimitBytes = get('BODY_LIMIT_BYTES');
     this.messageMaxLength = get('MESSAGE_MAX_LENGTH');

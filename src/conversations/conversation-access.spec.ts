@@ -28,7 +28,10 @@ const groupId = id();
 const directId = id();
 const group = conversationRecord({ id: groupId, memberIds: [admin, member, blocked], seq: 3, type: 'group', title: 'Team', adminIds: [new Types.ObjectId(admin)] });
 const direct = conversationRecord({ id: directId, memberIds: [blocked, blocker], seq: 3, blockedBy: [new Types.ObjectId(blocker)] });
-const stored = new Map<string, ConversationRecord>([[groupId, group], [directId, direct]]);
+const stored = new Map<string, ConversationRecord>([
+  [groupId, group],
+  [directId, direct],
+]);
 
 const repository = {
   findForMember: async (conversationId: string, userId: string) => {
@@ -138,7 +141,7 @@ describe('ConversationAccess', () => {
     await expect(sut.explainSendRefusal(groupId, member)).resolves.toEqual(new BadRequestException('mentions must be current members of this conversation'));
   });
 
-  it('the send grant\'s filter is the same rule, for the database to check atomically: members all there, no block', () => {
+  it("the send grant's filter is the same rule, for the database to check atomically: members all there, no block", () => {
     const conversationId = new Types.ObjectId();
     const senders = [new Types.ObjectId(member), new Types.ObjectId(admin)];
     expect(sendGrantFilter(conversationId, senders)).toEqual({ _id: conversationId, memberIds: { $all: senders }, 'blockedBy.0': { $exists: false } });

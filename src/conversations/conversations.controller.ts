@@ -54,11 +54,7 @@ export class ConversationsController {
   @Delete(':id/members/:userId')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
-  removeMember(
-    @CurrentUser() caller: AuthUser,
-    @Param('id', ParseObjectIdPipe) id: string,
-    @Param('userId', ParseObjectIdPipe) userId: string,
-  ): Promise<void> {
+  removeMember(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Param('userId', ParseObjectIdPipe) userId: string): Promise<void> {
     return this.conversations.removeMember(id, caller.userId, userId);
   }
 }

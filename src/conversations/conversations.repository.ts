@@ -19,7 +19,6 @@ export function membershipId(conversationId: string | Types.ObjectId, userId: st
   return derivedId('membership', String(conversationId), String(userId));
 }
 
-
 /**
  * The only code that touches the conversations and memberships collections. Plain objects out.
  * Every conditional write carries its condition in the filter, so the server checks and writes in
@@ -44,7 +43,10 @@ export class ConversationsRepository {
 
   /** The conversation if `userId` is a current member; null otherwise (unknown or not a member). */
   findForMember(id: string, userId: string): Promise<ConversationRecord | null> {
-    return this.conversations.findOne({ _id: oid(id), memberIds: oid(userId) }).lean<ConversationRecord>().exec();
+    return this.conversations
+      .findOne({ _id: oid(id), memberIds: oid(userId) })
+      .lean<ConversationRecord>()
+      .exec();
   }
 
   /**
@@ -55,8 +57,19 @@ export class ConversationsRepository {
    */
   async upsertDirect(uniqueKey: string, memberIds: string[], now: Date): Promise<{ conversation: ConversationRecord; created: boolean }> {
     const fresh: ConversationRecord = {
-      _id: new Types.ObjectId(), type: 'direct', title: null, uniqueKey, memberIds: memberIds.map(oid), adminIds: [], createdBy: null,
-      seq: 0, lastMessage: null, lastMessageSeq: 0, lastActivityAt: now, changedAt: now, createdAt: now,
+      _id: new Types.ObjectId(),
+      type: 'direct',
+      title: null,
+      uniqueKey,
+      memberIds: memberIds.map(oid),
+      adminIds: [],
+      createdBy: null,
+      seq: 0,
+      lastMessage: null,
+      lastMessageSeq: 0,
+      lastActivityAt: now,
+      changedAt: now,
+      createdAt: now,
     };
     const upsert = async () => {
       const result = await this.conversations.collection.findOneAndUpdate(
@@ -74,9 +87,19 @@ export class ConversationsRepository {
   async createGroup(input: { title: string; memberIds: string[]; creatorId: string; now: Date }): Promise<ConversationRecord> {
     const _id = new Types.ObjectId();
     const created = await this.conversations.create({
-      _id, type: 'group', title: input.title, uniqueKey: `group:${_id.toHexString()}`,
-      memberIds: input.memberIds.map(oid), adminIds: [oid(input.creatorId)], createdBy: oid(input.creatorId),
-      seq: 0, lastMessage: null, lastMessageSeq: 0, lastActivityAt: input.now, changedAt: input.now, createdAt: input.now,
+      _id,
+      type: 'group',
+      title: input.title,
+      uniqueKey: `group:${_id.toHexString()}`,
+      memberIds: input.memberIds.map(oid),
+      adminIds: [oid(input.creatorId)],
+      createdBy: oid(input.creatorId),
+      seq: 0,
+      lastMessage: null,
+      lastMessageSeq: 0,
+      lastActivityAt: input.now,
+      changedAt: input.now,
+      createdAt: input.now,
     });
     return created.toObject();
   }
@@ -265,15 +288,15 @@ export class ConversationsRepository {
   /** The message at `seq` was deleted: it no longer counts as a mention of `userIds`. */
   async forgetMentions(conversationId: string, userIds: string[], seq: number): Promise<void> {
     if (userIds.length === 0) return;
-    await this.memberships.collection.updateMany(
-      { _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) } },
-      { $pull: { mentionSeqs: seq } } as AnyObject,
-    );
+    await this.memberships.collection.updateMany({ _id: { $in: userIds.map((userId) => membershipId(conversationId, userId)) } }, { $pull: { mentionSeqs: seq } } as AnyObject);
   }
 
   /** The user's current memberships (search scope). Served by `{userId, removedAt}`. */
   findActiveMembershipsOf(userId: string): Promise<MembershipRecord[]> {
-    return this.memberships.find({ userId: oid(userId), removedAt: null }, { conversationId: 1 }).lean<MembershipRecord[]>().exec();
+    return this.memberships
+      .find({ userId: oid(userId), removedAt: null }, { conversationId: 1 })
+      .lean<MembershipRecord[]>()
+      .exec();
   }
 
   /** Conversations the user is in now, plus those it left at or after `leftSince`. */
@@ -303,8 +326,15 @@ export function toSnapshot(message: LastMessageSnapshot): LastMessageSnapshot {
 /** A message's list snapshot less its number (a send's grant adds the number it hands out: SeqGrantsRepository). */
 export function toSnapshotFields(message: Omit<LastMessageSnapshot, 'seq'>): Omit<LastMessageSnapshot, 'seq'> {
   return {
-    _id: message._id, senderId: message.senderId, text: message.text, clientId: message.clientId,
-    createdAt: message.createdAt, editedAt: message.editedAt, deletedAt: message.deletedAt,
-    replyTo: message.replyTo ?? null, mentions: message.mentions ?? [], reactions: message.reactions ?? [],
+    _id: message._id,
+    senderId: message.senderId,
+    text: message.text,
+    clientId: message.clientId,
+    createdAt: message.createdAt,
+    editedAt: message.editedAt,
+    deletedAt: message.deletedAt,
+    replyTo: message.replyTo ?? null,
+    mentions: message.mentions ?? [],
+    reactions: message.reactions ?? [],
   };
 }

@@ -16,8 +16,20 @@ const outsider = new Types.ObjectId();
 function group(overrides: Partial<ConversationRecord> = {}): ConversationRecord {
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
-    _id: new Types.ObjectId(), type: 'group', title: 'Team', uniqueKey: 'group:x', memberIds: [admin, member], adminIds: [admin],
-    createdBy: admin, seq: 4, lastMessage: null, lastMessageSeq: 0, lastActivityAt: at, changedAt: at, createdAt: at, ...overrides,
+    _id: new Types.ObjectId(),
+    type: 'group',
+    title: 'Team',
+    uniqueKey: 'group:x',
+    memberIds: [admin, member],
+    adminIds: [admin],
+    createdBy: admin,
+    seq: 4,
+    lastMessage: null,
+    lastMessageSeq: 0,
+    lastActivityAt: at,
+    changedAt: at,
+    createdAt: at,
+    ...overrides,
   };
 }
 
@@ -31,8 +43,19 @@ describe('ConversationsService', () => {
 
   beforeEach(() => {
     repository = strictMock<ConversationsRepository>('ConversationsRepository', [
-      'findForMember', 'findByUniqueKey', 'upsertDirect', 'activateMemberships', 'rename', 'addMembers', 'removeMember',
-      'deactivateMembership', 'promoteFirstMemberIfNoAdmin', 'findActiveMemberships', 'findSentMarks', 'createGroup', 'setDirectBlock',
+      'findForMember',
+      'findByUniqueKey',
+      'upsertDirect',
+      'activateMemberships',
+      'rename',
+      'addMembers',
+      'removeMember',
+      'deactivateMembership',
+      'promoteFirstMemberIfNoAdmin',
+      'findActiveMemberships',
+      'findSentMarks',
+      'createGroup',
+      'setDirectBlock',
     ]);
     users = strictMock<UsersService>('UsersService', ['existingIds']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
@@ -82,7 +105,7 @@ describe('ConversationsService', () => {
       await expect(sut.openDirect(admin.toHexString(), member.toHexString())).resolves.toMatchObject({ created: false, conversation: { id: existing._id.toHexString() } });
     });
 
-    it('finds the pair\'s conversation by the sorted key from either side', async () => {
+    it("finds the pair's conversation by the sorted key from either side", async () => {
       const existing = group({ type: 'direct', title: null, adminIds: [] });
       repository.findByUniqueKey.mockResolvedValue(existing);
       const first = await sut.openDirect(member.toHexString(), admin.toHexString());
@@ -96,13 +119,16 @@ describe('ConversationsService', () => {
   });
 
   describe('block marks', () => {
-    it('marks (and unmarks) the pair\'s direct conversation by its key, either way round', async () => {
+    it("marks (and unmarks) the pair's direct conversation by its key, either way round", async () => {
       repository.setDirectBlock.mockResolvedValue(undefined);
       const presence = { ofBlocked: { userId: 'x', online: false, lastSeenAt: null }, ofBlocker: { userId: 'y', online: false, lastSeenAt: null } };
       await sut.onBlockChanged({ blockerId: member.toHexString(), blockedId: admin.toHexString(), blocked: true, changed: true, presence });
       await sut.onBlockChanged({ blockerId: member.toHexString(), blockedId: admin.toHexString(), blocked: false, changed: false, presence });
       const key = [admin.toHexString(), member.toHexString()].sort().join(':');
-      expect(repository.setDirectBlock.mock.calls).toEqual([[key, member.toHexString(), true], [key, member.toHexString(), false]]);
+      expect(repository.setDirectBlock.mock.calls).toEqual([
+        [key, member.toHexString(), true],
+        [key, member.toHexString(), false],
+      ]);
     });
   });
 
@@ -186,11 +212,21 @@ describe('ConversationsService', () => {
   describe('marksOf (sending implies reading)', () => {
     const at = new Date('2026-01-01T00:00:00.000Z');
     const membership = (conversationId: Types.ObjectId, userId: Types.ObjectId, readUpToSeq: number) => ({
-      _id: new Types.ObjectId(), conversationId, userId, joinedAt: at, removedAt: null, changedAt: at,
-      readUpToSeq, readUpToId: null, readAt: null, deliveredUpToSeq: readUpToSeq, deliveredUpToId: null, deliveredAt: null,
+      _id: new Types.ObjectId(),
+      conversationId,
+      userId,
+      joinedAt: at,
+      removedAt: null,
+      changedAt: at,
+      readUpToSeq,
+      readUpToId: null,
+      readAt: null,
+      deliveredUpToSeq: readUpToSeq,
+      deliveredUpToId: null,
+      deliveredAt: null,
     });
 
-    it('merges each member\'s own newest message into its marks, reading `sentUpTo` only for the conversations it was not given', async () => {
+    it("merges each member's own newest message into its marks, reading `sentUpTo` only for the conversations it was not given", async () => {
       const known = new Types.ObjectId();
       const unknown = new Types.ObjectId();
       const own = new Types.ObjectId();

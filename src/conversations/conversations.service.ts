@@ -216,7 +216,10 @@ export class ConversationsService {
   /** Responses for the caller: one query for the marks of all of them, whatever the page size. */
   private async toResponses(conversations: ConversationRecord[], userId: string): Promise<ConversationResponse[]> {
     if (conversations.length === 0) return [];
-    const marks = await this.marksOf(conversations.map((c) => c._id), new Map(conversations.map((c) => [c._id.toHexString(), c.sentUpTo ?? {}])));
+    const marks = await this.marksOf(
+      conversations.map((c) => c._id),
+      new Map(conversations.map((c) => [c._id.toHexString(), c.sentUpTo ?? {}])),
+    );
     return conversations.map((conversation) => {
       const members = marks.get(conversation._id.toHexString()) ?? [];
       const own = members.find((member) => member.userId.equals(userId));

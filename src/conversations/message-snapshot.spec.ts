@@ -38,7 +38,15 @@ describe('toMessageResponse', () => {
     const quoted = new Types.ObjectId();
     const [u1, u2] = [new Types.ObjectId(), new Types.ObjectId()];
     const response = toMessageResponse(
-      { ...base, replyTo: { id: quoted, senderId: alice, text: 'earlier', deletedAt: null }, mentions: [u1], reactions: [{ emoji: '🎉', userIds: [u2, u1] }, { emoji: '👍', userIds: [u1] }] },
+      {
+        ...base,
+        replyTo: { id: quoted, senderId: alice, text: 'earlier', deletedAt: null },
+        mentions: [u1],
+        reactions: [
+          { emoji: '🎉', userIds: [u2, u1] },
+          { emoji: '👍', userIds: [u1] },
+        ],
+      },
       new Types.ObjectId(),
       'sent',
     );
@@ -71,7 +79,7 @@ describe('replyPreviewOf', () => {
     const family = '👨‍👩‍👧';
     const cut = replyPreviewOf({ ...quoted, text: `${'a'.repeat(198)}${family}tail` }).text as string;
     expect(cut).toBe('a'.repeat(198));
-    expect([...replyPreviewOf({ ...quoted, text: '😀'.repeat(300) }).text as string]).toHaveLength(200);
+    expect([...(replyPreviewOf({ ...quoted, text: '😀'.repeat(300) }).text as string)]).toHaveLength(200);
   });
 
   it('shows a deleted message as null text with its deletion time', () => {
@@ -79,4 +87,3 @@ describe('replyPreviewOf', () => {
     expect(replyPreviewOf({ ...quoted, text: 'gone', deletedAt })).toEqual({ id: quoted._id, senderId: quoted.senderId, text: null, deletedAt });
   });
 });
-

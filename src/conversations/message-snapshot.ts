@@ -83,7 +83,12 @@ export const REPLY_PREVIEW_LENGTH = 200;
  * points, never splitting a grapheme such as a flag or a family emoji), `null` once it is deleted.
  */
 export function replyPreviewOf(quoted: { _id: Types.ObjectId; senderId: Types.ObjectId; text: string | null; deletedAt: Date | null }): ReplyPreview {
-  return { id: quoted._id, senderId: quoted.senderId, text: quoted.deletedAt || quoted.text === null ? null : cutText(quoted.text, REPLY_PREVIEW_LENGTH), deletedAt: quoted.deletedAt };
+  return {
+    id: quoted._id,
+    senderId: quoted.senderId,
+    text: quoted.deletedAt || quoted.text === null ? null : cutText(quoted.text, REPLY_PREVIEW_LENGTH),
+    deletedAt: quoted.deletedAt,
+  };
 }
 
 const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });

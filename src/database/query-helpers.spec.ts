@@ -4,7 +4,11 @@ import { derivedId, inIdOrder, isDuplicateId, isDuplicateKey, isWriteConflict, r
 
 describe('duplicate-key errors', () => {
   const mongoId = { code: 11000, keyPattern: { _id: 1 }, message: 'E11000 duplicate key error collection: chat.messages index: _id_ dup key: { _id: ObjectId(…) }' };
-  const mongoOther = { code: 11000, keyPattern: { conversationId: 1, seq: 1 }, message: 'E11000 duplicate key error collection: chat.messages index: conversationId_1_seq_1 dup key: { … }' };
+  const mongoOther = {
+    code: 11000,
+    keyPattern: { conversationId: 1, seq: 1 },
+    message: 'E11000 duplicate key error collection: chat.messages index: conversationId_1_seq_1 dup key: { … }',
+  };
   const bareId = { code: 11000, message: "Duplicate key violation on the requested collection: Index '_id_'" };
   const bareOther = { code: 11000, message: "Duplicate key violation on the requested collection: Index 'conversationId_1_seq_1'" };
 
@@ -93,7 +97,7 @@ describe('derivedId', () => {
 });
 
 describe('inIdOrder', () => {
-  it('orders a bulk\'s items by their ids, whatever order they came in, and leaves the input as it was', () => {
+  it("orders a bulk's items by their ids, whatever order they came in, and leaves the input as it was", () => {
     const [low, mid, high] = ['0000000000000000000000a1', '0000000000000000000000b2', '0000000000000000000000c3'].map((id) => new Types.ObjectId(id));
     const items = [{ id: high }, { id: low }, { id: mid }];
     expect(inIdOrder(items, (item) => item.id).map((item) => item.id)).toEqual([low, mid, high]);

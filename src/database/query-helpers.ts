@@ -95,9 +95,7 @@ export interface ConversationScope {
  */
 export function scopedChangesAfter(scope: ConversationScope[], idField: string, since: { at: Date; id: Types.ObjectId | null }): Record<string, unknown> {
   const settled = scope.filter((entry) => entry.from <= since.at).map((entry) => entry.conversationId);
-  const branches: Record<string, unknown>[] = scope
-    .filter((entry) => entry.from > since.at)
-    .map((entry) => ({ [idField]: entry.conversationId, changedAt: { $gte: entry.from } }));
+  const branches: Record<string, unknown>[] = scope.filter((entry) => entry.from > since.at).map((entry) => ({ [idField]: entry.conversationId, changedAt: { $gte: entry.from } }));
   if (settled.length > 0) branches.unshift({ [idField]: { $in: settled } });
   return { $and: [branches.length === 1 ? branches[0] : { $or: branches }, afterPosition('changedAt', since)] };
 }

@@ -22,10 +22,7 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ description: 'A dependency does not answer' })
   async check(): Promise<HealthCheckResult> {
     try {
-      return await this.health.check([
-        () => this.database.check('database'),
-        () => this.redis.check('redis'),
-      ]);
+      return await this.health.check([() => this.database.check('database'), () => this.redis.check('redis')]);
     } catch (error) {
       const details = error instanceof ServiceUnavailableException ? (error.getResponse() as HealthCheckResult) : undefined;
       const down = Object.keys(details?.error ?? {}).join(', ') || 'a dependency';

@@ -13,8 +13,20 @@ const notMine = new Types.ObjectId();
 function record(conversationId: Types.ObjectId, text: string): MessageRecord {
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
-    _id: new Types.ObjectId(), conversationId, seq: 1, senderId: new Types.ObjectId(me), text, clientId: null, createdAt: at, editedAt: null,
-    deletedAt: null, changedAt: at, replyTo: null, mentions: [], reactions: [], searchTerms: [],
+    _id: new Types.ObjectId(),
+    conversationId,
+    seq: 1,
+    senderId: new Types.ObjectId(me),
+    text,
+    clientId: null,
+    createdAt: at,
+    editedAt: null,
+    deletedAt: null,
+    changedAt: at,
+    replyTo: null,
+    mentions: [],
+    reactions: [],
+    searchTerms: [],
   };
 }
 
@@ -35,7 +47,7 @@ describe('MessageSearchService', () => {
     await expect(sut.search(me, { q, limit: 20 })).rejects.toBeInstanceOf(BadRequestException);
   });
 
-  it('searches the caller\'s current conversations for every word\'s stem, newest first, and reports hasMore from one extra row', async () => {
+  it("searches the caller's current conversations for every word's stem, newest first, and reports hasMore from one extra row", async () => {
     access.readableConversationIds.mockResolvedValueOnce([mine]);
     messages.search.mockResolvedValueOnce([record(mine, 'cats running'), record(mine, 'cat runs'), record(mine, 'cat run')]);
     conversations.marksOf.mockResolvedValueOnce(new Map());
@@ -45,7 +57,7 @@ describe('MessageSearchService', () => {
     expect(page.hasMore).toBe(true);
   });
 
-  it('a cursor outside the searched conversations is a 400; a conversation that is not the caller\'s a 404', async () => {
+  it("a cursor outside the searched conversations is a 400; a conversation that is not the caller's a 404", async () => {
     access.readableConversationIds.mockResolvedValueOnce([mine]);
     messages.findById.mockResolvedValueOnce(record(notMine, 'secret'));
     await expect(sut.search(me, { q: 'secret', before: new Types.ObjectId().toHexString(), limit: 20 })).rejects.toBeInstanceOf(BadRequestException);

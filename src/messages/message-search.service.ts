@@ -44,7 +44,9 @@ export class MessageSearchService {
       limit: query.limit + 1,
     });
     const page = records.slice(0, query.limit);
-    const marks = page.length ? await this.conversations.marksOf([...new Map(page.map((m) => [m.conversationId.toHexString(), m.conversationId])).values()]) : new Map<string, never[]>();
+    const marks = page.length
+      ? await this.conversations.marksOf([...new Map(page.map((m) => [m.conversationId.toHexString(), m.conversationId])).values()])
+      : new Map<string, never[]>();
     return {
       items: page.map((record) => toMessageResponse(record, record.conversationId, messageStatus(record, marks.get(record.conversationId.toHexString()) ?? []))),
       hasMore: records.length > query.limit,

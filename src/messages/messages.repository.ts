@@ -17,9 +17,7 @@ export function messageIdFor(senderId: string, clientId: string): Types.ObjectId
 /** The only code that touches the messages collection (the receipts' own reads of it aside: ReceiptsRepository). Plain objects out. */
 @Injectable()
 export class MessagesRepository {
-  constructor(
-    @InjectModel(Message.name) private readonly messages: Model<Message>,
-  ) {}
+  constructor(@InjectModel(Message.name) private readonly messages: Model<Message>) {}
 
   /**
    * Stores a batch in one unordered insert. Per message, in order: `stored`, `duplicate` (its id
@@ -160,7 +158,13 @@ export class MessagesRepository {
    * Search: messages of `conversationIds` whose text has every one of `terms`, newest first, older
    * than `before`. The text index finds the candidates for `words`; `searchTerms` makes it every word.
    */
-  search(input: { words: string[]; terms: string[]; conversationIds: Types.ObjectId[]; before: { createdAt: Date; id: Types.ObjectId } | null; limit: number }): Promise<MessageRecord[]> {
+  search(input: {
+    words: string[];
+    terms: string[];
+    conversationIds: Types.ObjectId[];
+    before: { createdAt: Date; id: Types.ObjectId } | null;
+    limit: number;
+  }): Promise<MessageRecord[]> {
     const filter: Record<string, unknown> = {
       $text: { $search: input.words.join(' ') },
       searchTerms: { $all: input.terms },

@@ -31,9 +31,21 @@ function storedConversation(seq: number): ConversationRecord {
 function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRecord {
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
-    _id: new Types.ObjectId(), conversationId: new Types.ObjectId(conversationId), seq, senderId: new Types.ObjectId(senderId),
-    text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at,
-    replyTo: null, mentions: [], reactions: [], searchTerms: [], ...overrides,
+    _id: new Types.ObjectId(),
+    conversationId: new Types.ObjectId(conversationId),
+    seq,
+    senderId: new Types.ObjectId(senderId),
+    text: `m${seq}`,
+    clientId: null,
+    createdAt: at,
+    editedAt: null,
+    deletedAt: null,
+    changedAt: at,
+    replyTo: null,
+    mentions: [],
+    reactions: [],
+    searchTerms: [],
+    ...overrides,
   };
 }
 
@@ -53,8 +65,15 @@ describe('MessagesService', () => {
 
   beforeEach(() => {
     repository = strictMock<MessagesRepository>('MessagesRepository', [
-      'findById', 'updateText', 'markDeleted', 'pageBefore', 'pageAfter',
-      'addReaction', 'removeReaction', 'refreshReplyPreviews', 'setReplyPreview',
+      'findById',
+      'updateText',
+      'markDeleted',
+      'pageBefore',
+      'pageAfter',
+      'addReaction',
+      'removeReaction',
+      'refreshReplyPreviews',
+      'setReplyPreview',
     ]);
     conversations = strictMock<ConversationsService>('ConversationsService', ['openDirect', 'marksOfConversation']);
     records = strictMock<ConversationsRepository>('ConversationsRepository', ['findForMember', 'replaceLastMessage', 'forgetMentions', 'refreshQuotedPreview']);
@@ -148,7 +167,7 @@ describe('MessagesService', () => {
       expect(message.mentions).toEqual([otherId, senderId]);
     });
 
-    it('a mention of a non-member is the batch\'s 400', async () => {
+    it("a mention of a non-member is the batch's 400", async () => {
       batcher.submit.mockRejectedValueOnce(new BadRequestException('mentions must be current members of this conversation'));
       await expect(sut.send(senderId, { conversationId, text: 'x', mentions: [new Types.ObjectId().toHexString()] })).rejects.toBeInstanceOf(BadRequestException);
     });
@@ -202,7 +221,7 @@ describe('MessagesService', () => {
       expect(message.text).toBe('y'.repeat(20));
     });
 
-    it('a non-member gets the batch\'s 404', async () => {
+    it("a non-member gets the batch's 404", async () => {
       batcher.submit.mockRejectedValueOnce(new NotFoundException('Conversation not found'));
       await expect(sut.send(senderId, { conversationId, text: 'x' })).rejects.toBeInstanceOf(NotFoundException);
     });
@@ -390,7 +409,11 @@ describe('MessagesService', () => {
 
       expect(repository.pageBefore).toHaveBeenCalledWith(conversationId, null, 4);
       expect(page.hasMore).toBe(true);
-      expect(page.items.map((m) => [m.seq, m.status])).toEqual([[2, 'read'], [3, 'delivered'], [4, 'sent']]);
+      expect(page.items.map((m) => [m.seq, m.status])).toEqual([
+        [2, 'read'],
+        [3, 'delivered'],
+        [4, 'sent'],
+      ]);
     });
 
     it('after a cursor: pages forward from its seq and drops the newest extra row', async () => {

@@ -64,8 +64,13 @@ export class MessagesService {
       const rich = this.richFields(conversationId, input, quoted, text);
       // Wrapped, not returned: admission ends once the send is queued, not once it is stored.
       const submitted = this.batcher.submit({
-        id, conversationId: conversation, senderId: new Types.ObjectId(senderId), text, clientId: input.clientId ?? null,
-        mentionIds: rich.mentions, extra: rich,
+        id,
+        conversationId: conversation,
+        senderId: new Types.ObjectId(senderId),
+        text,
+        clientId: input.clientId ?? null,
+        mentionIds: rich.mentions,
+        extra: rich,
       });
       return { outcome: submitted };
     });
@@ -102,7 +107,12 @@ export class MessagesService {
    * The send's quote, mentions and search terms. 400 when `replyToId` names no message of this
    * conversation; whether every mention is a member is checked where `seq` is handed out.
    */
-  private richFields(conversationId: string, input: SendMessageDto, quoted: MessageRecord | null, text: string): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
+  private richFields(
+    conversationId: string,
+    input: SendMessageDto,
+    quoted: MessageRecord | null,
+    text: string,
+  ): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
     if (input.replyToId !== undefined && (!quoted || !quoted.conversationId.equals(conversationId))) {
       throw new BadRequestException('replyToId must be a message of this conversation');
     }

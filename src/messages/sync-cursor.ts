@@ -39,7 +39,12 @@ export class SyncCursorCodec {
     const position = (p: SyncPosition) => [p.at.getTime(), p.id ? p.id.toHexString() : null];
     const body = Buffer.from(
       JSON.stringify({
-        v: VERSION, i: cursor.issuedAt, m: position(cursor.messages), r: position(cursor.receipts), c: position(cursor.conversations), b: position(cursor.blocks),
+        v: VERSION,
+        i: cursor.issuedAt,
+        m: position(cursor.messages),
+        r: position(cursor.receipts),
+        c: position(cursor.conversations),
+        b: position(cursor.blocks),
       }),
     ).toString('base64url');
     return `${body}.${this.sign(body)}`;

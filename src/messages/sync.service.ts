@@ -69,10 +69,10 @@ export class SyncService {
     ]);
 
     const messagePage = messageRecords.slice(0, PAGE);
-    const marks = messagePage.length ? await this.conversations.marksOf([...new Set(messagePage.map((m) => m.conversationId.toHexString()))].map((id) => new Types.ObjectId(id))) : new Map<string, never[]>();
-    const messages = messagePage.map((record) =>
-      toMessageResponse(record, record.conversationId, messageStatus(record, marks.get(record.conversationId.toHexString()) ?? [])),
-    );
+    const marks = messagePage.length
+      ? await this.conversations.marksOf([...new Set(messagePage.map((m) => m.conversationId.toHexString()))].map((id) => new Types.ObjectId(id)))
+      : new Map<string, never[]>();
+    const messages = messagePage.map((record) => toMessageResponse(record, record.conversationId, messageStatus(record, marks.get(record.conversationId.toHexString()) ?? [])));
 
     const markPage = markRecords.slice(0, PAGE);
     const receipts: ReceiptResponse[] = [];
@@ -133,7 +133,10 @@ export class SyncService {
     const clamped = (position: SyncPosition): SyncPosition => (position.at.getTime() >= floor ? position : { at: new Date(floor), id: null });
     return {
       ...cursor,
-      messages: clamped(cursor.messages), receipts: clamped(cursor.receipts), conversations: clamped(cursor.conversations), blocks: clamped(cursor.blocks),
+      messages: clamped(cursor.messages),
+      receipts: clamped(cursor.receipts),
+      conversations: clamped(cursor.conversations),
+      blocks: clamped(cursor.blocks),
     };
   }
 }

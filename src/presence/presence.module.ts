@@ -9,9 +9,7 @@ import { LocalPresence, PresenceService, RedisPresence } from './presence.servic
       provide: PresenceService,
       inject: [AppConfig],
       useFactory: (config: AppConfig) =>
-        config.redisUrl
-          ? RedisPresence.connect(config.redisUrl, { heartbeatMs: config.presenceHeartbeatMs, instanceTtlMs: config.presenceInstanceTtlMs })
-          : new LocalPresence(),
+        config.redisUrl ? RedisPresence.connect(config.redisUrl, { heartbeatMs: config.presenceHeartbeatMs, instanceTtlMs: config.presenceInstanceTtlMs }) : new LocalPresence(),
     },
   ],
   exports: [PresenceService],

@@ -181,7 +181,11 @@ export class RedisPresence extends PresenceService implements OnModuleInit, OnAp
     const first = this.connections.add(userId);
     this.leftUnchecked.delete(userId);
     try {
-      await this.client.multi().hSet(userKey(userId), this.instanceId, String(this.connections.count(userId))).sAdd(instanceUsersKey(this.instanceId), userId).exec();
+      await this.client
+        .multi()
+        .hSet(userKey(userId), this.instanceId, String(this.connections.count(userId)))
+        .sAdd(instanceUsersKey(this.instanceId), userId)
+        .exec();
       if (!first) return false;
       return !(await this.onlineElsewhere(userId));
     } catch (error) {
@@ -319,10 +323,7 @@ export class RedisPresence extends PresenceService implements OnModuleInit, OnAp
     this.leftUnchecked.clear();
     const stillOnline = await this.onlineAmong(left);
     this.logger.warn({ users: users.length, rechecked: left.length }, 'Presence written to Redis again after an outage');
-    this.changed([
-      ...users.map((userId) => ({ userId, online: true })),
-      ...left.filter((userId) => !stillOnline.has(userId)).map((userId) => ({ userId, online: false })),
-    ]);
+    this.changed([...users.map((userId) => ({ userId, online: true })), ...left.filter((userId) => !stillOnline.has(userId)).map((userId) => ({ userId, online: false }))]);
   }
 
   /** Sweeps each instance that stopped beating: its users go offline unless a live instance holds them. */

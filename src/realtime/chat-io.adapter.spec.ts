@@ -1,16 +1,7 @@
 import { type CallHandler, type INestApplication, Injectable, type NestInterceptor, UseInterceptors } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Test } from '@nestjs/testing';
-import {
-  Ack as AckParam,
-  ConnectedSocket,
-  MessageBody,
-  type MessageMappingProperties,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-  WsException,
-} from '@nestjs/websockets';
+import { Ack as AckParam, ConnectedSocket, MessageBody, type MessageMappingProperties, SubscribeMessage, WebSocketGateway, WebSocketServer, WsException } from '@nestjs/websockets';
 import type { AddressInfo } from 'node:net';
 import { EMPTY, map, Observable, of } from 'rxjs';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
@@ -101,7 +92,10 @@ describe('ChatIoAdapter.bindMessageHandlers', () => {
     await flush();
 
     expect(calls).toEqual(['b message:send {"text":"hi"}', 'a typing {"conversationId":"c"}']);
-    expect(acks).toEqual([{ ok: true, data: 1 }, { ok: true, data: {} }]);
+    expect(acks).toEqual([
+      { ok: true, data: 1 },
+      { ok: true, data: {} },
+    ]);
     expect(counted).toEqual([
       { event: 'message:send', status: 'ok' },
       { event: 'typing', status: 'ok' },
@@ -285,7 +279,11 @@ describe('ChatIoAdapter.bindMessageHandlers on the installed Nest and Socket.IO'
       const second = await connect();
       const events: unknown[][] = [];
       first.onAny((event: string, ...args: unknown[]) => events.push([event, ...args]));
-      const ask = (event: string, ...args: unknown[]) => first.timeout(300).emitWithAck(event, ...args).catch((error: Error) => `no answer (${error.message})`);
+      const ask = (event: string, ...args: unknown[]) =>
+        first
+          .timeout(300)
+          .emitWithAck(event, ...args)
+          .catch((error: Error) => `no answer (${error.message})`);
       const answers = {
         echo: await ask('echo', { text: 'hi' }),
         echoOfTheSecond: await second.timeout(300).emitWithAck('echo', 'second'),
@@ -305,7 +303,7 @@ describe('ChatIoAdapter.bindMessageHandlers on the installed Nest and Socket.IO'
       await new Promise((resolve) => setTimeout(resolve, 50));
 
       // The binding in use: Nest's own registers one listener per handler per socket.
-      const sockets = [...((app.get(ProbeGateway).server as { sockets: Map<string, { listeners(event: string): unknown[]; listenersAny(): unknown[] }> }).sockets.values())];
+      const sockets = [...(app.get(ProbeGateway).server as { sockets: Map<string, { listeners(event: string): unknown[]; listenersAny(): unknown[] }> }).sockets.values()];
       const binding = sockets.map((socket) => ({ echoListeners: socket.listeners('echo').length, anyListeners: socket.listenersAny() }));
       return { answers, events, calls: [...calls], counted: [...counted], binding };
     } finally {
@@ -314,7 +312,7 @@ describe('ChatIoAdapter.bindMessageHandlers on the installed Nest and Socket.IO'
     }
   }
 
-  it('answers every kind of handler result exactly as Nest\'s own IoAdapter does', async () => {
+  it("answers every kind of handler result exactly as Nest's own IoAdapter does", async () => {
     const nest = await observe((app) => new IoAdapter(app));
     const ours = await observe((app) => new ChatIoAdapter(app));
     const expected = {

@@ -160,11 +160,7 @@ export class ChatIoAdapter extends IoAdapter {
    * does: chat-io.adapter.spec.ts, "on the installed Nest and Socket.IO", runs a real gateway through
    * both adapters and fails when a new Nest binds or answers differently, or stops calling this.
    */
-  override bindMessageHandlers(
-    socket: HandlerSocket,
-    handlers: MessageMappingProperties[],
-    _transform: (data: unknown) => Observable<unknown>,
-  ): void {
+  override bindMessageHandlers(socket: HandlerSocket, handlers: MessageMappingProperties[], _transform: (data: unknown) => Observable<unknown>): void {
     this.metrics ??= this.app.get<MetricsService>(MetricsService, { strict: false });
     this.work ??= this.app.get<InFlightWork>(InFlightWork, { strict: false });
     let routes = this.routes.get(socket.nsp);

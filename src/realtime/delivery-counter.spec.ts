@@ -31,7 +31,10 @@ describe('countDeliveries', () => {
     expect(countDeliveries(adapter, sink)).toBe(true);
     adapter.broadcast(event('message:new') as never, opts(['user:a', 'user:b']) as never);
     adapter.broadcast(event('typing') as never, opts(['user:a'], ['user:b']) as never);
-    expect(counted).toEqual([['message:new', 2], ['typing', 1]]);
+    expect(counted).toEqual([
+      ['message:new', 2],
+      ['typing', 1],
+    ]);
     expect([...written.values()]).toEqual([2, 1, 0]);
   });
 
@@ -43,7 +46,7 @@ describe('countDeliveries', () => {
     expect(counted).toEqual([]);
   });
 
-  it('does not count the adapter\'s other work over sockets (fetching and listing them)', async () => {
+  it("does not count the adapter's other work over sockets (fetching and listing them)", async () => {
     const { adapter } = namespaceWith(['s1', 's2']);
     void adapter.addAll('s1', new Set(['user:a']));
     void adapter.addAll('s2', new Set(['user:a']));
@@ -70,8 +73,8 @@ describe('countDeliveries', () => {
  * to sockets other than inside `apply`, the counts here go wrong or `countDeliveries` refuses the adapter.
  */
 describe.each([
-  ['socket.io (the app\'s copy)', () => new Server(0)],
-  ['the socket.io of Nest\'s IoAdapter (the server the app runs)', () => new IoAdapter().createIOServer(0) as Server],
+  ["socket.io (the app's copy)", () => new Server(0)],
+  ["the socket.io of Nest's IoAdapter (the server the app runs)", () => new IoAdapter().createIOServer(0) as Server],
 ])('countDeliveries on %s', (_copy, createServer) => {
   let server: Server;
   let clients: ClientSocket[];
@@ -85,7 +88,9 @@ describe.each([
 
   afterEach(async () => {
     for (const client of clients) client.disconnect();
-    await new Promise((resolve) => server.close(resolve));
+    await new Promise<void>((resolve) => {
+      void server.close(() => resolve());
+    });
   });
 
   /** A client of `/chat` whose server-side socket joined `rooms`. */
@@ -123,6 +128,10 @@ describe.each([
     namespace.in('user:c').socketsJoin('user:d');
     namespace.in('user:d').disconnectSockets(true);
 
-    expect(counted).toEqual([['message:new', 2], ['typing', 1], ['ping', 1]]);
+    expect(counted).toEqual([
+      ['message:new', 2],
+      ['typing', 1],
+      ['ping', 1],
+    ]);
   });
 });

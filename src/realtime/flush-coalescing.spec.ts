@@ -59,7 +59,9 @@ describe('coalesceFlushes on the installed engine.io and ws', () => {
 
   afterEach(async () => {
     client?.disconnect();
-    await new Promise((resolve) => server.close(resolve));
+    await new Promise<void>((resolve) => {
+      void server.close(() => resolve());
+    });
   });
 
   it('writes the packets queued behind a write in one corked batch, and leaves the stream uncorked', async () => {

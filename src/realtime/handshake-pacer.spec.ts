@@ -7,7 +7,7 @@ describe('HandshakePacer', () => {
     clock = 1_000_000;
   });
 
-  it('admits a burst of one second\'s worth, then tells the rest to come back in successive slots', () => {
+  it("admits a burst of one second's worth, then tells the rest to come back in successive slots", () => {
     const sut = new HandshakePacer(10, 0, () => 0, now);
     const answers = Array.from({ length: 13 }, () => sut.take());
     expect(answers.slice(0, 10)).toEqual(Array(10).fill(null));

@@ -25,10 +25,12 @@ describe('InFlightWork', () => {
 
   it('also waits for work that starts while draining', async () => {
     const order: string[] = [];
-    void sut.track(later(10, 'a').then(() => {
-      order.push('a');
-      void sut.track(later(10, 'b').then(() => order.push('b')));
-    }));
+    void sut.track(
+      later(10, 'a').then(() => {
+        order.push('a');
+        void sut.track(later(10, 'b').then(() => order.push('b')));
+      }),
+    );
     await sut.drain(1000);
     expect(order).toEqual(['a', 'b']);
   });

@@ -43,7 +43,10 @@ export class ChatRedisFanout implements OnApplicationShutdown {
     const sub = pub.duplicate();
     const fanout = new ChatRedisFanout({ pub, sub });
     fanout.guardPublishes(pub);
-    for (const [name, client] of [['publisher', pub], ['subscriber', sub]] as const) {
+    for (const [name, client] of [
+      ['publisher', pub],
+      ['subscriber', sub],
+    ] as const) {
       // Without a listener an 'error' event would crash the process; the client reconnects by itself.
       client.on('error', (error: Error) => fanout.logger.warn(`Redis ${name}: ${error.message}`));
       client.on('end', () => fanout.markInterrupted());
@@ -93,9 +96,7 @@ export class ChatRedisFanout implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (!this.clients) return;
     this.recoveredListeners.length = 0;
-    await Promise.all(
-      [this.clients.pub, this.clients.sub].map((client) => (client.isOpen ? client.quit().catch(() => client.disconnect()) : undefined)),
-    ).catch(() => undefined);
+    await Promise.all([this.clients.pub, this.clients.sub].map((client) => (client.isOpen ? client.quit().catch(() => client.disconnect()) : undefined))).catch(() => undefined);
   }
 
   /**
@@ -121,7 +122,7 @@ export class ChatRedisFanout implements OnApplicationShutdown {
     this.interrupted = true;
     // A moment earlier: a publish cut off by the crash may have been sent just before it was noticed.
     this.interruptedAt = Date.now() - 1000;
-    this.logger.warn('Redis fan-out interrupted: events reach this instance\'s sockets only until it is back');
+    this.logger.warn("Redis fan-out interrupted: events reach this instance's sockets only until it is back");
   }
 
   private maybeRecovered(): void {

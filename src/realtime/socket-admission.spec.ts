@@ -8,8 +8,7 @@ import { SocketAdmission } from './socket-admission';
 const USER = '64b000000000000000000001';
 const SESSION = '64b0000000000000000000aa';
 
-const socketOf = (userId = USER, readyState = 'open'): ChatSocket =>
-  ({ data: { user: { userId, sessionId: SESSION, exp: 0 } }, conn: { readyState } }) as unknown as ChatSocket;
+const socketOf = (userId = USER, readyState = 'open'): ChatSocket => ({ data: { user: { userId, sessionId: SESSION, exp: 0 } }, conn: { readyState } }) as unknown as ChatSocket;
 
 describe('SocketAdmission', () => {
   let sut: SocketAdmission;

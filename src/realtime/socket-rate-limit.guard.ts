@@ -10,8 +10,7 @@ const SOCKET_LIMIT_KEY = 'chatify:socket-rate-limit';
  * A socket event counted against a named limit per user (the same budget as the REST route of the same
  * kind, over every socket and instance); over it the ack is a 429 and the socket stays connected.
  */
-export const SocketRateLimit = (name: Exclude<LimitName, 'address' | 'auth' | 'refresh'>) =>
-  applyDecorators(SetMetadata(SOCKET_LIMIT_KEY, name), UseGuards(SocketRateLimitGuard));
+export const SocketRateLimit = (name: Exclude<LimitName, 'address' | 'auth' | 'refresh'>) => applyDecorators(SetMetadata(SOCKET_LIMIT_KEY, name), UseGuards(SocketRateLimitGuard));
 
 @Injectable()
 export class SocketRateLimitGuard implements CanActivate {

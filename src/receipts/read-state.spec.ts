@@ -17,17 +17,17 @@ describe('messageStatus', () => {
       expect(messageStatus(fromAlice(3), [marks(alice, 3, 3), marks(bob, 2, 2)])).toBe('sent');
     });
 
-    it('is delivered once the other member\'s delivered mark reaches it (at or past)', () => {
+    it("is delivered once the other member's delivered mark reaches it (at or past)", () => {
       expect(messageStatus(fromAlice(3), [marks(alice, 3, 3), marks(bob, 3, 0)])).toBe('delivered');
       expect(messageStatus(fromAlice(3), [marks(alice, 3, 3), marks(bob, 9, 2)])).toBe('delivered');
     });
 
-    it('is read once the other member\'s read mark reaches it', () => {
+    it("is read once the other member's read mark reaches it", () => {
       expect(messageStatus(fromAlice(3), [marks(alice, 0, 0), marks(bob, 3, 3)])).toBe('read');
       expect(messageStatus(fromAlice(3), [marks(bob, 7, 5)])).toBe('read');
     });
 
-    it('ignores the sender\'s own marks, high or low', () => {
+    it("ignores the sender's own marks, high or low", () => {
       expect(messageStatus(fromAlice(3), [marks(alice, 100, 100), marks(bob, 0, 0)])).toBe('sent');
       expect(messageStatus(fromAlice(3), [marks(alice, 0, 0), marks(bob, 3, 3)])).toBe('read');
     });
@@ -73,7 +73,13 @@ describe('effectiveMarks (sending implies reading)', () => {
 
   it('a member whose own newest message is past its read mark has read (and got) everything up to it', () => {
     expect(effectiveMarks(membership, { seq: 8, id: ownMessage, at })).toEqual({
-      userId, readUpToSeq: 8, readUpToId: ownMessage, readAt: at, deliveredUpToSeq: 8, deliveredUpToId: ownMessage, deliveredAt: at,
+      userId,
+      readUpToSeq: 8,
+      readUpToId: ownMessage,
+      readAt: at,
+      deliveredUpToSeq: 8,
+      deliveredUpToId: ownMessage,
+      deliveredAt: at,
     });
   });
 

@@ -19,15 +19,16 @@ export interface MemberMarks {
  * A member's marks with its own newest message counted: sending implies reading (and having got)
  * everything up to it. The send writes that into the conversation (`sentUpTo`), not the membership.
  */
-export function effectiveMarks<T extends MemberMarks & { readUpToId?: Types.ObjectId | null; readAt?: Date | null; deliveredUpToId?: Types.ObjectId | null; deliveredAt?: Date | null }>(
-  membership: T,
-  sent: SentMark | undefined,
-): T {
+export function effectiveMarks<
+  T extends MemberMarks & { readUpToId?: Types.ObjectId | null; readAt?: Date | null; deliveredUpToId?: Types.ObjectId | null; deliveredAt?: Date | null },
+>(membership: T, sent: SentMark | undefined): T {
   if (!sent || sent.seq <= membership.readUpToSeq) return membership;
   const deliveredBehind = membership.deliveredUpToSeq < sent.seq;
   return {
     ...membership,
-    readUpToSeq: sent.seq, readUpToId: sent.id, readAt: sent.at,
+    readUpToSeq: sent.seq,
+    readUpToId: sent.id,
+    readAt: sent.at,
     ...(deliveredBehind ? { deliveredUpToSeq: sent.seq, deliveredUpToId: sent.id, deliveredAt: sent.at } : {}),
   };
 }

@@ -25,9 +25,20 @@ function conversation(seq: number): ConversationRecord {
 function message(seq: number, inConversation = conversationId): MessageRecord {
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
-    _id: new Types.ObjectId(), conversationId: new Types.ObjectId(inConversation), seq, senderId: new Types.ObjectId(sender),
-    text: `m${seq}`, clientId: null, createdAt: at, editedAt: null, deletedAt: null, changedAt: at,
-    replyTo: null, mentions: [], reactions: [], searchTerms: [],
+    _id: new Types.ObjectId(),
+    conversationId: new Types.ObjectId(inConversation),
+    seq,
+    senderId: new Types.ObjectId(sender),
+    text: `m${seq}`,
+    clientId: null,
+    createdAt: at,
+    editedAt: null,
+    deletedAt: null,
+    changedAt: at,
+    replyTo: null,
+    mentions: [],
+    reactions: [],
+    searchTerms: [],
   };
 }
 
@@ -128,7 +139,7 @@ describe('ReceiptsService', () => {
       await expect(sut.markRead(reader, conversationId, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
     });
 
-    it('a non-member gets the membership check\'s 404 and nothing moves', async () => {
+    it("a non-member gets the membership check's 404 and nothing moves", async () => {
       records.findForMember.mockResolvedValueOnce(null);
       messages.findMessage.mockResolvedValueOnce(message(1));
       await expect(sut.markRead(reader, conversationId, new Types.ObjectId().toHexString())).rejects.toBeInstanceOf(NotFoundException);
@@ -170,22 +181,26 @@ describe('ReceiptsService', () => {
   });
 
   describe('receipts', () => {
-    it('one row per other member; a mark that passed shows the earliest of its explicit mark and the member\'s own later message', async () => {
+    it("one row per other member; a mark that passed shows the earliest of its explicit mark and the member's own later message", async () => {
       const target = message(3);
       const third = new Types.ObjectId();
       const marked = new Date('2026-01-05T00:00:00.000Z');
       const replied = new Date('2026-01-04T00:00:00.000Z');
       messages.findMessage.mockResolvedValueOnce(target);
       records.findForMember.mockResolvedValueOnce(conversation(5));
-      conversations.marksOfConversation.mockResolvedValueOnce(
-        ([
-          { userId: new Types.ObjectId(sender), readUpToSeq: 5, deliveredUpToSeq: 5 },
-          { userId: new Types.ObjectId(reader), readUpToSeq: 2, deliveredUpToSeq: 3 },
-          { userId: third, readUpToSeq: 4, deliveredUpToSeq: 4 },
+      conversations.marksOfConversation.mockResolvedValueOnce([
+        { userId: new Types.ObjectId(sender), readUpToSeq: 5, deliveredUpToSeq: 5 },
+        { userId: new Types.ObjectId(reader), readUpToSeq: 2, deliveredUpToSeq: 3 },
+        { userId: third, readUpToSeq: 4, deliveredUpToSeq: 4 },
+      ]);
+      // reader: delivered passed by an explicit mark only.
+      messages.firstReceiptTimes.mockResolvedValueOnce(
+        new Map([
+          [`${reader}:delivered`, marked],
+          [`${third.toHexString()}:delivered`, marked],
+          [`${third.toHexString()}:read`, marked],
         ]),
       );
-      // reader: delivered passed by an explicit mark only.
-      messages.firstReceiptTimes.mockResolvedValueOnce(new Map([[`${reader}:delivered`, marked], [`${third.toHexString()}:delivered`, marked], [`${third.toHexString()}:read`, marked]]));
       messages.firstSentTimes.mockResolvedValueOnce(new Map([[third.toHexString(), replied]]));
 
       const rows = await sut.receipts(reader, target._id.toHexString());
@@ -206,7 +221,7 @@ describe('ReceiptsService', () => {
       const joinedAt = new Date('2026-01-09T00:00:00.000Z');
       messages.findMessage.mockResolvedValueOnce(target);
       records.findForMember.mockResolvedValueOnce(conversation(5));
-      conversations.marksOfConversation.mockResolvedValueOnce(([{ userId: new Types.ObjectId(reader), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]));
+      conversations.marksOfConversation.mockResolvedValueOnce([{ userId: new Types.ObjectId(reader), readUpToSeq: 1, deliveredUpToSeq: 1, joinedAt } as MemberMarks]);
       messages.firstReceiptTimes.mockResolvedValueOnce(new Map());
       messages.firstSentTimes.mockResolvedValueOnce(new Map());
       expect(await sut.receipts(sender, target._id.toHexString())).toEqual([{ userId: reader, deliveredAt: joinedAt.toISOString(), readAt: joinedAt.toISOString() }]);

@@ -67,9 +67,7 @@ export class ReceiptsService {
     const movedSet = await this.memberships.advanceMarks(conversation.id, userId, types, message.seq, message._id, at);
     const moved = types.filter((type) => movedSet.has(type));
     await Promise.all(
-      moved.map((type) =>
-        this.repository.recordReceipt({ conversationId: message.conversationId, userId: new Types.ObjectId(userId), type, seq: message.seq, at }),
-      ),
+      moved.map((type) => this.repository.recordReceipt({ conversationId: message.conversationId, userId: new Types.ObjectId(userId), type, seq: message.seq, at })),
     );
     for (const type of moved) {
       this.events.publish('receipt.moved', {

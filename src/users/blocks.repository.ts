@@ -41,14 +41,26 @@ export class BlocksRepository {
 
   /** The users `blockerId` blocks now, most recently blocked first. */
   findBlockedBy(blockerId: string): Promise<BlockRecord[]> {
-    return this.blocks.find({ blockerId: oid(blockerId), active: true }).sort({ changedAt: -1, _id: -1 }).lean<BlockRecord[]>().exec();
+    return this.blocks
+      .find({ blockerId: oid(blockerId), active: true })
+      .sort({ changedAt: -1, _id: -1 })
+      .lean<BlockRecord[]>()
+      .exec();
   }
 
   /** Active blocks between `userId` and anyone, in either direction. */
   findActiveInvolving(userId: string): Promise<BlockRecord[]> {
     const id = oid(userId);
     return this.blocks
-      .find({ $or: [{ blockerId: id, active: true }, { blockedId: id, active: true }] }, { blockerId: 1, blockedId: 1 })
+      .find(
+        {
+          $or: [
+            { blockerId: id, active: true },
+            { blockedId: id, active: true },
+          ],
+        },
+        { blockerId: 1, blockedId: 1 },
+      )
       .lean<BlockRecord[]>()
       .exec();
   }

@@ -18,12 +18,7 @@ import { UsersService } from './users.service';
     ]),
   ],
   controllers: [UsersController],
-  providers: [
-    UsersRepository,
-    UsersService,
-    BlocksRepository,
-    BlocksService,
-  ],
+  providers: [UsersRepository, UsersService, BlocksRepository, BlocksService],
   exports: [UsersService, BlocksService],
 })
 export class UsersModule {}

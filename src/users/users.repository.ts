@@ -6,7 +6,6 @@ import { User } from './schemas/user.schema';
 
 export type UserRecord = User;
 
-
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -31,7 +30,10 @@ export class UsersRepository {
   }
 
   findManyByIds(ids: string[]): Promise<UserRecord[]> {
-    return this.users.find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } }).lean<UserRecord[]>().exec();
+    return this.users
+      .find({ _id: { $in: ids.map((id) => new Types.ObjectId(id)) } })
+      .lean<UserRecord[]>()
+      .exec();
   }
 
   findByEmail(email: string): Promise<UserRecord | null> {

@@ -11,7 +11,17 @@ const me = new Types.ObjectId().toHexString();
 const other = new Types.ObjectId().toHexString();
 
 function user(id: string, lastSeenAt: Date | null = new Date('2026-01-01T00:00:00.000Z')): UserRecord {
-  return { _id: new Types.ObjectId(id), name: `u-${id.slice(-4)}`, nameLower: 'u', email: `${id}@x.test`, passwordHash: 'h', avatarUrl: null, lastSeenAt, createdAt: new Date(), updatedAt: new Date() };
+  return {
+    _id: new Types.ObjectId(id),
+    name: `u-${id.slice(-4)}`,
+    nameLower: 'u',
+    email: `${id}@x.test`,
+    passwordHash: 'h',
+    avatarUrl: null,
+    lastSeenAt,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  };
 }
 
 describe('UsersService: blocking and the presence others see', () => {
@@ -73,6 +83,9 @@ describe('UsersService: blocking and the presence others see', () => {
     blocks.blockedBy.mockResolvedValueOnce([third, other]);
     users.findManyByIds.mockResolvedValueOnce([user(other), user(third)]);
     const list = await sut.blockedUsers(me);
-    expect(list.map((entry) => [entry.id, entry.online, entry.lastSeenAt])).toEqual([[third, false, null], [other, false, null]]);
+    expect(list.map((entry) => [entry.id, entry.online, entry.lastSeenAt])).toEqual([
+      [third, false, null],
+      [other, false, null],
+    ]);
   });
 });

@@ -40,11 +40,13 @@ export class UsersService implements OnModuleInit, OnApplicationShutdown {
     const ANNOUNCE_CONCURRENCY = 16;
     for (let index = 0; index < changes.length; index += ANNOUNCE_CONCURRENCY) {
       await Promise.all(
-        changes.slice(index, index + ANNOUNCE_CONCURRENCY).map((change) =>
-          (change.online ? this.announceOnline(change.userId) : this.announceOffline(change.userId, change.at ?? new Date())).catch((error: unknown) =>
-            this.logger.warn({ err: error, userId: change.userId }, 'Could not announce a presence change'),
+        changes
+          .slice(index, index + ANNOUNCE_CONCURRENCY)
+          .map((change) =>
+            (change.online ? this.announceOnline(change.userId) : this.announceOffline(change.userId, change.at ?? new Date())).catch((error: unknown) =>
+              this.logger.warn({ err: error, userId: change.userId }, 'Could not announce a presence change'),
+            ),
           ),
-        ),
       );
     }
   }

@@ -23,7 +23,6 @@ export async function eventually<T>(read: () => Promise<T>, expected: T, what: s
   }
 }
 
-
 const ROOT = join(__dirname, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
 export const SCREENSHOTS = join(ROOT, 'test-output', 'screenshots');

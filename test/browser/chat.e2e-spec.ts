@@ -215,7 +215,7 @@ describe('web client in Chromium', () => {
     await eventually(() => page.getByTestId('me-name').textContent(), bob.name, 'Bob signed in again');
     const item = page.getByTestId('conversation-item').filter({ hasText: ada.name });
     await eventually(() => item.getByTestId('conversation-preview').textContent(), 'Written on the train', 'conversation list after login');
-    await eventually(async () => (await item.getByTestId('unread-badge').isVisible()), false, 'nothing unread');
+    await eventually(async () => await item.getByTestId('unread-badge').isVisible(), false, 'nothing unread');
 
     await item.click();
     await page.getByLabel('Message', { exact: true }).fill('Back again');

@@ -212,7 +212,11 @@ describe('rich messaging in the web client (Chromium)', () => {
     const edited = bubbles(bob.page, '@Bob Builder can you book the 9:15 train?');
     await visible(edited);
     expect(await edited.locator('.edited').isVisible()).toBe(true);
-    await eventually(() => bubbles(bob.page, 'Booked for 9:15!').getByTestId('message-quote').locator('.quote-text').textContent(), '@Bob Builder can you book the 9:15 train?', 'quote follows the edit');
+    await eventually(
+      () => bubbles(bob.page, 'Booked for 9:15!').getByTestId('message-quote').locator('.quote-text').textContent(),
+      '@Bob Builder can you book the 9:15 train?',
+      'quote follows the edit',
+    );
 
     await input.fill('Typo, ignore');
     await ada.page.keyboard.press('Enter');

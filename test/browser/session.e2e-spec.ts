@@ -31,7 +31,6 @@ interface Person {
   page: Page;
 }
 
-
 function bubbles(page: Page, text: string): Locator {
   return page.getByTestId('message').filter({ has: page.getByTestId('message-text').getByText(text, { exact: true }) });
 }

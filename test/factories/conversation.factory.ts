@@ -11,8 +11,20 @@ export function conversationRecord(
   const { id, memberIds, seq, lastMessageSeq, ...overrides } = input;
   const at = new Date('2026-01-01T00:00:00.000Z');
   return {
-    _id: new Types.ObjectId(id), type: 'direct', title: null, uniqueKey: [...memberIds].sort().join(':'), memberIds: memberIds.map((member) => new Types.ObjectId(member)),
-    adminIds: [], createdBy: null, seq, lastMessage: null, lastMessageSeq: lastMessageSeq ?? seq, lastActivityAt: at, changedAt: at, createdAt: at, sentUpTo: {},
+    _id: new Types.ObjectId(id),
+    type: 'direct',
+    title: null,
+    uniqueKey: [...memberIds].sort().join(':'),
+    memberIds: memberIds.map((member) => new Types.ObjectId(member)),
+    adminIds: [],
+    createdBy: null,
+    seq,
+    lastMessage: null,
+    lastMessageSeq: lastMessageSeq ?? seq,
+    lastActivityAt: at,
+    changedAt: at,
+    createdAt: at,
+    sentUpTo: {},
     ...overrides,
   };
 }

@@ -47,13 +47,21 @@ export async function openDirect(t: TestApp, caller: TestUser, other: TestUser):
 }
 
 export async function createGroup(t: TestApp, creator: TestUser, members: TestUser[], title = 'Group'): Promise<ConversationBody> {
-  const response = await t.http().post('/api/v1/conversations').set(creator.auth).send({ type: 'group', title, memberIds: members.map((m) => m.id) });
+  const response = await t
+    .http()
+    .post('/api/v1/conversations')
+    .set(creator.auth)
+    .send({ type: 'group', title, memberIds: members.map((m) => m.id) });
   expectStatus('create group', response, 201);
   return response.body;
 }
 
 export async function send(t: TestApp, sender: TestUser, conversationId: string, text: string, clientId?: string): Promise<MessageBody> {
-  const response = await t.http().post('/api/v1/messages').set(sender.auth).send({ conversationId, text, ...(clientId ? { clientId } : {}) });
+  const response = await t
+    .http()
+    .post('/api/v1/messages')
+    .set(sender.auth)
+    .send({ conversationId, text, ...(clientId ? { clientId } : {}) });
   expectStatus('send', response, 201);
   return response.body;
 }
@@ -68,7 +76,12 @@ export async function sendMany(t: TestApp, sender: TestUser, conversationId: str
   return sent.sort((a, b) => a.seq - b.seq);
 }
 
-export async function history(t: TestApp, caller: TestUser, conversationId: string, query: Record<string, string | number> = {}): Promise<{ items: MessageBody[]; hasMore: boolean }> {
+export async function history(
+  t: TestApp,
+  caller: TestUser,
+  conversationId: string,
+  query: Record<string, string | number> = {},
+): Promise<{ items: MessageBody[]; hasMore: boolean }> {
   const response = await t.http().get(`/api/v1/conversations/${conversationId}/messages`).query(query).set(caller.auth);
   expectStatus('history', response, 200);
   return response.body;

@@ -77,10 +77,7 @@ export class AuthView {
     this.setBusy(true);
     try {
       const email = this.email.value.trim();
-      const result =
-        this.mode === 'signup'
-          ? await this.api.signup(this.name.value.trim(), email, this.password.value)
-          : await this.api.login(email, this.password.value);
+      const result = this.mode === 'signup' ? await this.api.signup(this.name.value.trim(), email, this.password.value) : await this.api.login(email, this.password.value);
       this.password.value = '';
       this.onAuthenticated(result);
     } catch (error) {

@@ -216,10 +216,7 @@ export class ChatClient {
     if (!thread) return [];
     const stored = [...thread.messages.values()].sort((a, b) => a.seq - b.seq);
     const pending = [...thread.pending.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-    return [
-      ...stored.map((message): ThreadItem => ({ kind: 'message', message })),
-      ...pending.map((item): ThreadItem => ({ kind: 'pending', pending: item })),
-    ];
+    return [...stored.map((message): ThreadItem => ({ kind: 'message', message })), ...pending.map((item): ThreadItem => ({ kind: 'pending', pending: item }))];
   }
 
   typingText(conversationId: string): string {
@@ -268,7 +265,10 @@ export class ChatClient {
 
   async createGroup(title: string, members: PublicUser[]): Promise<string> {
     members.forEach((member) => this.rememberUser(member));
-    const conversation = await this.api.createGroup(title, members.map((member) => member.id));
+    const conversation = await this.api.createGroup(
+      title,
+      members.map((member) => member.id),
+    );
     this.upsertConversation(conversation, true);
     return conversation.id;
   }
@@ -477,7 +477,9 @@ export class ChatClient {
       state: 'pending',
       error: null,
       inFlight: false,
-      replyTo: quoted ? { id: quoted.id, senderId: quoted.senderId, text: quoted.text === null ? null : [...quoted.text].slice(0, 200).join(''), deletedAt: quoted.deletedAt } : null,
+      replyTo: quoted
+        ? { id: quoted.id, senderId: quoted.senderId, text: quoted.text === null ? null : [...quoted.text].slice(0, 200).join(''), deletedAt: quoted.deletedAt }
+        : null,
       mentions: [...new Set(options.mentions ?? [])],
     };
     this.thread(conversationId).pending.set(pending.clientId, pending);
@@ -560,9 +562,7 @@ export class ChatClient {
   /** Adds our reaction with `emoji`, or takes it back when we already reacted so. */
   async toggleReaction(message: Message, emoji: string): Promise<void> {
     const on = !message.reactions.some((reaction) => reaction.emoji === emoji && reaction.userIds.includes(this.me.id));
-    const updated = this.realtime.connected
-      ? await this.realtime.request('message:react', { messageId: message.id, emoji, on })
-      : await this.api.react(message.id, emoji, on);
+    const updated = this.realtime.connected ? await this.realtime.request('message:react', { messageId: message.id, emoji, on }) : await this.api.react(message.id, emoji, on);
     this.mergeMessage(updated);
     this.emit('thread', message.conversationId);
     this.emit('conversations');
@@ -594,7 +594,13 @@ export class ChatClient {
 
   async addMembers(conversationId: string, users: PublicUser[]): Promise<void> {
     users.forEach((user) => this.rememberUser(user));
-    this.upsertConversation(await this.api.addMembers(conversationId, users.map((user) => user.id)), true);
+    this.upsertConversation(
+      await this.api.addMembers(
+        conversationId,
+        users.map((user) => user.id),
+      ),
+      true,
+    );
   }
 
   /** An admin removes a member; with our own id, we leave the group. */

@@ -13,9 +13,7 @@ export interface ChatViewActions {
   onGroupInfo(conversationId: string): void;
 }
 
-type Row =
-  | { kind: 'day'; key: string; label: string }
-  | { kind: 'item'; key: string; item: ThreadItem; showSender: boolean };
+type Row = { kind: 'day'; key: string; label: string } | { kind: 'item'; key: string; item: ThreadItem; showSender: boolean };
 
 const STATUS_LABEL: Record<MessageStatus | 'pending' | 'failed', string> = {
   pending: 'Sending',
@@ -72,9 +70,13 @@ export class ChatView {
     byId('composer-context-cancel').addEventListener('click', () => this.setMode(null), { signal });
     this.unblockButton.addEventListener('click', () => void this.toggleBlock(), { signal });
     this.blockButton.addEventListener('click', () => void this.toggleBlock(), { signal });
-    this.groupInfoButton.addEventListener('click', () => {
-      if (this.client.openId) this.actions.onGroupInfo(this.client.openId);
-    }, { signal });
+    this.groupInfoButton.addEventListener(
+      'click',
+      () => {
+        if (this.client.openId) this.actions.onGroupInfo(this.client.openId);
+      },
+      { signal },
+    );
     this.composer.addEventListener(
       'submit',
       (event) => {
@@ -83,30 +85,42 @@ export class ChatView {
       },
       { signal },
     );
-    this.input.addEventListener('keydown', (event) => {
-      if (this.mentions.handleKey(event)) return;
-      if (event.key === 'Escape' && this.mode) {
-        event.preventDefault();
-        event.stopPropagation();
-        this.setMode(null);
-        return;
-      }
-      // Enter sends; Shift+Enter (or composing with an IME) adds a line.
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this.sendDraft();
-      }
-    }, { signal });
-    this.input.addEventListener('input', () => {
-      this.autosize();
-      const id = this.client.openId;
-      if (!id) return;
-      if (this.input.value.trim()) this.client.userTyping(id);
-      else this.client.stopTyping(id);
-    }, { signal });
-    this.input.addEventListener('blur', () => {
-      if (this.client.openId) this.client.stopTyping(this.client.openId);
-    }, { signal });
+    this.input.addEventListener(
+      'keydown',
+      (event) => {
+        if (this.mentions.handleKey(event)) return;
+        if (event.key === 'Escape' && this.mode) {
+          event.preventDefault();
+          event.stopPropagation();
+          this.setMode(null);
+          return;
+        }
+        // Enter sends; Shift+Enter (or composing with an IME) adds a line.
+        if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          this.sendDraft();
+        }
+      },
+      { signal },
+    );
+    this.input.addEventListener(
+      'input',
+      () => {
+        this.autosize();
+        const id = this.client.openId;
+        if (!id) return;
+        if (this.input.value.trim()) this.client.userTyping(id);
+        else this.client.stopTyping(id);
+      },
+      { signal },
+    );
+    this.input.addEventListener(
+      'blur',
+      () => {
+        if (this.client.openId) this.client.stopTyping(this.client.openId);
+      },
+      { signal },
+    );
     this.scroller.addEventListener(
       'scroll',
       () => {
@@ -123,23 +137,28 @@ export class ChatView {
       },
       { signal },
     );
-    this.list.addEventListener('click', (event) => {
-      const target = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
-      const id = this.client.openId;
-      if (!target || !id) return;
-      const action = target.dataset.action;
-      const clientId = target.closest<HTMLElement>('[data-client-id]')?.dataset.clientId;
-      if (action === 'retry' && clientId) this.client.retry(id, clientId);
-      if (action === 'discard' && clientId) this.client.discard(id, clientId);
-      const messageId = target.closest<HTMLElement>('[data-message-id]')?.dataset.messageId;
-      const message = messageId ? this.client.threads.get(id)?.messages.get(messageId) : undefined;
-      if (action === 'quote' && target.dataset.quoteId) void this.client.reveal(id, target.dataset.quoteId).then((found) => found || this.showError('The original message is no longer available.'));
-      if (!message) return;
-      if (action === 'reply' || action === 'edit') this.setMode({ kind: action, message });
-      if (action === 'delete') void this.deleteMessage(message);
-      if (action === 'react') this.picker.open(target, (emoji) => void this.react(message, emoji));
-      if (action === 'reaction' && target.dataset.emoji) void this.react(message, target.dataset.emoji);
-    }, { signal });
+    this.list.addEventListener(
+      'click',
+      (event) => {
+        const target = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
+        const id = this.client.openId;
+        if (!target || !id) return;
+        const action = target.dataset.action;
+        const clientId = target.closest<HTMLElement>('[data-client-id]')?.dataset.clientId;
+        if (action === 'retry' && clientId) this.client.retry(id, clientId);
+        if (action === 'discard' && clientId) this.client.discard(id, clientId);
+        const messageId = target.closest<HTMLElement>('[data-message-id]')?.dataset.messageId;
+        const message = messageId ? this.client.threads.get(id)?.messages.get(messageId) : undefined;
+        if (action === 'quote' && target.dataset.quoteId)
+          void this.client.reveal(id, target.dataset.quoteId).then((found) => found || this.showError('The original message is no longer available.'));
+        if (!message) return;
+        if (action === 'reply' || action === 'edit') this.setMode({ kind: action, message });
+        if (action === 'delete') void this.deleteMessage(message);
+        if (action === 'react') this.picker.open(target, (emoji) => void this.react(message, emoji));
+        if (action === 'reaction' && target.dataset.emoji) void this.react(message, target.dataset.emoji);
+      },
+      { signal },
+    );
   }
 
   /** Reply to or edit a message (the composer shows which), or back to writing a new one. */
@@ -345,7 +364,12 @@ export class ChatView {
         lastSender = '';
       }
       // Our own messages are keyed by clientId, so the stored message takes over its echo's element.
-      const key = item.kind === 'pending' ? `c:${item.pending.clientId}` : item.message.clientId && item.message.senderId === this.client.me.id ? `c:${item.message.clientId}` : `m:${item.message.id}`;
+      const key =
+        item.kind === 'pending'
+          ? `c:${item.pending.clientId}`
+          : item.message.clientId && item.message.senderId === this.client.me.id
+            ? `c:${item.message.clientId}`
+            : `m:${item.message.id}`;
       rows.push({ kind: 'item', key, item, showSender: group === true && senderId !== this.client.me.id && senderId !== lastSender });
       lastSender = senderId;
     }
@@ -439,12 +463,30 @@ export class ChatView {
         'div',
         { class: 'bubble', tabindex: '-1' },
         h('p', { class: 'sender', hidden: true }),
-        h('button', { type: 'button', class: 'quote', 'data-action': 'quote', 'data-testid': 'message-quote', hidden: true }, h('span', { class: 'quote-sender' }), h('span', { class: 'quote-text' })),
+        h(
+          'button',
+          { type: 'button', class: 'quote', 'data-action': 'quote', 'data-testid': 'message-quote', hidden: true },
+          h('span', { class: 'quote-sender' }),
+          h('span', { class: 'quote-text' }),
+        ),
         h('p', { class: 'text', 'data-testid': 'message-text' }),
-        h('p', { class: 'meta' }, h('span', { class: 'edited', hidden: true }, 'edited'), h('time', {}), h('span', { class: 'ticks', 'data-testid': 'message-ticks', hidden: true })),
+        h(
+          'p',
+          { class: 'meta' },
+          h('span', { class: 'edited', hidden: true }, 'edited'),
+          h('time', {}),
+          h('span', { class: 'ticks', 'data-testid': 'message-ticks', hidden: true }),
+        ),
       ),
       h('ul', { class: 'reactions', 'data-testid': 'message-reactions', 'aria-label': 'Reactions', hidden: true }),
-      h('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' }, action('reply', 'Reply'), action('react', 'React'), action('edit', 'Edit'), action('delete', 'Delete')),
+      h(
+        'div',
+        { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
+        action('reply', 'Reply'),
+        action('react', 'React'),
+        action('edit', 'Edit'),
+        action('delete', 'Delete'),
+      ),
       h('p', { class: 'failure', hidden: true }),
     );
   }
@@ -505,7 +547,17 @@ export class ChatView {
       list,
       reactions,
       (reaction) => reaction.emoji,
-      (reaction) => h('li', {}, h('button', { type: 'button', class: 'reaction', 'data-action': 'reaction', 'data-emoji': reaction.emoji, 'data-testid': 'reaction' }, h('span', { class: 'reaction-emoji' }), h('span', { class: 'reaction-count' }))),
+      (reaction) =>
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            { type: 'button', class: 'reaction', 'data-action': 'reaction', 'data-emoji': reaction.emoji, 'data-testid': 'reaction' },
+            h('span', { class: 'reaction-emoji' }),
+            h('span', { class: 'reaction-count' }),
+          ),
+        ),
       (item, reaction) => {
         const button = item.querySelector<HTMLButtonElement>('button')!;
         const mine = reaction.userIds.includes(this.client.me.id);
@@ -551,7 +603,11 @@ export class ChatView {
       setText(sender, this.client.nameOf(message.senderId));
       sender.style.setProperty('--sender-hue', String(hueOf(message.senderId)));
     }
-    this.updateText(element.querySelector('.text')!, deleted ? 'This message was deleted' : (message?.text ?? pending!.text), deleted ? [] : (message?.mentions ?? pending!.mentions));
+    this.updateText(
+      element.querySelector('.text')!,
+      deleted ? 'This message was deleted' : (message?.text ?? pending!.text),
+      deleted ? [] : (message?.mentions ?? pending!.mentions),
+    );
     element.querySelector<HTMLElement>('.edited')!.hidden = !message?.editedAt || deleted;
     this.updateQuote(element, deleted ? null : (message?.replyTo ?? pending?.replyTo ?? null));
     this.updateReactions(element, message && !deleted ? message.reactions : []);

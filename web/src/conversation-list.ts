@@ -21,14 +21,18 @@ export class ConversationList {
   ) {
     this.more.addEventListener('click', () => void client.loadMoreConversations(), { signal });
     // Arrow keys move between conversations, as in any list.
-    this.list.addEventListener('keydown', (event) => {
-      if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
-      const buttons = Array.from(this.list.querySelectorAll<HTMLButtonElement>('button.conversation'));
-      const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
-      if (index < 0) return;
-      event.preventDefault();
-      buttons[Math.min(buttons.length - 1, Math.max(0, index + (event.key === 'ArrowDown' ? 1 : -1)))]?.focus();
-    }, { signal });
+    this.list.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+        const buttons = Array.from(this.list.querySelectorAll<HTMLButtonElement>('button.conversation'));
+        const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
+        if (index < 0) return;
+        event.preventDefault();
+        buttons[Math.min(buttons.length - 1, Math.max(0, index + (event.key === 'ArrowDown' ? 1 : -1)))]?.focus();
+      },
+      { signal },
+    );
     setText(this.meName, client.me.name);
     updateAvatar(this.meAvatar, client.me.name, client.me.id);
   }
@@ -66,7 +70,12 @@ export class ConversationList {
         h(
           'span',
           { class: 'conversation-bottom' },
-          h('span', { class: 'conversation-preview', 'data-testid': 'conversation-preview' }, h('span', { class: 'preview-tick', hidden: true }), h('span', { class: 'preview-text' })),
+          h(
+            'span',
+            { class: 'conversation-preview', 'data-testid': 'conversation-preview' },
+            h('span', { class: 'preview-tick', hidden: true }),
+            h('span', { class: 'preview-text' }),
+          ),
           h('span', { class: 'badge mention-badge', 'data-testid': 'mention-badge', hidden: true }, '@'),
           h('span', { class: 'badge', 'data-testid': 'unread-badge', hidden: true }),
         ),
@@ -121,7 +130,8 @@ export class ConversationList {
     setText(badge, conversation.unreadCount > 99 ? '99+' : String(conversation.unreadCount));
     badge.setAttribute('aria-label', `${conversation.unreadCount} unread`);
 
-    const unread = (conversation.unreadCount > 0 ? `, ${conversation.unreadCount} unread` : '') + (conversation.mentionCount > 0 ? `, ${conversation.mentionCount} mentioning you` : '');
+    const unread =
+      (conversation.unreadCount > 0 ? `, ${conversation.unreadCount} unread` : '') + (conversation.mentionCount > 0 ? `, ${conversation.mentionCount} mentioning you` : '');
     button.setAttribute('aria-label', `${title}${showOnline ? ', online' : ''}${unread}: ${preview.textContent ?? ''}`);
   }
 

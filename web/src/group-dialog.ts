@@ -23,31 +23,47 @@ export class GroupDialog {
     signal: AbortSignal,
   ) {
     byId('group-close').addEventListener('click', () => this.dialog.close(), { signal });
-    this.dialog.addEventListener('close', () => {
-      this.conversationId = null;
-      this.searchSoon.cancel();
-    }, { signal });
-    this.renameForm.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void this.run(async (id) => {
-        const title = this.renameInput.value.trim();
-        if (!title) throw new Error('Give the group a name.');
-        await this.client.renameGroup(id, title);
-      });
-    }, { signal });
+    this.dialog.addEventListener(
+      'close',
+      () => {
+        this.conversationId = null;
+        this.searchSoon.cancel();
+      },
+      { signal },
+    );
+    this.renameForm.addEventListener(
+      'submit',
+      (event) => {
+        event.preventDefault();
+        void this.run(async (id) => {
+          const title = this.renameInput.value.trim();
+          if (!title) throw new Error('Give the group a name.');
+          await this.client.renameGroup(id, title);
+        });
+      },
+      { signal },
+    );
     this.addSearch.addEventListener('input', () => this.searchSoon(), { signal });
-    byId('leave-group-button').addEventListener('click', () => {
-      if (!window.confirm('Leave this group? You will no longer see its messages.')) return;
-      void this.run(async (id) => {
-        await this.client.removeMember(id, this.client.me.id);
-        this.dialog.close();
-        this.onLeft();
-      });
-    }, { signal });
-    this.members.addEventListener('click', (event) => {
-      const userId = (event.target as Element).closest<HTMLElement>('[data-remove]')?.dataset.remove;
-      if (userId) void this.run((id) => this.client.removeMember(id, userId));
-    }, { signal });
+    byId('leave-group-button').addEventListener(
+      'click',
+      () => {
+        if (!window.confirm('Leave this group? You will no longer see its messages.')) return;
+        void this.run(async (id) => {
+          await this.client.removeMember(id, this.client.me.id);
+          this.dialog.close();
+          this.onLeft();
+        });
+      },
+      { signal },
+    );
+    this.members.addEventListener(
+      'click',
+      (event) => {
+        const userId = (event.target as Element).closest<HTMLElement>('[data-remove]')?.dataset.remove;
+        if (userId) void this.run((id) => this.client.removeMember(id, userId));
+      },
+      { signal },
+    );
   }
 
   open(conversationId: string): void {
@@ -76,14 +92,24 @@ export class GroupDialog {
     this.members.replaceChildren(
       ...conversation.members.map((member) => {
         const name = member.userId === this.client.me.id ? `${this.client.me.name} (you)` : this.client.nameOf(member.userId);
-        const remove = admin && member.userId !== this.client.me.id
-          ? h('button', { type: 'button', class: 'button small', 'data-remove': member.userId, 'data-testid': 'remove-member', 'aria-label': `Remove ${name} from the group` }, 'Remove')
-          : null;
+        const remove =
+          admin && member.userId !== this.client.me.id
+            ? h(
+                'button',
+                { type: 'button', class: 'button small', 'data-remove': member.userId, 'data-testid': 'remove-member', 'aria-label': `Remove ${name} from the group` },
+                'Remove',
+              )
+            : null;
         return h(
           'li',
           { class: 'person', 'data-testid': 'group-member', 'data-user-id': member.userId },
           avatar(name, member.userId),
-          h('span', { class: 'person-text' }, h('span', { class: 'person-name' }, name), h('span', { class: 'person-sub muted small' }, member.role === 'admin' ? 'Admin' : 'Member')),
+          h(
+            'span',
+            { class: 'person-text' },
+            h('span', { class: 'person-name' }, name),
+            h('span', { class: 'person-sub muted small' }, member.role === 'admin' ? 'Admin' : 'Member'),
+          ),
           remove,
         );
       }),
@@ -127,10 +153,20 @@ export class GroupDialog {
 
   private addRow(user: PublicUser): HTMLElement {
     const add = h('button', { type: 'button', class: 'button small primary', 'data-testid': 'add-member', 'aria-label': `Add ${user.name} to the group` }, 'Add');
-    add.addEventListener('click', () => void this.run(async (id) => {
-      await this.client.addMembers(id, [user]);
-      add.closest('li')?.remove();
-    }));
-    return h('li', { class: 'person', 'data-testid': 'add-candidate' }, avatar(user.name, user.id), h('span', { class: 'person-text' }, h('span', { class: 'person-name' }, user.name)), add);
+    add.addEventListener(
+      'click',
+      () =>
+        void this.run(async (id) => {
+          await this.client.addMembers(id, [user]);
+          add.closest('li')?.remove();
+        }),
+    );
+    return h(
+      'li',
+      { class: 'person', 'data-testid': 'add-candidate' },
+      avatar(user.name, user.id),
+      h('span', { class: 'person-text' }, h('span', { class: 'person-name' }, user.name)),
+      add,
+    );
   }
 }

@@ -31,11 +31,15 @@ export class MentionInput {
     input.addEventListener('input', () => this.update(), { signal });
     input.addEventListener('blur', () => setTimeout(() => this.close(), 150), { signal });
     list.addEventListener('mousedown', (event) => event.preventDefault(), { signal });
-    list.addEventListener('click', (event) => {
-      const option = (event.target as Element).closest<HTMLElement>('[data-user-id]');
-      const match = this.matches.find((candidate) => candidate.id === option?.dataset.userId);
-      if (match) this.pick(match);
-    }, { signal });
+    list.addEventListener(
+      'click',
+      (event) => {
+        const option = (event.target as Element).closest<HTMLElement>('[data-user-id]');
+        const match = this.matches.find((candidate) => candidate.id === option?.dataset.userId);
+        if (match) this.pick(match);
+      },
+      { signal },
+    );
   }
 
   get open(): boolean {
@@ -80,7 +84,13 @@ export class MentionInput {
     const prefix = query[1].toLocaleLowerCase();
     this.start = before.length - query[1].length - 1;
     this.matches = candidates
-      .filter((candidate) => candidate.name.toLocaleLowerCase().split(/\s+/).some((word) => word.startsWith(prefix)) || candidate.name.toLocaleLowerCase().startsWith(prefix))
+      .filter(
+        (candidate) =>
+          candidate.name
+            .toLocaleLowerCase()
+            .split(/\s+/)
+            .some((word) => word.startsWith(prefix)) || candidate.name.toLocaleLowerCase().startsWith(prefix),
+      )
       .slice(0, MAX_SUGGESTIONS);
     this.active = 0;
     this.render();
@@ -108,7 +118,14 @@ export class MentionInput {
     this.input.setAttribute('aria-expanded', String(!this.list.hidden));
     this.list.replaceChildren(
       ...this.matches.map((candidate, index) => {
-        const option = h('li', { role: 'option', id: `mention-option-${index}`, class: 'mention-option', 'data-user-id': candidate.id, 'data-testid': 'mention-option', 'aria-selected': String(index === this.active) });
+        const option = h('li', {
+          role: 'option',
+          id: `mention-option-${index}`,
+          class: 'mention-option',
+          'data-user-id': candidate.id,
+          'data-testid': 'mention-option',
+          'aria-selected': String(index === this.active),
+        });
         setText(option, `@${candidate.name}`);
         return option;
       }),

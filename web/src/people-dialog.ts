@@ -32,15 +32,19 @@ export class PeopleDialog {
   ) {
     byId('people-close').addEventListener('click', () => this.dialog.close(), { signal });
     this.search.addEventListener('input', () => this.searchSoon(), { signal });
-    this.search.addEventListener('keydown', (event) => {
-      // Enter picks the first person found (direct mode), as a keyboard shortcut.
-      if (event.key === 'Enter') {
-        event.preventDefault();
-        const first = this.found[0];
-        if (this.mode === 'direct' && first) void this.openDirect(first);
-        else if (this.mode === 'group' && first) this.toggle(first);
-      }
-    }, { signal });
+    this.search.addEventListener(
+      'keydown',
+      (event) => {
+        // Enter picks the first person found (direct mode), as a keyboard shortcut.
+        if (event.key === 'Enter') {
+          event.preventDefault();
+          const first = this.found[0];
+          if (this.mode === 'direct' && first) void this.openDirect(first);
+          else if (this.mode === 'group' && first) this.toggle(first);
+        }
+      },
+      { signal },
+    );
     this.form.addEventListener(
       'submit',
       (event) => {
@@ -100,13 +104,28 @@ export class PeopleDialog {
         const action =
           this.mode === 'direct'
             ? h('button', { type: 'button', class: 'button small primary', 'data-testid': 'start-chat', 'aria-label': `Message ${user.name}` }, 'Message')
-            : h('button', { type: 'button', class: `button small${chosen ? ' selected' : ''}`, 'aria-pressed': String(chosen), 'data-testid': 'toggle-member', 'aria-label': `${chosen ? 'Remove' : 'Add'} ${user.name}` }, chosen ? 'Added' : 'Add');
+            : h(
+                'button',
+                {
+                  type: 'button',
+                  class: `button small${chosen ? ' selected' : ''}`,
+                  'aria-pressed': String(chosen),
+                  'data-testid': 'toggle-member',
+                  'aria-label': `${chosen ? 'Remove' : 'Add'} ${user.name}`,
+                },
+                chosen ? 'Added' : 'Add',
+              );
         action.addEventListener('click', () => (this.mode === 'direct' ? void this.openDirect(user) : this.toggle(user)));
         return h(
           'li',
           { class: 'person', 'data-testid': 'person-result', 'data-user-id': user.id },
           avatar(user.name, user.id),
-          h('span', { class: 'person-text' }, h('span', { class: 'person-name' }, user.name), h('span', { class: 'person-sub muted small' }, formatLastSeen(user.online, user.lastSeenAt))),
+          h(
+            'span',
+            { class: 'person-text' },
+            h('span', { class: 'person-name' }, user.name),
+            h('span', { class: 'person-sub muted small' }, formatLastSeen(user.online, user.lastSeenAt)),
+          ),
           action,
         );
       }),

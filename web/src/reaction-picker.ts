@@ -10,31 +10,45 @@ export class ReactionPicker {
 
   constructor(signal: AbortSignal) {
     this.element.replaceChildren(
-      ...QUICK_REACTIONS.map((emoji) => h('button', { type: 'button', class: 'reaction-choice', 'data-emoji': emoji, 'aria-label': `React with ${emoji}`, 'data-testid': 'reaction-choice' }, emoji)),
+      ...QUICK_REACTIONS.map((emoji) =>
+        h('button', { type: 'button', class: 'reaction-choice', 'data-emoji': emoji, 'aria-label': `React with ${emoji}`, 'data-testid': 'reaction-choice' }, emoji),
+      ),
     );
-    this.element.addEventListener('click', (event) => {
-      const emoji = (event.target as Element).closest<HTMLElement>('[data-emoji]')?.dataset.emoji;
-      if (emoji) {
-        const pick = this.onPick;
-        this.close();
-        pick?.(emoji);
-      }
-    }, { signal });
-    this.element.addEventListener('keydown', (event) => {
-      const buttons = Array.from(this.element.querySelectorAll<HTMLButtonElement>('button'));
-      const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        event.stopPropagation();
-        this.close();
-      } else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
-        event.preventDefault();
-        buttons[(index + (event.key === 'ArrowRight' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
-      }
-    }, { signal });
-    this.element.addEventListener('focusout', (event) => {
-      if (!this.element.contains(event.relatedTarget as Node | null)) this.close(false);
-    }, { signal });
+    this.element.addEventListener(
+      'click',
+      (event) => {
+        const emoji = (event.target as Element).closest<HTMLElement>('[data-emoji]')?.dataset.emoji;
+        if (emoji) {
+          const pick = this.onPick;
+          this.close();
+          pick?.(emoji);
+        }
+      },
+      { signal },
+    );
+    this.element.addEventListener(
+      'keydown',
+      (event) => {
+        const buttons = Array.from(this.element.querySelectorAll<HTMLButtonElement>('button'));
+        const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          event.stopPropagation();
+          this.close();
+        } else if (event.key === 'ArrowRight' || event.key === 'ArrowLeft') {
+          event.preventDefault();
+          buttons[(index + (event.key === 'ArrowRight' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+        }
+      },
+      { signal },
+    );
+    this.element.addEventListener(
+      'focusout',
+      (event) => {
+        if (!this.element.contains(event.relatedTarget as Node | null)) this.close(false);
+      },
+      { signal },
+    );
   }
 
   get isOpen(): boolean {

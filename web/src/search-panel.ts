@@ -23,32 +23,44 @@ export class SearchPanel {
     private readonly onOpen: (conversationId: string, messageId: string) => void,
     signal: AbortSignal,
   ) {
-    this.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.searchSoon.cancel();
-      void this.run();
-    }, { signal });
+    this.form.addEventListener(
+      'submit',
+      (event) => {
+        event.preventDefault();
+        this.searchSoon.cancel();
+        void this.run();
+      },
+      { signal },
+    );
     this.input.addEventListener('input', () => (this.input.value.trim() ? this.searchSoon() : this.clear()), { signal });
-    this.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && this.input.value) {
+    this.input.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.key === 'Escape' && this.input.value) {
+          event.preventDefault();
+          event.stopPropagation();
+          this.input.value = '';
+          this.clear();
+        }
+        if (event.key === 'ArrowDown' && this.items.length) {
+          event.preventDefault();
+          this.results.querySelector<HTMLButtonElement>('button')?.focus();
+        }
+      },
+      { signal },
+    );
+    this.results.addEventListener(
+      'keydown',
+      (event) => {
+        if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+        const buttons = Array.from(this.results.querySelectorAll<HTMLButtonElement>('button'));
+        const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
         event.preventDefault();
-        event.stopPropagation();
-        this.input.value = '';
-        this.clear();
-      }
-      if (event.key === 'ArrowDown' && this.items.length) {
-        event.preventDefault();
-        this.results.querySelector<HTMLButtonElement>('button')?.focus();
-      }
-    }, { signal });
-    this.results.addEventListener('keydown', (event) => {
-      if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
-      const buttons = Array.from(this.results.querySelectorAll<HTMLButtonElement>('button'));
-      const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
-      event.preventDefault();
-      if (index <= 0 && event.key === 'ArrowUp') this.input.focus();
-      else buttons[Math.min(buttons.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1))]?.focus();
-    }, { signal });
+        if (index <= 0 && event.key === 'ArrowUp') this.input.focus();
+        else buttons[Math.min(buttons.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1))]?.focus();
+      },
+      { signal },
+    );
     this.more.addEventListener('click', () => void this.run(true), { signal });
   }
 
@@ -74,7 +86,10 @@ export class SearchPanel {
       this.query = query;
       this.items = more ? [...this.items, ...page.items] : page.items;
       this.hasMore = page.hasMore;
-      setText(this.status, this.items.length === 0 ? `No messages found for “${query}”.` : `${this.items.length}${this.hasMore ? '+' : ''} ${this.items.length === 1 ? 'message' : 'messages'} found.`);
+      setText(
+        this.status,
+        this.items.length === 0 ? `No messages found for “${query}”.` : `${this.items.length}${this.hasMore ? '+' : ''} ${this.items.length === 1 ? 'message' : 'messages'} found.`,
+      );
       this.render();
     } catch (error) {
       if (seq !== this.seq) return;
@@ -96,7 +111,12 @@ export class SearchPanel {
         const button = h(
           'button',
           { type: 'button', class: 'search-result', 'data-testid': 'search-result', 'data-message-id': message.id, 'aria-label': `${sender} in ${title}: ${message.text ?? ''}` },
-          h('span', { class: 'search-result-top' }, h('span', { class: 'search-result-title' }, title), h('time', { class: 'conversation-time', datetime: message.createdAt }, formatListStamp(message.createdAt))),
+          h(
+            'span',
+            { class: 'search-result-top' },
+            h('span', { class: 'search-result-title' }, title),
+            h('time', { class: 'conversation-time', datetime: message.createdAt }, formatListStamp(message.createdAt)),
+          ),
           h('span', { class: 'search-result-text' }, `${sender}: ${message.text ?? ''}`),
         );
         button.addEventListener('click', () => this.onOpen(message.conversationId, message.id));

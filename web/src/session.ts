@@ -193,9 +193,12 @@ export class Session {
     if (!session) return;
     const lead = Math.min(60_000, session.accessLifetime * 0.2);
     const wait = delay ?? Math.max(1_000, session.accessExpiresAt - lead - Date.now());
-    this.refreshTimer = setTimeout(() => {
-      const token = this.current?.accessToken;
-      if (token) this.refresh(token).catch(() => undefined);
-    }, Math.min(wait, 2 ** 31 - 1));
+    this.refreshTimer = setTimeout(
+      () => {
+        const token = this.current?.accessToken;
+        if (token) this.refresh(token).catch(() => undefined);
+      },
+      Math.min(wait, 2 ** 31 - 1),
+    );
   }
 }

@@ -9,31 +9,42 @@ const normalizeEmail = () => Transform(({ value }: { value: unknown }) => (typeo
 
 export class SignupDto {
   @ApiProperty({ minLength: 1, maxLength: 64 })
-  @trim() @IsString() @Length(1, 64)
+  @trim()
+  @IsString()
+  @Length(1, 64)
   name: string;
 
   @ApiProperty({ format: 'email' })
-  @normalizeEmail() @IsString() @MaxLength(254) @IsEmail()
+  @normalizeEmail()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
   email: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128 })
-  @IsString() @Length(8, 128)
+  @IsString()
+  @Length(8, 128)
   password: string;
 }
 
 export class LoginDto {
   @ApiProperty({ format: 'email' })
-  @normalizeEmail() @IsString() @MaxLength(254) @IsEmail()
+  @normalizeEmail()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail()
   email: string;
 
   @ApiProperty()
-  @IsString() @Length(1, 128)
+  @IsString()
+  @Length(1, 128)
   password: string;
 }
 
 export class RefreshTokenDto {
   @ApiProperty()
-  @IsString() @Length(1, 512)
+  @IsString()
+  @Length(1, 512)
   refreshToken: string;
 }
 

@@ -20,7 +20,8 @@ export class ReactPayloadDto implements ReactPayload {
   @ObjectIdField('messageId must be a valid id')
   messageId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   emoji: string;
 
   @IsBoolean()

@@ -23,7 +23,11 @@ export function loggerParams(config: Pick<AppConfig, 'logLevel'>, destination?: 
     // Express's `originalUrl` is the URL as it arrived (a mounted middleware sees `url` cut).
     wrapSerializers: false,
     serializers: {
-      req: (request: { id: unknown; method: string; url: string; originalUrl?: string }) => ({ id: request.id, method: request.method, path: pathOf(request.originalUrl || request.url) }),
+      req: (request: { id: unknown; method: string; url: string; originalUrl?: string }) => ({
+        id: request.id,
+        method: request.method,
+        path: pathOf(request.originalUrl || request.url),
+      }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
     },
     // The access line ("request completed" / "request errored") is written at info: below that level it

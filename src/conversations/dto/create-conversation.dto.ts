@@ -18,23 +18,33 @@ export class CreateConversationDto {
 
   @ApiPropertyOptional({ minLength: 1, maxLength: 100, description: 'group: its title' })
   @ValidateIf((dto: CreateConversationDto) => dto.type === 'group')
-  @trim() @IsString() @Length(1, 100)
+  @trim()
+  @IsString()
+  @Length(1, 100)
   title?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'group: the other members (the creator is added as admin)' })
   @ValidateIf((dto: CreateConversationDto) => dto.type === 'group')
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @ObjectIdField('memberIds must hold valid ids', { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @ObjectIdField('memberIds must hold valid ids', { each: true })
   memberIds?: string[];
 }
 
 export class RenameConversationDto {
   @ApiProperty({ minLength: 1, maxLength: 100 })
-  @trim() @IsString() @Length(1, 100)
+  @trim()
+  @IsString()
+  @Length(1, 100)
   title: string;
 }
 
 export class AddMembersDto {
   @ApiProperty({ type: [String] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @ObjectIdField('userIds must hold valid ids', { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @ObjectIdField('userIds must hold valid ids', { each: true })
   userIds: string[];
 }

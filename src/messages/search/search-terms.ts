@@ -38,7 +38,12 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** The words of a text that are not stop words, lower-cased with diacritics folded, in order. */
 export function searchWords(text: string): string[] {
   // ASCII is its own NFD and has no combining marks.
-  const folded = NON_ASCII.test(text) ? text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase() : text.toLowerCase();
+  const folded = NON_ASCII.test(text)
+    ? text
+        .normalize('NFD')
+        .replace(/\p{M}+/gu, '')
+        .toLowerCase()
+    : text.toLowerCase();
   return folded
     .split(/[^\p{L}\p{N}'’]+/u)
     .map((word) => word.replace(/’/g, "'").replace(/^'+|'+$/g, ''))

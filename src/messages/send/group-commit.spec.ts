@@ -84,7 +84,7 @@ describe('GroupCommit', () => {
     expect(announced).toEqual(values);
   });
 
-  it('schedules the batch outside the submitter\'s log context, and keeps that context on each item', async () => {
+  it("schedules the batch outside the submitter's log context, and keeps that context on each item", async () => {
     let origin: unknown;
     let preparedIn: unknown = 'not called';
     (steps.prepare as jest.Mock).mockImplementationOnce(async (batch: Entry[]) => {
@@ -142,7 +142,7 @@ describe('GroupCommit', () => {
     expect(announced).toEqual(['first', 'second']);
   });
 
-  it('passes the turn on when a store fails or never calls done, and fails that batch\'s unsettled items with the error', async () => {
+  it("passes the turn on when a store fails or never calls done, and fails that batch's unsettled items with the error", async () => {
     (steps.store as jest.Mock).mockImplementationOnce(async (batch: Entry[]) => {
       batch[0].resolve({ value: 'answered', follower: false });
       throw new Error('unexpected');
@@ -202,7 +202,7 @@ describe('GroupCommit', () => {
     expect(settledCalls).toHaveLength(4);
   });
 
-  it('a follower gets its first\'s error, and once the first settled, its key is queued afresh', async () => {
+  it("a follower gets its first's error, and once the first settled, its key is queued afresh", async () => {
     (steps.store as jest.Mock).mockImplementationOnce(async (batch: Entry[]) => {
       for (const entry of batch) entry.reject(new Error('connection reset'));
     });
@@ -230,7 +230,7 @@ describe('GroupCommit', () => {
     expect(announced).toEqual(['first', 'second']);
   });
 
-  it('a third batch is prepared only once the first one\'s afterTurn work is done (it still counts as storing)', async () => {
+  it("a third batch is prepared only once the first one's afterTurn work is done (it still counts as storing)", async () => {
     const releases: (() => void)[] = [];
     steps.afterTurn = jest.fn(() => new Promise<void>((resolve) => releases.push(resolve)));
     sut = new GroupCommit(steps);

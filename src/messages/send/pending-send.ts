@@ -16,9 +16,7 @@ export interface PendingSend {
 }
 
 /** What a send turned into: stored now, or the earlier message of the same (sender, clientId). */
-export type SendOutcome =
-  | { created: true; record: MessageRecord; recipientIds: string[] }
-  | { created: false; record: MessageRecord };
+export type SendOutcome = { created: true; record: MessageRecord; recipientIds: string[] } | { created: false; record: MessageRecord };
 
 /** A send in the queue or in a batch, with the way to answer it (once) and its sender's log context. */
 export type WaitingSend = Queued<PendingSend, SendOutcome>;

@@ -10,7 +10,10 @@ describe('SeenConversations', () => {
     const [a, b] = ids(2);
     const c = conversation([a, b]);
     seen.remember(c);
-    expect(seen.expect({ conversationId: c._id, memberIds: [new Types.ObjectId(a.toHexString())] })).toEqual({ seq: 7, conversation: { _id: c._id, type: 'direct', memberIds: [a, b] } });
+    expect(seen.expect({ conversationId: c._id, memberIds: [new Types.ObjectId(a.toHexString())] })).toEqual({
+      seq: 7,
+      conversation: { _id: c._id, type: 'direct', memberIds: [a, b] },
+    });
   });
 
   it('expects nothing of a conversation it never saw, or for a user who was not a member', () => {

@@ -68,7 +68,12 @@ describe('SendBatcher', () => {
       events as unknown as DomainEvents,
     );
     sut = new SendBatcher(
-      messages as unknown as MessagesRepository, grants as unknown as SeqGrantsRepository, access as unknown as ConversationAccess, finishing, metrics, database as unknown as DatabaseAvailability,
+      messages as unknown as MessagesRepository,
+      grants as unknown as SeqGrantsRepository,
+      access as unknown as ConversationAccess,
+      finishing,
+      metrics,
+      database as unknown as DatabaseAvailability,
     );
     announced = [];
     events.publish.mockImplementation((name, payload) => {
@@ -76,7 +81,14 @@ describe('SendBatcher', () => {
       const { message, recipientIds } = payload as DomainEventMap['message.created'];
       announced.push({ text: message.text, seq: message.seq, recipients: recipientIds });
     });
-    grants.grantSeqs.mockImplementation(counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]])));
+    grants.grantSeqs.mockImplementation(
+      counterGrants(
+        new Map([
+          [direct.toHexString(), [alice, bob]],
+          [group.toHexString(), [alice, bob]],
+        ]),
+      ),
+    );
     messages.findByIds.mockResolvedValue([]);
     messages.insertMany.mockImplementation(async (records: MessageRecord[]) => records.map(() => 'stored' as const));
     grants.restoreSummary.mockResolvedValue(undefined);
@@ -109,32 +121,44 @@ describe('SendBatcher', () => {
 
     expect(grants.grantSeqs).toHaveBeenCalledTimes(1);
     const [requests] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
-    expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.memberIds.length])).toEqual([[direct.toHexString(), 3, 2], [group.toHexString(), 1, 1]]);
+    expect(requests.map((r) => [r.conversationId.toHexString(), r.count, r.memberIds.length])).toEqual([
+      [direct.toHexString(), 3, 2],
+      [group.toHexString(), 1, 1],
+    ]);
     expect(messages.insertMany).toHaveBeenCalledTimes(1);
     expect(conversationsRepository.recordMentions).not.toHaveBeenCalled();
     expect(grants.restoreSummary).not.toHaveBeenCalled();
     expect(outcomes.map((outcome) => [outcome.created, outcome.record.text, outcome.record.seq])).toEqual([
-      [true, 'a1', 1], [true, 'b1', 1], [true, 'b2', 2], [true, 'a2', 3],
+      [true, 'a1', 1],
+      [true, 'b1', 1],
+      [true, 'b2', 2],
+      [true, 'a2', 3],
     ]);
   });
 
-  it('numbers one conversation\'s sends in the order they were submitted, answers them, then announces them in that order', async () => {
+  it("numbers one conversation's sends in the order they were submitted, answers them, then announces them in that order", async () => {
     let answered = 0;
     messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => {
       expect(announced).toEqual([]);
       return records.map(() => 'stored' as const);
     });
-    const sends = ['one', 'two', 'three'].map((text) => sut.submit(pending(direct, alice, text)).then((outcome) => {
-      answered += 1;
-      // The sender's tick does not wait for the fan-out.
-      expect(announced).toEqual([]);
-      return outcome;
-    }));
+    const sends = ['one', 'two', 'three'].map((text) =>
+      sut.submit(pending(direct, alice, text)).then((outcome) => {
+        answered += 1;
+        // The sender's tick does not wait for the fan-out.
+        expect(announced).toEqual([]);
+        return outcome;
+      }),
+    );
     const outcomes = await Promise.all(sends);
     expect(answered).toBe(3);
     expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2, 3]);
     await sut.settled();
-    expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['one', 1], ['two', 2], ['three', 3]]);
+    expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([
+      ['one', 1],
+      ['two', 2],
+      ['three', 3],
+    ]);
     expect(announced.every((entry) => entry.recipients.length === 2)).toBe(true);
   });
 
@@ -172,17 +196,22 @@ describe('SendBatcher', () => {
     logged.mockRestore();
   });
 
-  it('the grant carries each conversation\'s newest message as its summary and each sender\'s last position in it', async () => {
+  it("the grant carries each conversation's newest message as its summary and each sender's last position in it", async () => {
     const sends = [pending(direct, alice, 'a1'), pending(direct, alice, 'a2'), pending(direct, bob, 'b1')];
     await Promise.all(sends.map((send) => sut.submit(send)));
     const [[request]] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
     expect([request.last.text, request.last._id]).toEqual(['b1', sends[2].id]);
-    expect(request.senders.map((s) => [s.userId.toHexString(), s.position, s.messageId])).toEqual([[alice.toHexString(), 2, sends[1].id], [bob.toHexString(), 3, sends[2].id]]);
+    expect(request.senders.map((s) => [s.userId.toHexString(), s.position, s.messageId])).toEqual([
+      [alice.toHexString(), 2, sends[1].id],
+      [bob.toHexString(), 3, sends[2].id],
+    ]);
   });
 
-  it('a message refused by the insert puts its conversation\'s summary back to the newest stored message', async () => {
+  it("a message refused by the insert puts its conversation's summary back to the newest stored message", async () => {
     const older = { _id: new Types.ObjectId(), conversationId: direct, senderId: bob, seq: 1, text: 'stored before', createdAt: new Date(), deletedAt: null } as MessageRecord;
-    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) => records.map((_, index) => (index === 1 ? new Error('document too large') : 'stored' as const)));
+    messages.insertMany.mockImplementationOnce(async (records: MessageRecord[]) =>
+      records.map((_, index) => (index === 1 ? new Error('document too large') : ('stored' as const))),
+    );
     messages.pageBefore.mockResolvedValueOnce([older]);
     const [ok, refused] = await Promise.allSettled([sut.submit(pending(direct, alice, 'fine')), sut.submit(pending(direct, alice, 'refused'))]);
     expect(ok.status).toBe('fulfilled');
@@ -198,7 +227,10 @@ describe('SendBatcher', () => {
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'a')), sut.submit(pending(group, bob, 'b'))]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     await sut.settled();
-    expect(grants.restoreSummary.mock.calls.map(([id, seq, newest]) => [id.toHexString(), seq, newest])).toEqual([[direct.toHexString(), 1, null], [group.toHexString(), 1, null]]);
+    expect(grants.restoreSummary.mock.calls.map(([id, seq, newest]) => [id.toHexString(), seq, newest])).toEqual([
+      [direct.toHexString(), 1, null],
+      [group.toHexString(), 1, null],
+    ]);
     expect(announced).toEqual([]);
   });
 
@@ -231,10 +263,13 @@ describe('SendBatcher', () => {
     const outcomes = await Promise.all([first, second]);
     expect(outcomes.map((outcome) => outcome.record.seq)).toEqual([1, 2]);
     await sut.settled();
-    expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([['first', 1], ['second', 2]]);
+    expect(announced.map((entry) => [entry.text, entry.seq])).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
   });
 
-  it('the next batch is numbered and stored while the previous one\'s mentions are still being recorded; each is answered after its own', async () => {
+  it("the next batch is numbered and stored while the previous one's mentions are still being recorded; each is answered after its own", async () => {
     let releaseMentions!: () => void;
     conversationsRepository.recordMentions.mockImplementationOnce(() => new Promise<void>((resolve) => (releaseMentions = resolve)));
     let firstAnswered = false;
@@ -283,7 +318,12 @@ describe('SendBatcher', () => {
   });
 
   it('a conversation whose grant was pushed out of its recent grants before the batch read it back is asked again, even for one message', async () => {
-    const grantsOf = counterGrants(new Map([[direct.toHexString(), [alice, bob]], [group.toHexString(), [alice, bob]]]));
+    const grantsOf = counterGrants(
+      new Map([
+        [direct.toHexString(), [alice, bob]],
+        [group.toHexString(), [alice, bob]],
+      ]),
+    );
     // The bulk grant numbers both conversations, but the group's entry is gone when read back (a
     // paused instance, other instances' batches meanwhile): it looks refused, and is not.
     grants.grantSeqs.mockImplementationOnce(async (requests: SeqRequest[]) => {
@@ -347,7 +387,11 @@ describe('SendBatcher', () => {
   });
 
   it('a non-member fails alone with 404; the members of the same conversation are still stored', async () => {
-    const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'ok')), sut.submit(pending(direct, mallory, 'intruder')), sut.submit(pending(direct, bob, 'ok too'))]);
+    const results = await Promise.allSettled([
+      sut.submit(pending(direct, alice, 'ok')),
+      sut.submit(pending(direct, mallory, 'intruder')),
+      sut.submit(pending(direct, bob, 'ok too')),
+    ]);
     expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundException) });
     expect(results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ record: MessageRecord }>).value.record.text)).toEqual(['ok', 'ok too']);
     await sut.settled();
@@ -363,14 +407,14 @@ describe('SendBatcher', () => {
     ]);
     expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(BadRequestException) });
     const stored = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ record: MessageRecord }>).value.record);
-    expect(stored.map((record) => [record.text, record.seq])).toEqual([['first', 1], ['good mention', 2]]);
+    expect(stored.map((record) => [record.text, record.seq])).toEqual([
+      ['first', 1],
+      ['good mention', 2],
+    ]);
   });
 
-  it('records each stored message\'s mentions of others (not the sender itself) in one call', async () => {
-    await Promise.all([
-      sut.submit({ ...pending(direct, alice, 'hi @bob'), mentionIds: [bob], extra: { mentions: [bob, alice] } }),
-      sut.submit(pending(direct, bob, 'no mention')),
-    ]);
+  it("records each stored message's mentions of others (not the sender itself) in one call", async () => {
+    await Promise.all([sut.submit({ ...pending(direct, alice, 'hi @bob'), mentionIds: [bob], extra: { mentions: [bob, alice] } }), sut.submit(pending(direct, bob, 'no mention'))]);
     expect(conversationsRepository.recordMentions).toHaveBeenCalledTimes(1);
     const [mentions] = conversationsRepository.recordMentions.mock.calls[0];
     expect(mentions.map((m: { seq: number; userIds: Types.ObjectId[] }) => [m.seq, m.userIds.map((id) => id.toHexString())])).toEqual([[1, [bob.toHexString()]]]);

@@ -159,7 +159,11 @@ export class SendBatcher {
       }
       for (const { waiting, record, recipientIds } of stored) this.finishing.announce(waiting.origin, record, recipientIds);
       turn.done();
-      const [mentions] = await Promise.allSettled([this.finishing.recordMentions(stored.map(({ record }) => record)), this.finishing.answerDuplicates(duplicates), this.finishing.restoreSummaries(notStored)]);
+      const [mentions] = await Promise.allSettled([
+        this.finishing.recordMentions(stored.map(({ record }) => record)),
+        this.finishing.answerDuplicates(duplicates),
+        this.finishing.restoreSummaries(notStored),
+      ]);
       if (answerFirst) return;
       // Stored and announced, but the mention counts did not follow: the sender hears of the failure
       // (a retry with its clientId answers the stored message and records its mentions again).
@@ -198,13 +202,29 @@ export class SendBatcher {
     const byConversation = groupBy(fresh, ({ item }) => item.conversationId.toHexString());
     // Before the grant: the summary it writes carries the messages' `createdAt`.
     const now = new Date();
-    const grants = await this.grants.grantSeqs([...byConversation.values()].map((group) => requestFor(group, now)), batchId);
+    const grants = await this.grants.grantSeqs(
+      [...byConversation.values()].map((group) => requestFor(group, now)),
+      batchId,
+    );
     const numbered: Numbered[] = [];
     const place = (waiting: WaitingSend, seq: number, conversation: GrantedConversation) => {
       const { item: send } = waiting;
       const record = {
-        _id: send.id, conversationId: send.conversationId, seq, senderId: send.senderId, text: send.text, clientId: send.clientId,
-        createdAt: now, editedAt: null, deletedAt: null, changedAt: now, replyTo: null, mentions: [], reactions: [], searchTerms: [], ...send.extra,
+        _id: send.id,
+        conversationId: send.conversationId,
+        seq,
+        senderId: send.senderId,
+        text: send.text,
+        clientId: send.clientId,
+        createdAt: now,
+        editedAt: null,
+        deletedAt: null,
+        changedAt: now,
+        replyTo: null,
+        mentions: [],
+        reactions: [],
+        searchTerms: [],
+        ...send.extra,
       } as MessageRecord;
       numbered.push({ waiting, record, conversation });
     };
@@ -237,7 +257,6 @@ export class SendBatcher {
       else waiting.reject(await this.access.explainSendRefusal(key, waiting.item.senderId.toHexString()));
     }
   }
-
 }
 
 /**
@@ -257,8 +276,16 @@ function requestFor(group: WaitingSend[], now: Date): SeqRequest {
     memberIds: [...members.values()],
     count: group.length,
     last: {
-      _id: last.id, senderId: last.senderId, text: last.text, clientId: last.clientId, createdAt: now, editedAt: null, deletedAt: null,
-      replyTo: last.extra?.replyTo ?? null, mentions: last.extra?.mentions ?? [], reactions: [],
+      _id: last.id,
+      senderId: last.senderId,
+      text: last.text,
+      clientId: last.clientId,
+      createdAt: now,
+      editedAt: null,
+      deletedAt: null,
+      replyTo: last.extra?.replyTo ?? null,
+      mentions: last.extra?.mentions ?? [],
+      reactions: [],
     },
     senders: [...senders.values()],
     at: now,

@@ -83,7 +83,10 @@ export class SeqGrantsRepository {
     const projection = { _id: 1, type: 1, memberIds: 1, seq: 1, seqGrants: 1 };
     if (requests.length === 1) {
       const [request] = requests;
-      const conversation = (await this.conversations.collection.findOneAndUpdate(guard(request), grantUpdate(request, null), { returnDocument: 'after', projection })) as GrantRead | null;
+      const conversation = (await this.conversations.collection.findOneAndUpdate(guard(request), grantUpdate(request, null), {
+        returnDocument: 'after',
+        projection,
+      })) as GrantRead | null;
       if (conversation) {
         this.seen.remember(conversation);
         grants.set(request.conversationId.toHexString(), { firstSeq: conversation.seq - request.count + 1, conversation: granted(conversation) });

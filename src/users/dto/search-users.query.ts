@@ -5,10 +5,16 @@ import { trimString } from './update-user.dto';
 
 export class SearchUsersQuery {
   @ApiProperty({ description: 'Name prefix (case-insensitive) or an exact e-mail address' })
-  @trimString() @IsString() @Length(1, 100)
+  @trimString()
+  @IsString()
+  @Length(1, 100)
   q: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(50)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
   limit = 20;
 }
