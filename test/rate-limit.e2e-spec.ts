@@ -65,7 +65,8 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     return { email: account.email, password: account.password, accessToken: (answer.body as { accessToken: string }).accessToken };
   }
 
-  const expectTooMany = (answer: Answer) => expect(answer).toEqual({ status: 429, body: { statusCode: 429, error: STATUS_CODES[429], message: expect.any(String) } });
+  const expectTooMany = (answer: Answer) =>
+    expect(answer).toEqual({ status: 429, retryAfter: expect.any(Number), body: { statusCode: 429, error: STATUS_CODES[429], message: expect.any(String) } });
 
   it('limits login attempts per client address, whatever the e-mail; other addresses are unaffected', async () => {
     const user = await signup('address');
