@@ -1,6 +1,6 @@
 // Module boundaries, checked by dependency-cruiser (`npm run lint:deps`, part of `npm run lint` and `npm test`).
-// The rules describe the target layout (src/contract/ for the shapes shared with the web client, src/realtime/,
-// src/presence/, src/receipts/ as features of their own); a rule whose folder does not exist yet simply matches nothing.
+// The layout they keep: src/contract/ for the shapes shared with the web client; src/realtime/ (the transport),
+// src/presence/ and src/receipts/ as features of their own (docs/ARCHITECTURE.md, "Boundaries").
 // Type-only imports count (tsPreCompilationDeps): `import type` ties modules together just as well.
 
 /** Feature folders: a feature may use the shared layers, never the other way round. */

@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { messageRecord } from '../../test/factories/message.factory';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { ConversationAccess } from '../conversations/conversation-access';
@@ -11,23 +12,7 @@ const mine = new Types.ObjectId();
 const notMine = new Types.ObjectId();
 
 function record(conversationId: Types.ObjectId, text: string): MessageRecord {
-  const at = new Date('2026-01-01T00:00:00.000Z');
-  return {
-    _id: new Types.ObjectId(),
-    conversationId,
-    seq: 1,
-    senderId: new Types.ObjectId(me),
-    text,
-    clientId: null,
-    createdAt: at,
-    editedAt: null,
-    deletedAt: null,
-    changedAt: at,
-    replyTo: null,
-    mentions: [],
-    reactions: [],
-    searchTerms: [],
-  };
+  return messageRecord({ conversationId, senderId: me, seq: 1, text });
 }
 
 describe('MessageSearchService', () => {

@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
+import { messageRecord } from '../../test/factories/message.factory';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
@@ -29,24 +30,7 @@ function storedConversation(seq: number): ConversationRecord {
 }
 
 function stored(seq: number, overrides: Partial<MessageRecord> = {}): MessageRecord {
-  const at = new Date('2026-01-01T00:00:00.000Z');
-  return {
-    _id: new Types.ObjectId(),
-    conversationId: new Types.ObjectId(conversationId),
-    seq,
-    senderId: new Types.ObjectId(senderId),
-    text: `m${seq}`,
-    clientId: null,
-    createdAt: at,
-    editedAt: null,
-    deletedAt: null,
-    changedAt: at,
-    replyTo: null,
-    mentions: [],
-    reactions: [],
-    searchTerms: [],
-    ...overrides,
-  };
+  return messageRecord({ conversationId, senderId, seq, ...overrides });
 }
 
 /** The current members' marks of the conversation, as `marksOfConversation` answers them. */

@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { messageRecord } from '../../test/factories/message.factory';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
@@ -23,23 +24,7 @@ function conversation(seq: number): ConversationRecord {
 }
 
 function message(seq: number, inConversation = conversationId): MessageRecord {
-  const at = new Date('2026-01-01T00:00:00.000Z');
-  return {
-    _id: new Types.ObjectId(),
-    conversationId: new Types.ObjectId(inConversation),
-    seq,
-    senderId: new Types.ObjectId(sender),
-    text: `m${seq}`,
-    clientId: null,
-    createdAt: at,
-    editedAt: null,
-    deletedAt: null,
-    changedAt: at,
-    replyTo: null,
-    mentions: [],
-    reactions: [],
-    searchTerms: [],
-  };
+  return messageRecord({ conversationId: inConversation, senderId: sender, seq });
 }
 
 describe('ReceiptsService', () => {
