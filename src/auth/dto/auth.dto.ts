@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
@@ -7,6 +8,9 @@ import { UserResponse } from '../../users/user.response';
 const trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 const normalizeEmail = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value));
 
+/** An e-mail address: trimmed and lower-cased before it is checked, at most 254 characters. */
+const EmailField = () => applyDecorators(ApiProperty({ format: 'email' }), normalizeEmail(), IsString(), MaxLength(254), IsEmail());
+
 export class SignupDto {
   @ApiProperty({ minLength: 1, maxLength: 64 })
   @trim()
@@ -14,11 +18,7 @@ export class SignupDto {
   @Length(1, 64)
   name: string;
 
-  @ApiProperty({ format: 'email' })
-  @normalizeEmail()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @EmailField()
   email: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128 })
@@ -28,11 +28,7 @@ export class SignupDto {
 }
 
 export class LoginDto {
-  @ApiProperty({ format: 'email' })
-  @normalizeEmail()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @EmailField()
   email: string;
 
   @ApiProperty()

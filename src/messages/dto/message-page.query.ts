@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageLimit } from '../../common/decorators/page-limit.decorator';
 import { ObjectIdField } from '../../common/object-id';
 
 export class MessagePageQuery {
@@ -14,12 +14,7 @@ export class MessagePageQuery {
   @ObjectIdField('after must be a valid id')
   after?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(100, 50)
   limit = 50;
 }
 

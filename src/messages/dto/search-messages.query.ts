@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsMongoId, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsMongoId, IsOptional, IsString, Length } from 'class-validator';
+import { PageLimit } from '../../common/decorators/page-limit.decorator';
 
 /** `GET /api/v1/search/messages`. */
 export class SearchMessagesQuery {
@@ -20,11 +21,6 @@ export class SearchMessagesQuery {
   @IsMongoId({ message: 'before must be a valid id' })
   before?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @PageLimit(50, 20)
   limit = 20;
 }

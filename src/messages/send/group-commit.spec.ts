@@ -49,6 +49,20 @@ describe('GroupCommit', () => {
     for (const entry of batch) entry.resolve({ value: entry.item.value, follower: false });
   }
 
+  /** Holds every store until released (then it answers as usual); submits `first`, then `second`, and waits until both batches are being stored. */
+  async function firstTwoBatchesHeld() {
+    const holding = heldStores();
+    (steps.store as jest.Mock).mockImplementation(async (batch: Entry[], turn: AnnounceTurn) => {
+      await holding.store(batch, turn);
+      await storeAndAnswer(batch, turn);
+    });
+    const outcomes = [sut.submit(item('first'))];
+    await ticksUntil(() => holding.held.length === 1);
+    outcomes.push(sut.submit(item('second')));
+    await ticksUntil(() => holding.held.length === 2);
+    return { ...holding, outcomes };
+  }
+
   beforeEach(() => {
     prepared = [];
     announced = [];
@@ -99,15 +113,7 @@ describe('GroupCommit', () => {
   });
 
   it('prepares the next batch while the one before is stored, and stores at most two batches at once', async () => {
-    const { held, store, mostStoring } = heldStores();
-    (steps.store as jest.Mock).mockImplementation(async (batch: Entry[], turn: AnnounceTurn) => {
-      await store(batch, turn);
-      await storeAndAnswer(batch, turn);
-    });
-    const outcomes = [sut.submit(item('first'))];
-    await ticksUntil(() => held.length === 1);
-    outcomes.push(sut.submit(item('second')));
-    await ticksUntil(() => held.length === 2);
+    const { held, mostStoring, outcomes } = await firstTwoBatchesHeld();
     // Prepared (and being stored) while the first batch is still being stored.
     expect(prepared).toEqual([['first'], ['second']]);
     outcomes.push(sut.submit(item('third')));
@@ -124,15 +130,7 @@ describe('GroupCommit', () => {
   });
 
   it('announces batches in queue order, even when a later batch is stored first', async () => {
-    const { held, store } = heldStores();
-    (steps.store as jest.Mock).mockImplementation(async (batch: Entry[], turn: AnnounceTurn) => {
-      await store(batch, turn);
-      await storeAndAnswer(batch, turn);
-    });
-    const outcomes = [sut.submit(item('first'))];
-    await ticksUntil(() => held.length === 1);
-    outcomes.push(sut.submit(item('second')));
-    await ticksUntil(() => held.length === 2);
+    const { held, outcomes } = await firstTwoBatchesHeld();
     held[1].release();
     await ticks(10);
     expect(announced).toEqual([]);

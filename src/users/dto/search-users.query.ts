@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { PageLimit } from '../../common/decorators/page-limit.decorator';
 import { trimString } from './update-user.dto';
 
 export class SearchUsersQuery {
@@ -10,11 +10,6 @@ export class SearchUsersQuery {
   @Length(1, 100)
   q: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(50)
+  @PageLimit(50, 20)
   limit = 20;
 }
