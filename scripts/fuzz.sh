@@ -3,7 +3,7 @@
 #   HTTP: Schemathesis (PyPI, installed into $CHATIFY_CACHE_DIR/schemathesis-venv on first use) drives every
 #         operation of /docs-json, checking for 5xx answers and answers outside the documented schemas.
 #   Socket.IO: scripts/fuzz/socket-fuzz.mjs (fast-check) sends generated payloads for every client → server
-#         event of src/chat/chat.events.ts, checking that each is acked in the contract's shape below 500.
+#         event of src/contract/socket-events.ts, checking that each is acked in the contract's shape below 500.
 # Also counts every unhandled error the server logged. Prints one line per target and exits non-zero on
 # any 5xx, crash or schema violation. Everything listens on 127.0.0.1.
 #   scripts/fuzz.sh [--seconds N] [--results FILE]   (default 60 s per target; FILE: JSON for scripts/test.sh)

@@ -1,4 +1,4 @@
-// Property-based fuzzer for the Socket.IO API: every client → server event of src/chat/chat.events.ts
+// Property-based fuzzer for the Socket.IO API: every client → server event of src/contract/socket-events.ts
 // gets generated payloads (well-formed, near-miss and hostile), and every answer must be an ack of the
 // contract's shape with a status below 500, within a time limit, while the server stays up.
 // Usage: node scripts/fuzz/socket-fuzz.mjs --url http://127.0.0.1:PORT --token T --seconds 20 --out result.json
@@ -13,10 +13,14 @@ const ACK_TIMEOUT_MS = 3000;
 
 /** The event names, read from the typed contract so that a new event is fuzzed without editing this file. */
 function clientEvents() {
-  const source = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'chat', 'chat.events.ts'), 'utf8');
+  const file = join(import.meta.dirname, '..', '..', 'src', 'contract', 'socket-events.ts');
+  const source = readFileSync(file, 'utf8');
   const body = source.slice(source.indexOf('export interface ClientToServerEvents'));
   const block = body.slice(0, body.indexOf('\n}'));
-  return [...block.matchAll(/^\s+'?([\w:]+)'?\s*:\s*\(/gm)].map((match) => match[1]);
+  const events = [...block.matchAll(/^\s+'?([\w:]+)'?\s*:\s*\(/gm)].map((match) => match[1]);
+  // A contract this parser no longer reads must fail the run, not fuzz nothing.
+  if (events.length === 0) throw new Error(`no client events found in ${file} (interface ClientToServerEvents)`);
+  return events;
 }
 
 const hex = fc.stringMatching(/^[0-9a-f]{24}$/);
