@@ -7,14 +7,14 @@ import { MarkMessageDto } from './dto/mark-message.dto';
 import { DeliveredMarkResponse, MessageReceiptResponse, ReadMarkResponse } from './receipts.response';
 import { ReceiptsService } from './receipts.service';
 
-/** The caller's watermarks in a conversation, and who got and read a message. */
+/** The caller's watermarks in a conversation, and who got and read a message (OpenAPI tag `receipts`). */
+@ApiTags('receipts')
 @ApiBearerAuth()
 @Controller('api/v1')
 export class ReceiptsController {
   constructor(private readonly receipts: ReceiptsService) {}
 
   @Post('conversations/:id/read')
-  @ApiTags('conversations')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ReadMarkResponse })
   read(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: MarkMessageDto): Promise<ReadMarkResponse> {
@@ -22,7 +22,6 @@ export class ReceiptsController {
   }
 
   @Post('conversations/:id/delivered')
-  @ApiTags('conversations')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: DeliveredMarkResponse })
   delivered(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: MarkMessageDto): Promise<DeliveredMarkResponse> {
@@ -30,7 +29,6 @@ export class ReceiptsController {
   }
 
   @Get('messages/:id/receipts')
-  @ApiTags('messages')
   @RateLimit('receipts')
   @ApiOkResponse({ type: MessageReceiptResponse, isArray: true })
   receiptsOf(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<MessageReceiptResponse[]> {
