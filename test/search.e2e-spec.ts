@@ -1,5 +1,6 @@
+import { Types } from 'mongoose';
 import { createUsers } from './factories/user.factory';
-import { TestApp, useTestApp } from './helpers/app';
+import { createTestApp, TestApp, useTestApp } from './helpers/app';
 import { createGroup, expectError, expectMessageShape, openDirect, send } from './helpers/messaging';
 import { searchMessages } from './helpers/rich-messaging';
 
@@ -22,6 +23,32 @@ describe('Message search (e2e)', () => {
     expect(texts(await searchMessages(t, b, { q: 'cats' }))).toEqual(['dog and cat', 'CATS are running', 'the cat sat']);
     expect(texts(await searchMessages(t, b, { q: 'the cat!' }))).toEqual(['dog and cat', 'CATS are running', 'the cat sat']);
     expect(texts(await searchMessages(t, b, { q: 'zebra' }))).toEqual([]);
+  });
+
+  it('finds "constructor" in messages stored by the old stemmer, whose term for it the next start repairs', async () => {
+    const [a, b] = await createUsers(t, 2);
+    const direct = await openDirect(t, a, b);
+    const fresh = await send(t, a, direct.id, 'a fresh constructor');
+    expect(texts(await searchMessages(t, b, { q: 'constructor' }))).toEqual(['a fresh constructor']);
+    // What the old stemmer stored for "constructor": Object.prototype.constructor, as text.
+    const legacy = { ...(await t.connection.collection('messages').findOne({ _id: new Types.ObjectId(fresh.id) })), _id: new Types.ObjectId(), seq: 2, text: 'an old constructor' };
+    await t.connection.collection('messages').insertOne({ ...legacy, searchTerms: ['old', String(Object)] });
+    expect(texts(await searchMessages(t, b, { q: 'constructor' }))).toEqual(['a fresh constructor']);
+
+    // Another instance starts over the same data: once its indexes are built, it repairs the old term.
+    const next = await createTestApp({}, { database: t.database });
+    try {
+      const deadline = Date.now() + 10_000;
+      let found = texts(await searchMessages(next, b, { q: 'constructor' }));
+      while (found.length < 2 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        found = texts(await searchMessages(next, b, { q: 'constructor' }));
+      }
+      expect(found).toEqual(['an old constructor', 'a fresh constructor']);
+      expect(await t.connection.collection('messages').countDocuments({ searchTerms: String(Object) })).toBe(0);
+    } finally {
+      await next.app.close();
+    }
   });
 
   it('pages newest first with before= and hasMore, within limit 1–50', async () => {

@@ -28,6 +28,9 @@ export class IndexReadiness implements OnApplicationBootstrap, OnApplicationShut
   private isReady = false;
   private stopped = false;
   private done!: Promise<void>;
+  /** Resolves once the build has begun: `whenReady` may be asked before this provider's own bootstrap hook ran. */
+  private begin!: () => void;
+  private readonly begun = new Promise<void>((resolve) => (this.begin = resolve));
 
   constructor(@Inject(getConnectionToken()) private readonly connection: Connection) {}
 
@@ -38,13 +41,14 @@ export class IndexReadiness implements OnApplicationBootstrap, OnApplicationShut
 
   /** Resolves once every declared index is built (retrying while the database is away). */
   whenReady(): Promise<void> {
-    return this.done;
+    return this.begun.then(() => this.done);
   }
 
   onApplicationBootstrap(): void {
     // Not awaited: the server listens at once (answering 503) so that orchestrators see it alive.
     this.done = this.buildAll();
     this.done.catch(() => undefined);
+    this.begin();
   }
 
   onApplicationShutdown(): void {

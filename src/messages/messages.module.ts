@@ -9,6 +9,7 @@ import { MessageSearchService } from './message-search.service';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { SearchTermsRepair } from './search/search-terms-repair';
 import { Message, MessageSchema } from './schemas/message.schema';
 import { SendBatcher } from './send/send-batcher';
 import { SendFinishing } from './send/send-finishing';
@@ -26,7 +27,7 @@ import { SyncService } from './sync.service';
     ]),
   ],
   controllers: [MessagesController, ConversationMessagesController, MessageSearchController],
-  providers: [MessagesRepository, SeqGrantsRepository, SendFinishing, SendBatcher, MessagesService, SyncService, MessageSearchService],
+  providers: [MessagesRepository, SeqGrantsRepository, SendFinishing, SendBatcher, MessagesService, SyncService, MessageSearchService, SearchTermsRepair],
   exports: [MessagesService, SyncService],
 })
 export class MessagesModule {}

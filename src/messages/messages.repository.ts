@@ -48,6 +48,17 @@ export class MessagesRepository {
     return this.messages.collection.find<MessageRecord>({ _id: { $in: ids } }).toArray();
   }
 
+  /**
+   * Messages whose text holds `word` (found through the text index) and whose search terms hold
+   * `from`: that term becomes `to`. Two commands, whatever the collection's size. Returns how many changed.
+   */
+  async replaceSearchTerm(word: string, from: string, to: string): Promise<number> {
+    const found = await this.messages.collection.find({ $text: { $search: word }, searchTerms: from }, { projection: { _id: 1 } }).toArray();
+    if (found.length === 0) return 0;
+    const result = await this.messages.collection.updateMany({ _id: { $in: found.map(({ _id }) => _id) }, searchTerms: from }, { $set: { 'searchTerms.$': to } });
+    return result.modifiedCount;
+  }
+
   findById(id: string): Promise<MessageRecord | null> {
     return this.messages.findById(id).lean<MessageRecord>().exec();
   }
