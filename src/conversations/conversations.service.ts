@@ -7,16 +7,12 @@ import { AppConfig } from '../config/app-config';
 import type { Message } from '../contract';
 import type { ConversationScope } from '../database/query-helpers';
 import { effectiveMarks, MemberMarks, mentionCount, messageStatus, unreadCount } from '../receipts/read-state';
-import { ConversationAccess, MemberConversation, toMemberConversation } from './conversation-access';
+import { ConversationAccess, CONVERSATION_NOT_FOUND, MemberConversation, toMemberConversation } from './conversation-access';
 import type { ConversationPageResponse, ConversationResponse } from './conversation.response';
 import { ConversationRecord, ConversationsRepository, MembershipRecord } from './conversations.repository';
 import type { CreateConversationDto } from './dto/create-conversation.dto';
 import { MessageFields, toMessageResponse } from './message-snapshot';
 import type { SentMark } from './schemas/conversation.schema';
-
-const NOT_FOUND = 'Conversation not found';
-
-export type { MemberConversation };
 
 /**
  * Conversations, their members and the members' marks as views show them. Every method that reads
@@ -131,7 +127,7 @@ export class ConversationsService {
   async rename(conversationId: string, callerId: string, title: string): Promise<ConversationResponse> {
     const conversation = await this.access.requireAdmin(conversationId, callerId);
     const renamed = await this.repository.rename(conversation._id.toHexString(), title, new Date());
-    if (!renamed) throw new NotFoundException(NOT_FOUND);
+    if (!renamed) throw new NotFoundException(CONVERSATION_NOT_FOUND);
     await this.publishChanged(renamed, []);
     return this.getForMember(conversationId, callerId);
   }
