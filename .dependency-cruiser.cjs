@@ -43,6 +43,27 @@ module.exports = {
       to: { path: '^src/chat/' },
     },
     {
+      name: 'identity-below-conversations',
+      comment: 'Users, presence and auth sit below the conversation aggregates: they never import them, nor the layers above.',
+      severity: 'error',
+      from: { path: '^src/(users|presence|auth)/' },
+      to: { path: '^src/(conversations|messages|receipts|chat|realtime|compat)/' },
+    },
+    {
+      name: 'conversations-use-only-read-rules-of-receipts',
+      comment: 'Conversations use the pure read-state rules (receipts/read-state.ts), never the receipts module itself, which builds on conversations.',
+      severity: 'error',
+      from: { path: '^src/conversations/' },
+      to: { path: '^src/receipts/', pathNot: '^src/receipts/read-state[.]ts$' },
+    },
+    {
+      name: 'nothing-builds-on-compat',
+      comment: "The first release's routes delegate to the services; nothing but the app module imports them.",
+      severity: 'error',
+      from: { pathNot: '^src/(compat/|app[.]module[.]ts$)' },
+      to: { path: '^src/compat/' },
+    },
+    {
       name: 'web-only-contract',
       severity: 'error',
       comment: 'The browser client shares only src/contract/ with the server: everything else in src/ is server code.',
