@@ -1,3 +1,4 @@
+import type { Conversation, Message } from '../../src/contract';
 import type { TestApp } from './app';
 import type { TestUser } from '../factories/user.factory';
 
@@ -8,33 +9,9 @@ export const OBJECT_ID = /^[0-9a-f]{24}$/;
 /** A well-formed id that names nothing. */
 export const UNKNOWN_ID = 'ffffffffffffffffffffffff';
 
-export interface MessageBody {
-  id: string;
-  conversationId: string;
-  seq: number;
-  senderId: string;
-  text: string | null;
-  clientId: string | null;
-  createdAt: string;
-  editedAt: string | null;
-  deletedAt: string | null;
-  status: 'sent' | 'delivered' | 'read';
-  replyTo: { id: string; senderId: string; text: string | null; deletedAt: string | null } | null;
-  mentions: string[];
-  reactions: { emoji: string; count: number; userIds: string[] }[];
-}
-
-export interface ConversationBody {
-  id: string;
-  type: 'direct' | 'group';
-  title: string | null;
-  members: { userId: string; role: 'admin' | 'member' }[];
-  lastMessage: MessageBody | null;
-  unreadCount: number;
-  mentionCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The bodies the API answers, as the contract types them. */
+export type MessageBody = Message;
+export type ConversationBody = Conversation;
 
 function expectStatus(what: string, response: { status: number; body: unknown }, ...statuses: number[]): void {
   if (!statuses.includes(response.status)) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
