@@ -183,6 +183,23 @@ describe('Blocking (e2e)', () => {
     await expect(cameOnline).resolves.toMatchObject({ userId: a.id, online: true });
   });
 
+  it('is private to the blocker: a blocked user that follows nothing of the blocker gets no event, however often the block is toggled', async () => {
+    const [a, b, c] = await createUsers(t, 3);
+    const bSocket = await connectSocket(t.baseUrl, b.accessToken);
+    // B follows C's presence only: nothing of A.
+    await requestOk(bSocket, 'presence:subscribe', { userIds: [c.id] });
+    const bHears = collect(bSocket, 'presence');
+    for (let round = 0; round < 5; round += 1) {
+      await setBlocked(t, a, b);
+      await setBlocked(t, a, b, false);
+    }
+    // Barrier: a later event B does get (C comes online) arrives after anything the toggles sent.
+    const cOnline = waitFor(bSocket, 'presence', { predicate: (state) => state.userId === c.id && state.online });
+    await connectSocket(t.baseUrl, c.accessToken);
+    await cOnline;
+    expect(bHears.filter((state) => state.userId === a.id)).toEqual([]);
+  });
+
   it('typing stops both ways in a shared group while others still get it; unblock restores it', async () => {
     const [a, b, c] = await createUsers(t, 3);
     const group = await createGroup(t, a, [b, c]);

@@ -30,6 +30,22 @@ export class ChatBroadcaster {
     }
   }
 
+  /**
+   * One emit reaching only those connections of `userId` that are in `room` (e.g. its sockets that
+   * follow someone's presence), on every instance. Asks the adapter which sockets those are (one
+   * request to the other instances through Redis): for rare events only. Never rejects: a failure is
+   * logged, as for every emit.
+   */
+  async toUserInRoom<E extends ServerEventName>(userId: string, room: string, event: E, payload: Parameters<ServerToClientEvents[E]>[0]): Promise<void> {
+    if (!this.server) return;
+    try {
+      const ids = (await this.server.in(userRoom(userId)).fetchSockets()).filter((socket) => socket.rooms.has(room)).map((socket) => socket.id);
+      if (ids.length > 0) this.server.to(ids).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
+    } catch (error) {
+      this.logger.error({ err: error, event }, `Could not emit "${event}"`);
+    }
+  }
+
   /** One emit reaching every connection in `rooms`, except those of `exceptUserIds`. */
   toRooms<E extends ServerEventName>(rooms: string[], event: E, payload: Parameters<ServerToClientEvents[E]>[0], exceptUserIds: string[] = []): void {
     // `to([])` would address the whole namespace: an event for nobody must reach nobody.

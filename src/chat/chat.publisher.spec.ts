@@ -35,7 +35,7 @@ describe('ChatPublisher', () => {
   let sut: ChatPublisher;
 
   beforeEach(() => {
-    broadcaster = strictMock<ChatBroadcaster>('ChatBroadcaster', ['toUsers', 'toRooms']);
+    broadcaster = strictMock<ChatBroadcaster>('ChatBroadcaster', ['toUsers', 'toRooms', 'toUserInRoom']);
     sut = new ChatPublisher(broadcaster as unknown as ChatBroadcaster);
   });
 
@@ -72,15 +72,16 @@ describe('ChatPublisher', () => {
     expect(broadcaster.toRooms).toHaveBeenCalledWith(['presence:u1'], 'presence', { userId: 'u1', online: false, lastSeenAt: '2026-01-01T00:00:00.000Z' }, ['u9']);
   });
 
-  it("tells a block to the blocker's connections only, and hides each side's presence from the other", () => {
+  it("tells a block to the blocker's connections only, and hides each side's presence from the other (the blocked side only where it follows the blocker's presence)", () => {
     broadcaster.toUsers.mockImplementation(() => undefined);
+    broadcaster.toUserInRoom.mockResolvedValue(undefined);
     const hidden = (userId: string) => ({ userId, online: false, lastSeenAt: null });
     sut.blockChanged({ blockerId: 'a', blockedId: 'b', blocked: true, changed: true, presence: { ofBlocked: hidden('b'), ofBlocker: hidden('a') } });
     expect(broadcaster.toUsers.mock.calls).toEqual([
       [['a'], 'block:updated', { userId: 'b', blocked: true }],
       [['a'], 'presence', hidden('b')],
-      [['b'], 'presence', hidden('a')],
     ]);
+    expect(broadcaster.toUserInRoom.mock.calls).toEqual([['b', 'presence:a', 'presence', hidden('a')]]);
   });
 
   it('emits nothing for a block that changed nothing', () => {
@@ -92,5 +93,6 @@ describe('ChatPublisher', () => {
       presence: { ofBlocked: { userId: 'b', online: true, lastSeenAt: null }, ofBlocker: { userId: 'a', online: true, lastSeenAt: null } },
     });
     expect(broadcaster.toUsers).not.toHaveBeenCalled();
+    expect(broadcaster.toUserInRoom).not.toHaveBeenCalled();
   });
 });

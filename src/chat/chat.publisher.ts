@@ -65,14 +65,18 @@ export class ChatPublisher {
   }
 
   /**
-   * The blocker's connections learn of their new block list; each side gets the other's presence as
-   * it may now see it (hidden while blocked, the real state once unblocked).
+   * The blocker's connections learn of their new block list and of the blocked user's presence as
+   * they may now see it. Blocking is private to the blocker: the blocked user's connections hear of
+   * it only where they follow the blocker's presence (`presence:subscribe`), as its presence as they
+   * may now see it (hidden while blocked, the real state once unblocked); a connection that follows
+   * nothing of the blocker gets no event at all, however often the block is toggled.
    */
   @OnDomainEvent('block.changed')
   blockChanged({ blockerId, blockedId, blocked, changed, presence }: DomainEventMap['block.changed']): void {
     if (!changed) return;
     this.broadcaster.toUsers([blockerId], 'block:updated', { userId: blockedId, blocked });
     this.broadcaster.toUsers([blockerId], 'presence', presence.ofBlocked);
-    this.broadcaster.toUsers([blockedId], 'presence', presence.ofBlocker);
+    // Not awaited: the block is answered once its stored effects are in place, not once every instance answered.
+    void this.broadcaster.toUserInRoom(blockedId, presenceRoom(blockerId), 'presence', presence.ofBlocker);
   }
 }
