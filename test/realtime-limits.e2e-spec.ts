@@ -49,7 +49,8 @@ describe('realtime: limits (send rate, frame size, origins)', () => {
     expect((await t.http().post('/api/v1/messages').set(alice.auth).send({ conversationId: conversation.id, text: 'over REST' })).status).toBe(429);
     await expect(request(aliceSocket, 'message:send', { conversationId: conversation.id, text: 'one too many' })).resolves.toEqual({
       ok: false,
-      error: { status: 429, message: expect.any(String) },
+      // With when to come back (issue 22), as REST's Retry-After.
+      error: { status: 429, message: expect.any(String), retryAfterMs: expect.any(Number) },
     });
     // Other events are not limited and the socket stays usable.
     await expect(request(aliceSocket, 'typing', { conversationId: conversation.id, typing: true })).resolves.toEqual({ ok: true, data: {} });

@@ -45,6 +45,11 @@ export function appEnv({ mongoUri, port }) {
     CONVERSATION_RATE_LIMIT: '100000000',
     PRESENCE_RATE_LIMIT: '100000000',
     TYPING_RATE_LIMIT: '100000000',
+    REACTION_RATE_LIMIT: '100000000',
+    MARK_RATE_LIMIT: '100000000',
+    BLOCK_RATE_LIMIT: '100000000',
+    MEMBERS_RATE_LIMIT: '100000000',
+    PROFILE_RATE_LIMIT: '100000000',
     WS_MAX_CONNECTIONS_PER_USER: '10000',
     // Connection set-up is fixture work here: no handshake pacing.
     WS_HANDSHAKE_RATE: '0',

@@ -157,16 +157,19 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @OnClientEvent('message:react')
+  @SocketRateLimit('reaction')
   async react(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: ReactPayloadDto): Promise<Ack<MessageResponse>> {
     return ok(await this.messages.react(socket.data.user.userId, payload.messageId, payload.emoji, payload.on));
   }
 
   @OnClientEvent('conversation:delivered')
+  @SocketRateLimit('mark')
   async delivered(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: MarkPayloadDto): Promise<Ack<DeliveredMarkResponse>> {
     return ok(await this.receipts.markDelivered(socket.data.user.userId, payload.conversationId, payload.messageId));
   }
 
   @OnClientEvent('conversation:read')
+  @SocketRateLimit('mark')
   async read(@ConnectedSocket() socket: ChatSocket, @MessageBody(validPayload) payload: MarkPayloadDto): Promise<Ack<ReadMarkResponse>> {
     return ok(await this.receipts.markRead(socket.data.user.userId, payload.conversationId, payload.messageId));
   }

@@ -13,7 +13,23 @@ import { RouteMemo } from './route-memo';
  * where a route (`@RateLimit`) or socket event (`@SocketRateLimit`) names them, per user (per client
  * address for the public auth routes). REST and socket actions of one kind share one budget per user.
  */
-export type LimitName = 'address' | 'auth' | 'refresh' | 'send' | 'search' | 'sync' | 'receipts' | 'edit' | 'conversation' | 'presence' | 'typing';
+export type LimitName =
+  | 'address'
+  | 'auth'
+  | 'refresh'
+  | 'send'
+  | 'search'
+  | 'sync'
+  | 'receipts'
+  | 'edit'
+  | 'conversation'
+  | 'presence'
+  | 'typing'
+  | 'reaction'
+  | 'mark'
+  | 'block'
+  | 'members'
+  | 'profile';
 
 export interface Limit {
   limit: number;
@@ -34,6 +50,11 @@ export function limitsOf(config: AppConfig): Record<LimitName, Limit> {
     conversation: perWindow(config.conversationRateLimit),
     presence: perWindow(config.presenceRateLimit),
     typing: perWindow(config.typingRateLimit),
+    reaction: perWindow(config.reactionRateLimit),
+    mark: perWindow(config.markRateLimit),
+    block: perWindow(config.blockRateLimit),
+    members: perWindow(config.membersRateLimit),
+    profile: perWindow(config.profileRateLimit),
   };
 }
 
@@ -93,7 +114,7 @@ interface RouteThrottler {
  * Global HTTP guard, registered after the JWT guard (app.module.ts) so that `request.user` is known: `address` on every request, and the limits the route names.
  * Answers 429 with `Retry-After`; `X-RateLimit-*` headers otherwise.
  *
- * The throttler's own `canActivate` reads six metadata keys per named limit on every request (eleven
+ * The throttler's own `canActivate` reads six metadata keys per named limit on every request (sixteen
  * limits here, most of which a route does not name) and awaits each value. Route metadata never
  * changes, so this guard reads it once per route handler and then counts only the limits that apply,
  * in the throttler's order, through the throttler's own `handleRequest` (counting, headers, 429).

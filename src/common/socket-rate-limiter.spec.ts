@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { RetryLaterException } from './retry-later.exception';
 import type { AppConfig } from '../config/app-config';
 import { RateLimitStore } from './rate-limit-store';
 import { SocketRateLimiter } from './socket-rate-limiter';
@@ -13,6 +14,8 @@ describe('SocketRateLimiter', () => {
     const refused = await sut.consume('typing', 'a').catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(HttpException);
     expect((refused as HttpException).getStatus()).toBe(429);
+    // When to come back: the rest of the window (it opened at the first event).
+    expect((refused as RetryLaterException).retryAfterMs).toBe(1000);
     await sut.consume('typing', 'b');
     await sut.consume('presence', 'a');
     now += 2001;

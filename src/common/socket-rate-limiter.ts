@@ -1,13 +1,15 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { AppConfig } from '../config/app-config';
 import { Limit, LimitName, limitsOf } from './rate-limit';
 import { RateLimitStore } from './rate-limit-store';
+import { RetryLaterException } from './retry-later.exception';
 
 /**
- * The named limits for socket events, in the same limiters and with the same keys as HTTP (a block
- * of one window, as the HTTP guard counts): a user's `message:send` and `POST /messages` share one
- * budget, over every socket and every instance.
+ * The named limits for socket events (and for a send by recipient that opens a conversation, which
+ * only the service can tell), in the same limiters and with the same keys as HTTP (a block of one
+ * window, as the HTTP guard counts): a user's `message:send` and `POST /messages` share one budget,
+ * over every socket and every instance.
  */
 @Injectable()
 export class SocketRateLimiter {
@@ -21,7 +23,7 @@ export class SocketRateLimiter {
     this.limits = limitsOf(config);
   }
 
-  /** Counts one event of `userId` against `name`; 429 over the limit. */
+  /** Counts one event of `userId` against `name`; 429 over the limit, saying when to come back. */
   async consume(name: LimitName, userId: string): Promise<void> {
     let limiter = this.limiters.get(name);
     if (!limiter) {
@@ -31,7 +33,10 @@ export class SocketRateLimiter {
     try {
       await limiter.consume(`${name}:${userId}`);
     } catch (refusal) {
-      if (refusal instanceof RateLimiterRes) throw new HttpException('Too many requests; slow down and try again shortly', HttpStatus.TOO_MANY_REQUESTS);
+      if (refusal instanceof RateLimiterRes) {
+        const waitMs = Math.max(1, refusal.msBeforeNext);
+        throw new RetryLaterException('Too many requests; slow down and try again shortly', Math.ceil(waitMs / 1000), waitMs);
+      }
       throw refusal;
     }
   }

@@ -64,12 +64,14 @@ export class CompatMessagesController {
   }
 
   @Put('message/status/delivered')
+  @RateLimit('mark')
   @ApiOkResponse({ type: DeliveredMarkResponse })
   delivered(@CurrentUser() caller: AuthUser, @Query() query: CompatMessageQuery): Promise<DeliveredMarkResponse> {
     return this.compat.markDelivered(caller.userId, query.messageId);
   }
 
   @Put('message/status/read')
+  @RateLimit('mark')
   @ApiOkResponse({ type: ReadMarkResponse })
   read(@CurrentUser() caller: AuthUser, @Query() query: CompatMessageQuery): Promise<ReadMarkResponse> {
     return this.compat.markRead(caller.userId, query.messageId);

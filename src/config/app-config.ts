@@ -43,6 +43,11 @@ export class AppConfig {
   readonly conversationRateLimit: number;
   readonly presenceRateLimit: number;
   readonly typingRateLimit: number;
+  readonly reactionRateLimit: number;
+  readonly markRateLimit: number;
+  readonly blockRateLimit: number;
+  readonly membersRateLimit: number;
+  readonly profileRateLimit: number;
   readonly wsMaxPayloadBytes: number;
   readonly wsMaxConnectionsPerUser: number;
   readonly typingThrottleMs: number;
@@ -104,6 +109,11 @@ export class AppConfig {
     this.conversationRateLimit = get('CONVERSATION_RATE_LIMIT');
     this.presenceRateLimit = get('PRESENCE_RATE_LIMIT');
     this.typingRateLimit = get('TYPING_RATE_LIMIT');
+    this.reactionRateLimit = get('REACTION_RATE_LIMIT');
+    this.markRateLimit = get('MARK_RATE_LIMIT');
+    this.blockRateLimit = get('BLOCK_RATE_LIMIT');
+    this.membersRateLimit = get('MEMBERS_RATE_LIMIT');
+    this.profileRateLimit = get('PROFILE_RATE_LIMIT');
     this.wsMaxPayloadBytes = get('WS_MAX_PAYLOAD_BYTES');
     this.wsMaxConnectionsPerUser = get('WS_MAX_CONNECTIONS_PER_USER');
     this.typingThrottleMs = get('TYPING_THROTTLE_MS');

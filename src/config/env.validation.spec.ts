@@ -88,6 +88,13 @@ describe('validateEnvironment', () => {
     expect(failure({ SEARCH_RATE_LIMIT: 'many' })).toMatch(/SEARCH_RATE_LIMIT must be an integer number/);
   });
 
+  it('limits every write per user by default: reactions, marks (generous), blocks, member changes, profile updates (issue 22)', () => {
+    expect(sut({})).toMatchObject({ REACTION_RATE_LIMIT: 120, MARK_RATE_LIMIT: 600, BLOCK_RATE_LIMIT: 30, MEMBERS_RATE_LIMIT: 60, PROFILE_RATE_LIMIT: 30 });
+    expect(sut({ MARK_RATE_LIMIT: '5' }).MARK_RATE_LIMIT).toBe(5);
+    expect(failure({ REACTION_RATE_LIMIT: '0' })).toMatch(/REACTION_RATE_LIMIT must not be less than 1/);
+    expect(failure({ PROFILE_RATE_LIMIT: 'many' })).toMatch(/PROFILE_RATE_LIMIT must be an integer number/);
+  });
+
   it('sizes the database pool: 10 kept open and 50 at most by default, and no minimum above the maximum', () => {
     expect(sut({})).toMatchObject({ MONGODB_MIN_POOL_SIZE: 10, MONGODB_MAX_POOL_SIZE: 50 });
     expect(sut({ MONGODB_MIN_POOL_SIZE: '0', MONGODB_MAX_POOL_SIZE: '1' })).toMatchObject({ MONGODB_MIN_POOL_SIZE: 0, MONGODB_MAX_POOL_SIZE: 1 });

@@ -193,7 +193,7 @@ export class EnvironmentVariables {
   @Min(1)
   EDIT_RATE_LIMIT = 60;
 
-  /** `POST /conversations` (direct and group). */
+  /** `POST /conversations` (direct and group), and a send by `recipientId` that opens a direct conversation. */
   @toInt()
   @IsInt()
   @Min(1)
@@ -210,6 +210,39 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   TYPING_RATE_LIMIT = 120;
+
+  /** Reactions added and taken back, REST and `message:react` together. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  REACTION_RATE_LIMIT = 120;
+
+  /**
+   * Read and delivered marks, REST (compat routes too) and socket together. Generous: a client marks
+   * every incoming message it shows, on each of the user's devices.
+   */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  MARK_RATE_LIMIT = 600;
+
+  /** Blocks and unblocks. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  BLOCK_RATE_LIMIT = 30;
+
+  /** Group member additions and removals (leaving included) and renames. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  MEMBERS_RATE_LIMIT = 60;
+
+  /** `PATCH /users/me`. */
+  @toInt()
+  @IsInt()
+  @Min(1)
+  PROFILE_RATE_LIMIT = 30;
 
   /** Largest Socket.IO frame accepted, in bytes. */
   @toInt()

@@ -13,6 +13,8 @@ export const CHAT_NAMESPACE = '/chat';
 export interface AckError {
   status: number;
   message: string | string[];
+  /** With a 429 of a rate limit: how long until the limit lets the event through again (REST's `Retry-After`). */
+  retryAfterMs?: number;
 }
 
 /** Every client → server event is answered through its ack callback with one of these, never by a dropped socket. */

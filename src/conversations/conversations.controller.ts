@@ -39,12 +39,14 @@ export class ConversationsController {
   }
 
   @Patch(':id')
+  @RateLimit('members')
   @ApiOkResponse({ type: ConversationResponse })
   rename(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: RenameConversationDto): Promise<ConversationResponse> {
     return this.conversations.rename(id, caller.userId, body.title);
   }
 
   @Post(':id/members')
+  @RateLimit('members')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ConversationResponse })
   addMembers(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: AddMembersDto): Promise<ConversationResponse> {
@@ -52,6 +54,7 @@ export class ConversationsController {
   }
 
   @Delete(':id/members/:userId')
+  @RateLimit('members')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse()
   removeMember(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Param('userId', ParseObjectIdPipe) userId: string): Promise<void> {

@@ -2,6 +2,8 @@ import { BadRequestException, ForbiddenException, NotFoundException } from '@nes
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../test/helpers/strict-mock';
 import type { DomainEvents } from '../common/domain-events';
+import { RetryLaterException } from '../common/retry-later.exception';
+import type { SocketRateLimiter } from '../common/socket-rate-limiter';
 import type { AppConfig } from '../config/app-config';
 import type { BlocksService } from '../users/blocks.service';
 import type { UsersService } from '../users/users.service';
@@ -40,6 +42,7 @@ describe('ConversationsService', () => {
   let events: StrictMock<DomainEvents>;
   let blocks: StrictMock<BlocksService>;
   let access: ConversationAccess;
+  let limiter: StrictMock<SocketRateLimiter>;
 
   beforeEach(() => {
     repository = strictMock<ConversationsRepository>('ConversationsRepository', [
@@ -62,7 +65,15 @@ describe('ConversationsService', () => {
     blocks = strictMock<BlocksService>('BlocksService', ['blockersAmong']);
     // The real access policy over the same mocks: the rules it holds are what these cases check.
     access = new ConversationAccess(repository as unknown as ConversationsRepository, users as unknown as UsersService, blocks as unknown as BlocksService);
-    sut = new ConversationsService(repository as unknown as ConversationsRepository, access, events as unknown as DomainEvents, { groupMaxMembers: 3 } as AppConfig);
+    limiter = strictMock<SocketRateLimiter>('SocketRateLimiter', ['consume']);
+    limiter.consume.mockResolvedValue(undefined);
+    sut = new ConversationsService(
+      repository as unknown as ConversationsRepository,
+      access,
+      events as unknown as DomainEvents,
+      { groupMaxMembers: 3 } as AppConfig,
+      limiter as unknown as SocketRateLimiter,
+    );
   });
 
   describe('requireMember', () => {
@@ -96,6 +107,17 @@ describe('ConversationsService', () => {
       blocks.blockersAmong.mockResolvedValueOnce([admin.toHexString()]);
       await expect(sut.openDirect(member.toHexString(), admin.toHexString())).rejects.toBeInstanceOf(ForbiddenException);
       expect(blocks.blockersAmong).toHaveBeenCalledWith(member.toHexString(), [admin.toHexString()]);
+      expect(repository.upsertDirect).not.toHaveBeenCalled();
+    });
+
+    it("counts an opening (not a found conversation) in the caller's conversation limit, and over it creates nothing", async () => {
+      repository.findByUniqueKey.mockResolvedValueOnce(group({ type: 'direct', title: null, adminIds: [] }));
+      await sut.openDirect(member.toHexString(), admin.toHexString());
+      expect(limiter.consume).not.toHaveBeenCalled();
+      repository.findByUniqueKey.mockResolvedValueOnce(null);
+      limiter.consume.mockRejectedValueOnce(new RetryLaterException('Too many requests', 60));
+      await expect(sut.openDirect(member.toHexString(), admin.toHexString())).rejects.toBeInstanceOf(RetryLaterException);
+      expect(limiter.consume).toHaveBeenCalledWith('conversation', member.toHexString());
       expect(repository.upsertDirect).not.toHaveBeenCalled();
     });
 

@@ -3,6 +3,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { Types } from 'mongoose';
 import { DomainEventMap, DomainEvents } from '../common/domain-events';
 import { toObjectId } from '../common/object-id';
+import { SocketRateLimiter } from '../common/socket-rate-limiter';
 import { AppConfig } from '../config/app-config';
 import type { Message } from '../contract';
 import type { ConversationScope } from '../database/query-helpers';
@@ -26,6 +27,7 @@ export class ConversationsService {
     private readonly access: ConversationAccess,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly limiter: SocketRateLimiter,
   ) {}
 
   // ---- membership --------------------------------------------------------------------------
@@ -34,17 +36,24 @@ export class ConversationsService {
 
   async create(callerId: string, dto: CreateConversationDto): Promise<{ conversation: ConversationResponse; created: boolean }> {
     if (dto.type === 'direct') {
-      const { conversation, created } = await this.openDirect(callerId, dto.userId as string);
+      // `POST /conversations` counted in the `conversation` limit already (its route's guard).
+      const { conversation, created } = await this.findOrOpenDirect(callerId, dto.userId as string, false);
       return { conversation: await this.getForMember(conversation.id, callerId), created };
     }
     return { conversation: await this.createGroup(callerId, dto.title as string, dto.memberIds as string[]), created: true };
   }
 
   /**
-   * The one direct conversation of the pair, created on first use. 404 for an unknown user; 403 when
+   * The one direct conversation of the pair, created on first use, for a caller that opens it on the
+   * way (a send by recipient): an opening counts in the caller's `conversation` limit, as
+   * `POST /conversations` does (429 before anything is written). 404 for an unknown user; 403 when
    * the other user blocks the caller (the blocker itself may still open it).
    */
-  async openDirect(callerId: string, otherUserId: string): Promise<{ conversation: MemberConversation; created: boolean }> {
+  openDirect(callerId: string, otherUserId: string): Promise<{ conversation: MemberConversation; created: boolean }> {
+    return this.findOrOpenDirect(callerId, otherUserId, true);
+  }
+
+  private async findOrOpenDirect(callerId: string, otherUserId: string, countOpening: boolean): Promise<{ conversation: MemberConversation; created: boolean }> {
     this.access.requireDirectPartner(callerId, otherUserId);
     const key = pairKey(callerId, otherUserId);
     const existing = await this.repository.findByUniqueKey(key);
@@ -52,6 +61,7 @@ export class ConversationsService {
       this.access.requireDirectUsable(existing, otherUserId);
       return { conversation: toMemberConversation(existing), created: false };
     }
+    if (countOpening) await this.limiter.consume('conversation', callerId);
     await this.access.requireDirectOpenable(callerId, otherUserId);
     const now = new Date();
     const { conversation, created } = await this.repository.upsertDirect(key, [callerId, otherUserId], now);

@@ -48,6 +48,7 @@ export class MessagesController {
 
   /** Adding one's existing reaction again is a no-op (members only). */
   @Put('messages/:id/reactions/:emoji')
+  @RateLimit('reaction')
   @ApiParam({ name: 'emoji', description: 'one emoji, URL-encoded (e.g. %F0%9F%91%8D for 👍)' })
   @ApiOkResponse({ type: MessageResponse })
   @ApiConflictResponse({ description: 'the message is deleted, or already has 20 different emoji' })
@@ -57,6 +58,7 @@ export class MessagesController {
 
   /** Removing an absent reaction is a no-op. */
   @Delete('messages/:id/reactions/:emoji')
+  @RateLimit('reaction')
   @ApiParam({ name: 'emoji', description: 'one emoji, URL-encoded' })
   @ApiOkResponse({ type: MessageResponse })
   unreact(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Param('emoji') emoji: string): Promise<MessageResponse> {

@@ -15,6 +15,7 @@ export class ReceiptsController {
   constructor(private readonly receipts: ReceiptsService) {}
 
   @Post('conversations/:id/read')
+  @RateLimit('mark')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: ReadMarkResponse })
   read(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: MarkMessageDto): Promise<ReadMarkResponse> {
@@ -22,6 +23,7 @@ export class ReceiptsController {
   }
 
   @Post('conversations/:id/delivered')
+  @RateLimit('mark')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: DeliveredMarkResponse })
   delivered(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string, @Body() body: MarkMessageDto): Promise<DeliveredMarkResponse> {

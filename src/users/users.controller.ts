@@ -21,6 +21,7 @@ export class UsersController {
   }
 
   @Patch('me')
+  @RateLimit('profile')
   @ApiOkResponse({ type: UserResponse })
   updateMe(@CurrentUser() caller: AuthUser, @Body() body: UpdateUserDto): Promise<UserResponse> {
     return this.users.updateMe(caller.userId, body);
@@ -48,6 +49,7 @@ export class UsersController {
 
   /** Idempotent; blocking oneself is a 400, an unknown user a 404. */
   @Post(':id/block')
+  @RateLimit('block')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'blocked (or already blocked)' })
   block(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
@@ -55,6 +57,7 @@ export class UsersController {
   }
 
   @Delete(':id/block')
+  @RateLimit('block')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiNoContentResponse({ description: 'unblocked (or was not blocked)' })
   unblock(@CurrentUser() caller: AuthUser, @Param('id', ParseObjectIdPipe) id: string): Promise<void> {
