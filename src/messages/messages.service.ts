@@ -7,7 +7,7 @@ import { ConversationAccess, MemberConversation } from '../conversations/convers
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
 import { replyPreviewOf, samePreview, toMessageResponse } from '../conversations/message-snapshot';
-import { messageStatus } from '../receipts/read-state';
+import { MemberMarks, messageStatus } from '../receipts/read-state';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageResponse } from './message.response';
@@ -75,7 +75,8 @@ export class MessagesService {
       return { outcome: submitted };
     });
     const result = await outcome;
-    if (!result.created) return { message: await this.toResponse(result.record), created: false };
+    // A stored message answered again: its status from the marks its answer read (with the sender's membership), if it did.
+    if (!result.created) return { message: result.marks ? this.inView(result.record, result.marks) : await this.toResponse(result.record), created: false };
     const message = toMessageResponse(result.record, result.record.conversationId, 'sent');
     if (result.record.replyTo) {
       const conversation = { id: result.record.conversationId.toHexString(), memberIds: result.recipientIds };
@@ -235,7 +236,11 @@ export class MessagesService {
 
   /** The message in the caller's view, with its current status. */
   async toResponse(message: MessageRecord): Promise<MessageResponse> {
-    const marks = await this.conversations.marksOfConversation(message.conversationId);
+    return this.inView(message, await this.conversations.marksOfConversation(message.conversationId));
+  }
+
+  /** The message with its status among its conversation's current members' `marks`. */
+  private inView(message: MessageRecord, marks: MemberMarks[]): MessageResponse {
     return toMessageResponse(message, message.conversationId, messageStatus(message, marks));
   }
 
