@@ -17,6 +17,8 @@ import { MAX_DISTINCT_REACTIONS, toReactionEmoji } from './reaction-emoji';
 import { searchTermsOf } from './search/search-terms';
 
 const DELETED_REACTION = 'A deleted message cannot be reacted to';
+/** How often a reaction's update is tried while the message keeps changing under it (only races retry). */
+const REACTION_ATTEMPTS = 5;
 
 /** Sending, editing, deleting and reading messages. Every path asks the access policy first. */
 @Injectable()
@@ -187,17 +189,26 @@ export class MessagesService {
     const { message, conversation } = await this.access.requireReactable(await this.findMessage(messageId), userId);
     if (on && message.deletedAt) throw new ConflictException(DELETED_REACTION);
     const user = new Types.ObjectId(userId);
-    const now = new Date();
-    const updated = on
-      ? await this.repository.addReaction(message._id, emoji, user, now, MAX_DISTINCT_REACTIONS)
-      : await this.repository.removeReaction(message._id, emoji, user, now);
-    if (updated) return this.publishChange(updated, conversation, 'message.updated');
-    // Nothing changed: find out why from the message as it is now.
-    const current = (await this.repository.findById(messageId)) ?? message;
-    const mine = (current.reactions ?? []).some((reaction) => reaction.emoji === emoji && reaction.userIds.some((id) => id.equals(user)));
-    if (on && current.deletedAt) throw new ConflictException(DELETED_REACTION);
-    if (on && !mine) throw new ConflictException(`A message has at most ${MAX_DISTINCT_REACTIONS} different reactions`);
-    return this.toResponse(current);
+    for (let attempt = 1; ; attempt++) {
+      const now = new Date();
+      const updated = on
+        ? await this.repository.addReaction(message._id, emoji, user, now, MAX_DISTINCT_REACTIONS)
+        : await this.repository.removeReaction(message._id, emoji, user, now);
+      if (updated) return this.publishChange(updated, conversation, 'message.updated');
+      // Nothing changed: find out why from the message as it is now.
+      const current = (await this.repository.findById(messageId)) ?? message;
+      if (on && current.deletedAt) throw new ConflictException(DELETED_REACTION);
+      const reactions = current.reactions ?? [];
+      const mine = reactions.some((reaction) => reaction.emoji === emoji && reaction.userIds.some((id) => id.equals(user)));
+      // An add that finds the reaction there, or a remove that finds it gone: a no-op.
+      if (mine === on) return this.toResponse(current);
+      const full = reactions.length >= MAX_DISTINCT_REACTIONS && !reactions.some((reaction) => reaction.emoji === emoji);
+      if (on && full) throw new ConflictException(`A message has at most ${MAX_DISTINCT_REACTIONS} different reactions`);
+      // The message changed between the update and this read (the caller's own add or remove of this
+      // reaction racing this one, or an emoji taken back below the cap): what the update found is
+      // gone, so it is tried again. Past the last attempt, the races this one lost are its answer.
+      if (attempt === REACTION_ATTEMPTS) return this.toResponse(current);
+    }
   }
 
   /** A page of history, oldest first: newest, `before` an id, or `after` an id. */
