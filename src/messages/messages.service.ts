@@ -63,7 +63,8 @@ export class MessagesService {
         input.replyToId !== undefined ? this.repository.findById(input.replyToId) : null,
       ]);
       const conversation = toObjectId(conversationId, 'conversationId');
-      const rich = this.richFields(conversationId, input, quoted, text);
+      await this.requireQuoteOf(conversationId, senderId, input, quoted);
+      const rich = this.richFields(input, quoted, text);
       // Wrapped, not returned: admission ends once the send is queued, not once it is stored.
       const submitted = this.batcher.submit({
         id,
@@ -107,18 +108,21 @@ export class MessagesService {
   }
 
   /**
-   * The send's quote, mentions and search terms. 400 when `replyToId` names no message of this
-   * conversation; whether every mention is a member is checked where `seq` is handed out.
+   * 400 when `replyToId` names no message of this conversation, but membership first: a non-member
+   * gets 404 whatever it names, so it cannot learn where a message lives. Only a refused quote reads
+   * the membership here (a member's send is checked where `seq` is handed out).
    */
-  private richFields(
-    conversationId: string,
-    input: SendMessageDto,
-    quoted: MessageRecord | null,
-    text: string,
-  ): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
-    if (input.replyToId !== undefined && (!quoted || !quoted.conversationId.equals(conversationId))) {
-      throw new BadRequestException('replyToId must be a message of this conversation');
-    }
+  private async requireQuoteOf(conversationId: string, senderId: string, input: SendMessageDto, quoted: MessageRecord | null): Promise<void> {
+    if (input.replyToId === undefined || (quoted && quoted.conversationId.equals(conversationId))) return;
+    await this.access.requireMember(conversationId, senderId);
+    throw new BadRequestException('replyToId must be a message of this conversation');
+  }
+
+  /**
+   * The send's quote (checked by `requireQuoteOf`), mentions and search terms; whether every mention
+   * is a member is checked where `seq` is handed out.
+   */
+  private richFields(input: SendMessageDto, quoted: MessageRecord | null, text: string): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
     const mentions = [...new Set((input.mentions ?? []).map((userId) => userId.toLowerCase()))].map((userId) => new Types.ObjectId(userId));
     return { replyTo: quoted ? replyPreviewOf(quoted) : null, mentions, reactions: [], searchTerms: searchTermsOf(text) };
   }
