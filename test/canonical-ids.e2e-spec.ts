@@ -124,6 +124,34 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
       const presence = await request(socket, 'presence:subscribe', { userIds: [upper(b.id), b.id] });
       expect(presence).toEqual({ ok: true, data: [{ userId: b.id, online: false, lastSeenAt: null }] });
     });
+    it('search takes conversationId and before in any case (issue 22, defect 6), like every other route', async () => {
+      const direct = await openDirect(t, a, b);
+      const older = await send(t, a, direct.id, 'findable marmalade one');
+      const newer = await send(t, b, direct.id, 'findable marmalade two');
+      const search = (query: Record<string, string>) =>
+        t
+          .http()
+          .get('/api/v1/search/messages')
+          .query({ q: 'marmalade', ...query })
+          .set(a.auth);
+      const inConversation = await search({ conversationId: upper(direct.id) });
+      expect(inConversation.status).toBe(200);
+      expect(inConversation.body.items.map((message: { id: string }) => message.id)).toEqual([newer.id, older.id]);
+      for (const query of [{ before: upper(newer.id) }, { conversationId: upper(direct.id), before: upper(newer.id) }] as Record<string, string>[]) {
+        const page = await search(query);
+        expect(page.status).toBe(200);
+        expect(page.body.items.map((message: { id: string; conversationId: string }) => [message.id, message.conversationId])).toEqual([[older.id, direct.id]]);
+      }
+      // Another user's conversation stays a 404 in any case.
+      expectError(
+        await t
+          .http()
+          .get('/api/v1/search/messages')
+          .query({ q: 'marmalade', conversationId: upper(direct.id) })
+          .set(c.auth),
+        404,
+      );
+    });
   });
 
   describe('0x… ids (finding 3)', () => {
@@ -156,6 +184,23 @@ describe('One canonical form of id (issue 11, findings 2 and 3)', () => {
       }
       // The anchor is untouched and history still answers.
       await t.http().get(`/api/v1/conversations/${direct.id}/messages`).query({ before: message.id }).set(a.auth).expect(200);
+    });
+
+    it('search answers 400 to a 0x-prefixed before or conversationId (issue 22, defect 6), never 500', async () => {
+      const direct = await openDirect(t, a, b);
+      await send(t, a, direct.id, 'findable quince');
+      for (const id of [HEX_PREFIXED, `0x${'a'.repeat(24)}`]) {
+        for (const query of [{ before: id }, { conversationId: id }, { conversationId: direct.id, before: id }]) {
+          const response = await t
+            .http()
+            .get('/api/v1/search/messages')
+            .query({ q: 'quince', ...query })
+            .set(a.auth);
+          expectError(response, 400);
+          expectNoInternals(response);
+        }
+      }
+      expect((await t.http().get('/api/v1/search/messages').query({ q: 'quince' }).set(a.auth).expect(200)).body.items).toHaveLength(1);
     });
 
     it('answers 400 to a 0x-prefixed id in a socket payload, and the socket stays connected', async () => {

@@ -1,5 +1,7 @@
 import { createTestApp, TestApp } from './helpers/app';
 import { createUser, createUsers } from './factories/user.factory';
+import { connectSocket } from './helpers/socket';
+import { request } from './realtime-helpers';
 import { createGroup, expectError, expectMessageShape, getConversation, history, MessageBody, openDirect, send, sendMany, UNKNOWN_ID } from './helpers/messaging';
 
 const MAX = 50;
@@ -129,6 +131,49 @@ describe('Messages (e2e)', () => {
       expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 201]);
       expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
       expect((await history(t, a, direct.id)).items).toHaveLength(1);
+    });
+
+    it('a retry is answered only while its sender is a member: a removed member gets 404 and nothing of later changes (REST and socket); a member still gets 200', async () => {
+      const [a, b, c] = await users(3);
+      const group = await createGroup(t, a, [b, c]);
+      const quoted = await send(t, a, group.id, 'the plan');
+      const sent = await t.http().post('/api/v1/messages').set(b.auth).send({ conversationId: group.id, text: 'agreed', clientId: 'b-rest', replyToId: quoted.id }).expect(201);
+      const bSocket = await connectSocket(t.baseUrl, b.accessToken);
+      const overSocket = await request(bSocket, 'message:send', { conversationId: group.id, text: 'me too', clientId: 'b-socket', replyToId: quoted.id });
+      expect(overSocket.ok).toBe(true);
+      const kept = await t.http().post('/api/v1/messages').set(c.auth).send({ conversationId: group.id, text: 'count me in', clientId: 'c-rest' }).expect(201);
+      // While b is a member its retry is answered with the message.
+      const early = await t.http().post('/api/v1/messages').set(b.auth).send({ conversationId: group.id, text: 'agreed', clientId: 'b-rest', replyToId: quoted.id }).expect(200);
+      expect(early.body.id).toBe(sent.body.id);
+
+      await t.http().delete(`/api/v1/conversations/${group.id}/members/${b.id}`).set(a.auth).expect(204);
+      // Changes b may no longer see: its messages' quote edited, reactions, reads.
+      await t.http().patch(`/api/v1/messages/${quoted.id}`).set(a.auth).send({ text: 'the secret plan' }).expect(200);
+      const socketId = overSocket.ok ? overSocket.data.id : '';
+      for (const id of [sent.body.id, socketId])
+        await t
+          .http()
+          .put(`/api/v1/messages/${id}/reactions/${encodeURIComponent('🤫')}`)
+          .set(c.auth)
+          .expect(200);
+      await t.http().post(`/api/v1/conversations/${group.id}/read`).set(a.auth).send({ messageId: kept.body.id }).expect(200);
+
+      const retried = await t.http().post('/api/v1/messages').set(b.auth).send({ conversationId: group.id, text: 'agreed', clientId: 'b-rest', replyToId: quoted.id });
+      expectError(retried, 404);
+      expect(retried.body.message).toBe('Conversation not found');
+      const socketRetry = await request(bSocket, 'message:send', { conversationId: group.id, text: 'me too', clientId: 'b-socket', replyToId: quoted.id });
+      expect(socketRetry).toEqual({ ok: false, error: { status: 404, message: 'Conversation not found' } });
+      for (const answer of [retried.body, socketRetry]) {
+        expect(JSON.stringify(answer)).not.toContain('secret');
+        expect(JSON.stringify(answer)).not.toContain('🤫');
+      }
+      // Without its quote, through the socket too.
+      expect(await request(bSocket, 'message:send', { conversationId: group.id, text: 'agreed', clientId: 'b-rest' })).toMatchObject({ ok: false, error: { status: 404 } });
+
+      // A current member's retry is answered as before, with the message as it is now.
+      const stillMember = await t.http().post('/api/v1/messages').set(c.auth).send({ conversationId: group.id, text: 'count me in', clientId: 'c-rest' }).expect(200);
+      expect(stillMember.body).toMatchObject({ id: kept.body.id, text: 'count me in', clientId: 'c-rest' });
+      bSocket.close();
     });
 
     it('seq strictly increases under concurrent senders: 60 sends from 3 users are 1..60, history ordered by seq', async () => {

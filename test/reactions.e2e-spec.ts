@@ -106,6 +106,30 @@ describe('Reactions (e2e)', () => {
     expect([...reaction.userIds].sort()).toEqual(users.map((user) => user.id).sort());
   });
 
+  it("racing one's own adds and removes of a reaction never answers 409 (issue 22, defect 6): each is applied or a no-op answered with the message", async () => {
+    const [a, b] = await createUsers(t, 2);
+    const message = await send(t, a, (await openDirect(t, a, b)).id, 'flip flop');
+    await react(t, a, message.id, '🎉');
+    const statuses: number[] = [];
+    for (let round = 0; round < 15; round++) {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => {
+          const path = reactionPath(message.id, '👍');
+          return (i % 2 === 0 ? t.http().put(path) : t.http().delete(path)).set(b.auth);
+        }),
+      );
+      for (const answer of answers) {
+        statuses.push(answer.status);
+        if (answer.status === 200) expect(answer.body.id).toBe(message.id);
+      }
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    // A's reaction was never touched; B's is there or not, nothing else.
+    const [stored] = (await history(t, a, message.conversationId)).items;
+    expect(stored.reactions.find((r) => r.emoji === '🎉')).toEqual({ emoji: '🎉', count: 1, userIds: [a.id] });
+    expect(stored.reactions.filter((r) => r.emoji !== '🎉').every((r) => r.emoji === '👍' && r.count === 1 && r.userIds[0] === b.id)).toBe(true);
+  });
+
   it('every member gets message:updated (REST and message:react alike); the socket ack is the Message', async () => {
     const [a, b, outsider] = await createUsers(t, 3);
     const direct = await openDirect(t, a, b);

@@ -56,6 +56,26 @@ describe('Replies (e2e)', () => {
     expect((await send(t, a, direct.id, 'm2')).seq).toBe(2);
   });
 
+  it('a non-member gets 404 whatever replyToId names, so it cannot tell where a message lives; a member gets 400 for a quote of another conversation (issue 22, defect 6)', async () => {
+    const [a, b, outsider] = await createUsers(t, 3);
+    const group = await createGroup(t, a, [b]);
+    const inGroup = await send(t, a, group.id, 'in the group');
+    const outsidersOwn = await send(t, outsider, (await openDirect(t, outsider, a)).id, 'elsewhere');
+    const socket = await connectSocket(t.baseUrl, outsider.accessToken);
+    for (const replyToId of [inGroup.id, outsidersOwn.id, 'ffffffffffffffffffffffff']) {
+      const response = await t.http().post('/api/v1/messages').set(outsider.auth).send({ conversationId: group.id, text: 'x', replyToId });
+      expectError(response, 404);
+      expect(response.body.message).toBe('Conversation not found');
+      await expect(request(socket, 'message:send', { conversationId: group.id, text: 'x', replyToId })).resolves.toEqual({
+        ok: false,
+        error: { status: 404, message: 'Conversation not found' },
+      });
+    }
+    // A member still hears that the quote is not of this conversation.
+    expectError(await t.http().post('/api/v1/messages').set(b.auth).send({ conversationId: group.id, text: 'x', replyToId: outsidersOwn.id }), 400);
+    expect((await history(t, a, group.id)).items.map((m) => m.text)).toEqual(['in the group']);
+  });
+
   it('an edit, then a delete, of the quoted message shows in the reply the next time it is read or synced', async () => {
     const [a, b] = await createUsers(t, 2);
     const group = await createGroup(t, a, [b]);

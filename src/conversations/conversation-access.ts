@@ -131,6 +131,18 @@ export class ConversationAccess {
     return found;
   }
 
+  /**
+   * A stored message answered again to its sender (a retried send, or the loser of a duplicate):
+   * only while the sender may still read it, a current member of its conversation; otherwise 404, as
+   * for any send from a non-member (the message as it is now carries later edits of its quote,
+   * reactions, status). `currentMemberIds`: the conversation's members, read by the caller beside what
+   * it reads anyway (the retry's replay reads their marks), so the check costs no command. `null` when
+   * the answer may go.
+   */
+  storedSendRefusal(currentMemberIds: readonly Types.ObjectId[], senderId: Types.ObjectId): NotFoundException | null {
+    return currentMemberIds.some((id) => id.equals(senderId)) ? null : new NotFoundException(CONVERSATION_NOT_FOUND);
+  }
+
   /** Ids of the conversations the user is a member of now: what its history pages and searches may show. */
   async readableConversationIds(userId: string): Promise<Types.ObjectId[]> {
     return (await this.repository.findActiveMembershipsOf(userId)).map((membership) => membership.conversationId);

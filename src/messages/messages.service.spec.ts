@@ -139,7 +139,19 @@ describe('MessagesService', () => {
       ['a message of another conversation', stored(1, { conversationId: new Types.ObjectId() })],
     ])('replyToId naming %s is a 400 before the send is queued', async (_name, quoted) => {
       repository.findById.mockResolvedValueOnce(quoted);
+      // Only a refused quote reads the membership: a member hears why.
+      records.findForMember.mockResolvedValueOnce(storedConversation(2));
       await expect(sut.send(senderId, { conversationId, text: 'x', replyToId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(BadRequestException);
+      expect(batcher.submit).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['no message', null],
+      ['a message of another conversation', stored(1, { conversationId: new Types.ObjectId() })],
+    ])('replyToId naming %s is a 404 for a non-member: membership first, so the quote tells it nothing', async (_name, quoted) => {
+      repository.findById.mockResolvedValueOnce(quoted);
+      records.findForMember.mockResolvedValueOnce(null);
+      await expect(sut.send(senderId, { conversationId, text: 'x', replyToId: new Types.ObjectId().toHexString() })).rejects.toBeInstanceOf(NotFoundException);
       expect(batcher.submit).not.toHaveBeenCalled();
     });
 

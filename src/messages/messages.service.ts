@@ -7,7 +7,7 @@ import { ConversationAccess, MemberConversation } from '../conversations/convers
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
 import { replyPreviewOf, samePreview, toMessageResponse } from '../conversations/message-snapshot';
-import { messageStatus } from '../receipts/read-state';
+import { MemberMarks, messageStatus } from '../receipts/read-state';
 import type { MessagePageQuery } from './dto/message-page.query';
 import type { SendMessageDto } from './dto/send-message.dto';
 import type { MessagePageResponse, MessageResponse } from './message.response';
@@ -17,6 +17,8 @@ import { MAX_DISTINCT_REACTIONS, toReactionEmoji } from './reaction-emoji';
 import { searchTermsOf } from './search/search-terms';
 
 const DELETED_REACTION = 'A deleted message cannot be reacted to';
+/** How often a reaction's update is tried while the message keeps changing under it (only races retry). */
+const REACTION_ATTEMPTS = 5;
 
 /** Sending, editing, deleting and reading messages. Every path asks the access policy first. */
 @Injectable()
@@ -61,7 +63,8 @@ export class MessagesService {
         input.replyToId !== undefined ? this.repository.findById(input.replyToId) : null,
       ]);
       const conversation = toObjectId(conversationId, 'conversationId');
-      const rich = this.richFields(conversationId, input, quoted, text);
+      await this.requireQuoteOf(conversationId, senderId, input, quoted);
+      const rich = this.richFields(input, quoted, text);
       // Wrapped, not returned: admission ends once the send is queued, not once it is stored.
       const submitted = this.batcher.submit({
         id,
@@ -75,7 +78,8 @@ export class MessagesService {
       return { outcome: submitted };
     });
     const result = await outcome;
-    if (!result.created) return { message: await this.toResponse(result.record), created: false };
+    // A stored message answered again: its status from the marks its answer read (with the sender's membership), if it did.
+    if (!result.created) return { message: result.marks ? this.inView(result.record, result.marks) : await this.toResponse(result.record), created: false };
     const message = toMessageResponse(result.record, result.record.conversationId, 'sent');
     if (result.record.replyTo) {
       const conversation = { id: result.record.conversationId.toHexString(), memberIds: result.recipientIds };
@@ -104,18 +108,21 @@ export class MessagesService {
   }
 
   /**
-   * The send's quote, mentions and search terms. 400 when `replyToId` names no message of this
-   * conversation; whether every mention is a member is checked where `seq` is handed out.
+   * 400 when `replyToId` names no message of this conversation, but membership first: a non-member
+   * gets 404 whatever it names, so it cannot learn where a message lives. Only a refused quote reads
+   * the membership here (a member's send is checked where `seq` is handed out).
    */
-  private richFields(
-    conversationId: string,
-    input: SendMessageDto,
-    quoted: MessageRecord | null,
-    text: string,
-  ): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
-    if (input.replyToId !== undefined && (!quoted || !quoted.conversationId.equals(conversationId))) {
-      throw new BadRequestException('replyToId must be a message of this conversation');
-    }
+  private async requireQuoteOf(conversationId: string, senderId: string, input: SendMessageDto, quoted: MessageRecord | null): Promise<void> {
+    if (input.replyToId === undefined || (quoted && quoted.conversationId.equals(conversationId))) return;
+    await this.access.requireMember(conversationId, senderId);
+    throw new BadRequestException('replyToId must be a message of this conversation');
+  }
+
+  /**
+   * The send's quote (checked by `requireQuoteOf`), mentions and search terms; whether every mention
+   * is a member is checked where `seq` is handed out.
+   */
+  private richFields(input: SendMessageDto, quoted: MessageRecord | null, text: string): Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'> {
     const mentions = [...new Set((input.mentions ?? []).map((userId) => userId.toLowerCase()))].map((userId) => new Types.ObjectId(userId));
     return { replyTo: quoted ? replyPreviewOf(quoted) : null, mentions, reactions: [], searchTerms: searchTermsOf(text) };
   }
@@ -186,17 +193,26 @@ export class MessagesService {
     const { message, conversation } = await this.access.requireReactable(await this.findMessage(messageId), userId);
     if (on && message.deletedAt) throw new ConflictException(DELETED_REACTION);
     const user = new Types.ObjectId(userId);
-    const now = new Date();
-    const updated = on
-      ? await this.repository.addReaction(message._id, emoji, user, now, MAX_DISTINCT_REACTIONS)
-      : await this.repository.removeReaction(message._id, emoji, user, now);
-    if (updated) return this.publishChange(updated, conversation, 'message.updated');
-    // Nothing changed: find out why from the message as it is now.
-    const current = (await this.repository.findById(messageId)) ?? message;
-    const mine = (current.reactions ?? []).some((reaction) => reaction.emoji === emoji && reaction.userIds.some((id) => id.equals(user)));
-    if (on && current.deletedAt) throw new ConflictException(DELETED_REACTION);
-    if (on && !mine) throw new ConflictException(`A message has at most ${MAX_DISTINCT_REACTIONS} different reactions`);
-    return this.toResponse(current);
+    for (let attempt = 1; ; attempt++) {
+      const now = new Date();
+      const updated = on
+        ? await this.repository.addReaction(message._id, emoji, user, now, MAX_DISTINCT_REACTIONS)
+        : await this.repository.removeReaction(message._id, emoji, user, now);
+      if (updated) return this.publishChange(updated, conversation, 'message.updated');
+      // Nothing changed: find out why from the message as it is now.
+      const current = (await this.repository.findById(messageId)) ?? message;
+      if (on && current.deletedAt) throw new ConflictException(DELETED_REACTION);
+      const reactions = current.reactions ?? [];
+      const mine = reactions.some((reaction) => reaction.emoji === emoji && reaction.userIds.some((id) => id.equals(user)));
+      // An add that finds the reaction there, or a remove that finds it gone: a no-op.
+      if (mine === on) return this.toResponse(current);
+      const full = reactions.length >= MAX_DISTINCT_REACTIONS && !reactions.some((reaction) => reaction.emoji === emoji);
+      if (on && full) throw new ConflictException(`A message has at most ${MAX_DISTINCT_REACTIONS} different reactions`);
+      // The message changed between the update and this read (the caller's own add or remove of this
+      // reaction racing this one, or an emoji taken back below the cap): what the update found is
+      // gone, so it is tried again. Past the last attempt, the races this one lost are its answer.
+      if (attempt === REACTION_ATTEMPTS) return this.toResponse(current);
+    }
   }
 
   /** A page of history, oldest first: newest, `before` an id, or `after` an id. */
@@ -235,7 +251,11 @@ export class MessagesService {
 
   /** The message in the caller's view, with its current status. */
   async toResponse(message: MessageRecord): Promise<MessageResponse> {
-    const marks = await this.conversations.marksOfConversation(message.conversationId);
+    return this.inView(message, await this.conversations.marksOfConversation(message.conversationId));
+  }
+
+  /** The message with its status among its conversation's current members' `marks`. */
+  private inView(message: MessageRecord, marks: MemberMarks[]): MessageResponse {
     return toMessageResponse(message, message.conversationId, messageStatus(message, marks));
   }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsMongoId, IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { ObjectIdField } from '../../common/object-id';
 import { PageLimit } from '../../common/decorators/page-limit.decorator';
 
 /** `GET /api/v1/search/messages`. */
@@ -13,12 +14,12 @@ export class SearchMessagesQuery {
 
   @ApiPropertyOptional({ description: 'only this conversation (one of yours)' })
   @IsOptional()
-  @IsMongoId({ message: 'conversationId must be a valid id' })
+  @ObjectIdField('conversationId must be a valid id')
   conversationId?: string;
 
   @ApiPropertyOptional({ description: 'the last message of the previous page: the results just older than it' })
   @IsOptional()
-  @IsMongoId({ message: 'before must be a valid id' })
+  @ObjectIdField('before must be a valid id')
   before?: string;
 
   @PageLimit(50, 20)

@@ -1,4 +1,5 @@
 import type { Types } from 'mongoose';
+import type { MemberMarks } from '../../receipts/read-state';
 import type { MessageRecord } from '../messages.repository';
 import type { Queued } from './group-commit';
 
@@ -15,8 +16,12 @@ export interface PendingSend {
   extra?: Partial<Pick<MessageRecord, 'replyTo' | 'mentions' | 'reactions' | 'searchTerms'>>;
 }
 
-/** What a send turned into: stored now, or the earlier message of the same (sender, clientId). */
-export type SendOutcome = { created: true; record: MessageRecord; recipientIds: string[] } | { created: false; record: MessageRecord };
+/**
+ * What a send turned into: stored now, or the earlier message of the same (sender, clientId). `marks`:
+ * the current members' marks of its conversation, when answering it read them (the sender's membership
+ * was checked with them, and its status comes from them); absent, they are read for the answer.
+ */
+export type SendOutcome = { created: true; record: MessageRecord; recipientIds: string[] } | { created: false; record: MessageRecord; marks?: MemberMarks[] };
 
 /** A send in the queue or in a batch, with the way to answer it (once) and its sender's log context. */
 export type WaitingSend = Queued<PendingSend, SendOutcome>;

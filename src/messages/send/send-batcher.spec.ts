@@ -2,7 +2,7 @@ import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { Types } from 'mongoose';
 import { StrictMock, strictMock } from '../../../test/helpers/strict-mock';
 import type { DomainEventMap, DomainEvents } from '../../common/domain-events';
-import type { ConversationAccess } from '../../conversations/conversation-access';
+import { ConversationAccess } from '../../conversations/conversation-access';
 import type { ConversationsRepository } from '../../conversations/conversations.repository';
 import type { ConversationsService } from '../../conversations/conversations.service';
 import type { DatabaseAvailability } from '../../database/database-availability';
@@ -55,7 +55,7 @@ describe('SendBatcher', () => {
     grants = strictMock<SeqGrantsRepository>('SeqGrantsRepository', ['grantSeqs', 'restoreSummary']);
     conversations = strictMock<ConversationsService>('ConversationsService', ['marksOf']);
     conversationsRepository = strictMock<ConversationsRepository>('ConversationsRepository', ['recordMentions']);
-    access = strictMock<ConversationAccess>('ConversationAccess', ['explainSendRefusal']);
+    access = strictMock<ConversationAccess>('ConversationAccess', ['explainSendRefusal', 'storedSendRefusal']);
     events = strictMock<DomainEvents>('DomainEvents', ['publish']);
     const metric = () => ({ observe: jest.fn(), inc: jest.fn() });
     database = { available: true };
@@ -65,6 +65,7 @@ describe('SendBatcher', () => {
       grants as unknown as SeqGrantsRepository,
       conversations as unknown as ConversationsService,
       conversationsRepository as unknown as ConversationsRepository,
+      access as unknown as ConversationAccess,
       events as unknown as DomainEvents,
     );
     sut = new SendBatcher(
@@ -95,6 +96,8 @@ describe('SendBatcher', () => {
     messages.pageBefore.mockResolvedValue([]);
     conversationsRepository.recordMentions.mockResolvedValue(undefined);
     access.explainSendRefusal.mockImplementation(async () => new NotFoundException('Conversation not found'));
+    // The rule itself (pure: it judges the members the send path read).
+    access.storedSendRefusal.mockImplementation((memberIds, senderId) => ConversationAccess.prototype.storedSendRefusal.call(access, memberIds, senderId));
   });
   // Answers go out before the announcements: nothing of a test may reach the next one.
   afterEach(() => sut.settled());
@@ -297,9 +300,11 @@ describe('SendBatcher', () => {
     const retry = pending(direct, alice, 'again', 'c-1');
     const earlier = { _id: retry.id, conversationId: direct, senderId: alice, seq: 9, text: 'once', createdAt: new Date(), deletedAt: null } as MessageRecord;
     messages.findByIds.mockResolvedValueOnce([earlier]);
-    conversations.marksOf.mockResolvedValue(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
+    const marks = [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }));
+    conversations.marksOf.mockResolvedValue(new Map([[direct.toHexString(), marks]]));
     const [outcome, other] = await Promise.all([sut.submit(retry), sut.submit(pending(direct, bob, 'new', 'c-2'))]);
-    expect(outcome).toEqual({ created: false, record: earlier });
+    // With the current members' marks it was checked against (the answer's status comes from them).
+    expect(outcome).toEqual({ created: false, record: earlier, marks });
     expect(other.created).toBe(true);
     expect(other.record.seq).toBe(1);
     const [requests] = grants.grantSeqs.mock.calls[0] as [SeqRequest[], string];
@@ -310,8 +315,9 @@ describe('SendBatcher', () => {
     const retry = pending(direct, alice, 'again', 'c-1');
     const earlier = { _id: retry.id, conversationId: direct, senderId: alice, seq: 9, text: 'once', mentions: [bob], createdAt: new Date(), deletedAt: null } as MessageRecord;
     messages.findByIds.mockResolvedValueOnce([earlier]);
-    conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))]]));
-    await expect(sut.submit(retry)).resolves.toEqual({ created: false, record: earlier });
+    const marks = [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }));
+    conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), marks]]));
+    await expect(sut.submit(retry)).resolves.toEqual({ created: false, record: earlier, marks });
     expect(announced).toEqual([{ text: 'once', seq: 9, recipients: [alice.toHexString(), bob.toHexString()] }]);
     expect(conversationsRepository.recordMentions).toHaveBeenCalledWith([{ conversationId: direct, seq: 9, userIds: [bob] }]);
     expect(grants.grantSeqs).not.toHaveBeenCalled();
@@ -339,17 +345,37 @@ describe('SendBatcher', () => {
     expect(access.explainSendRefusal).not.toHaveBeenCalled();
   });
 
-  it('a retry of a message since deleted, or whose sender left, is answered but announced to nobody', async () => {
+  it('a retry of a message since deleted is answered but announced to nobody; one whose sender left is a 404, announced to nobody, its mentions not recorded again', async () => {
     const deleted = pending(direct, alice, 'gone', 'c-1');
     const left = pending(group, bob, 'left', 'c-2');
     const records = [
       { _id: deleted.id, conversationId: direct, senderId: alice, seq: 3, text: null, createdAt: new Date(), deletedAt: new Date() },
-      { _id: left.id, conversationId: group, senderId: bob, seq: 4, text: 'left', createdAt: new Date(), deletedAt: null },
+      { _id: left.id, conversationId: group, senderId: bob, seq: 4, text: 'left', mentions: [alice], createdAt: new Date(), deletedAt: null },
     ] as MessageRecord[];
     messages.findByIds.mockResolvedValueOnce(records);
-    conversations.marksOf.mockResolvedValueOnce(new Map([[group.toHexString(), [{ userId: alice, readUpToSeq: 0, deliveredUpToSeq: 0 }]]]));
-    const outcomes = await Promise.all([sut.submit(deleted), sut.submit(left)]);
-    expect(outcomes.map((outcome) => outcome.created)).toEqual([false, false]);
+    conversations.marksOf.mockResolvedValueOnce(
+      new Map([
+        [direct.toHexString(), [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }))],
+        [group.toHexString(), [{ userId: alice, readUpToSeq: 0, deliveredUpToSeq: 0 }]],
+      ]),
+    );
+    const outcomes = await Promise.allSettled([sut.submit(deleted), sut.submit(left)]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { created: false, record: records[0] } });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: expect.any(NotFoundException) });
+    expect((outcomes[1] as PromiseRejectedResult).reason.message).toBe('Conversation not found');
+    // One read of the members for every retry of the batch.
+    expect(conversations.marksOf).toHaveBeenCalledTimes(1);
+    expect(announced).toEqual([]);
+    expect(conversationsRepository.recordMentions).not.toHaveBeenCalled();
+  });
+
+  it('a retry whose members cannot be read fails with that error (who may read it is unknown)', async () => {
+    const retry = pending(direct, alice, 'again', 'c-1');
+    messages.findByIds.mockResolvedValueOnce([
+      { _id: retry.id, conversationId: direct, senderId: alice, seq: 2, text: 'once', createdAt: new Date(), deletedAt: null } as MessageRecord,
+    ]);
+    conversations.marksOf.mockRejectedValueOnce(new Error('connection reset'));
+    await expect(sut.submit(retry)).rejects.toThrow('connection reset');
     expect(announced).toEqual([]);
   });
 
@@ -422,14 +448,25 @@ describe('SendBatcher', () => {
 
   it('a message refused alone by the insert fails alone; a refused retry answers the stored one', async () => {
     const retry = pending(direct, bob, 'raced', 'c-5');
-    const winner = { _id: retry.id, seq: 1, text: 'raced' } as MessageRecord;
+    const winner = { _id: retry.id, conversationId: direct, senderId: bob, seq: 1, text: 'raced' } as MessageRecord;
     messages.insertMany.mockResolvedValueOnce(['stored', new Error('document too large'), 'duplicate']);
     messages.findByIds.mockResolvedValueOnce([]).mockResolvedValueOnce([winner]);
+    const marks = [alice, bob].map((userId) => ({ userId, readUpToSeq: 0, deliveredUpToSeq: 0 }));
+    conversations.marksOf.mockResolvedValueOnce(new Map([[direct.toHexString(), marks]]));
     const results = await Promise.allSettled([sut.submit(pending(direct, alice, 'fine')), sut.submit(pending(direct, alice, 'too big')), sut.submit(retry)]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ created: false, record: winner });
+    expect((results[2] as PromiseFulfilledResult<unknown>).value).toEqual({ created: false, record: winner, marks });
     await sut.settled();
     expect(announced.map((entry) => entry.text)).toEqual(['fine']);
+  });
+
+  it('a send refused by the primary key whose sender has left since is a 404, not the stored message', async () => {
+    const retry = pending(group, bob, 'raced', 'c-6');
+    const winner = { _id: retry.id, conversationId: group, senderId: bob, seq: 1, text: 'raced' } as MessageRecord;
+    messages.insertMany.mockResolvedValueOnce(['duplicate']);
+    messages.findByIds.mockResolvedValueOnce([]).mockResolvedValueOnce([winner]);
+    conversations.marksOf.mockResolvedValueOnce(new Map([[group.toHexString(), [{ userId: alice, readUpToSeq: 0, deliveredUpToSeq: 0 }]]]));
+    await expect(sut.submit(retry)).rejects.toMatchObject({ status: 404, message: 'Conversation not found' });
   });
 
   it('when the database fails the batch, every send of it fails and nothing is announced; the next batch works', async () => {

@@ -3,9 +3,11 @@ import type { Types } from 'mongoose';
 import { DomainEvents } from '../../common/domain-events';
 import type { LogContext } from '../../common/logging/log-context';
 import { runInLogContext } from '../../common/logging/log-context';
+import { ConversationAccess } from '../../conversations/conversation-access';
 import { ConversationsRepository } from '../../conversations/conversations.repository';
 import { ConversationsService } from '../../conversations/conversations.service';
 import { toMessageResponse } from '../../conversations/message-snapshot';
+import type { MemberMarks } from '../../receipts/read-state';
 import type { MessageRecord } from '../messages.repository';
 import { MessagesRepository } from '../messages.repository';
 import type { WaitingSend } from './pending-send';
@@ -26,6 +28,7 @@ export class SendFinishing {
     private readonly grants: SeqGrantsRepository,
     private readonly conversations: ConversationsService,
     private readonly conversationsRepository: ConversationsRepository,
+    private readonly access: ConversationAccess,
     private readonly events: DomainEvents,
   ) {}
 
@@ -73,24 +76,53 @@ export class SendFinishing {
    * stored the message may have died before announcing it or recording its mentions (its summary
    * and marks were written with its number, before it was stored). So it is announced again to the
    * current members (clients merge by id) and its mentions are recorded again (a no-op when they
-   * were), then the sender gets the stored message. Never rejects: the message is stored whatever
-   * happens here.
+   * were), then the sender gets the stored message. A sender no longer a member of the conversation
+   * gets 404 instead, and nothing is replayed for it: the message as it is now is no longer its to
+   * read. Never rejects: the message is stored whatever happens here.
    */
   async replayRetried(retried: { waiting: WaitingSend; record: MessageRecord }[]): Promise<void> {
-    if (retried.length === 0) return;
-    const live = retried.filter(({ record }) => !record.deletedAt);
+    const answerable = await this.currentMembersOnly(retried);
+    const live = answerable.filter(({ record }) => !record.deletedAt);
     try {
-      const members = await this.conversations.marksOf([...new Map(live.map(({ record }) => [record.conversationId.toHexString(), record.conversationId])).values()]);
-      for (const { waiting, record } of live) {
-        const recipientIds = (members.get(record.conversationId.toHexString()) ?? []).map((member) => member.userId.toHexString());
-        // A sender no longer a member is not told of it again, nor is anyone else.
-        if (recipientIds.includes(record.senderId.toHexString())) this.announce(waiting.origin, record, recipientIds);
-      }
+      for (const { waiting, record, marks } of live)
+        this.announce(
+          waiting.origin,
+          record,
+          marks.map((member) => member.userId.toHexString()),
+        );
       await this.recordMentions(live.map(({ record }) => record));
     } catch (error) {
-      this.logger.warn({ err: error, messages: retried.length }, 'Could not replay retried sends (they are stored)');
+      this.logger.warn({ err: error, messages: live.length }, 'Could not replay retried sends (they are stored)');
     }
-    for (const { waiting, record } of retried) waiting.resolve({ created: false, record });
+    for (const { waiting, record, marks } of answerable) waiting.resolve({ created: false, record, marks });
+  }
+
+  /**
+   * The stored messages whose senders may still read them (current members of their conversations:
+   * `ConversationAccess.storedSendRefusal`), each with its conversation's current marks, read for all
+   * of them at once; the other sends fail with the refusal. If the marks cannot be read, every send
+   * fails with that error (who may read the messages is unknown).
+   */
+  private async currentMembersOnly(stored: { waiting: WaitingSend; record: MessageRecord }[]): Promise<{ waiting: WaitingSend; record: MessageRecord; marks: MemberMarks[] }[]> {
+    if (stored.length === 0) return [];
+    let members: Map<string, MemberMarks[]>;
+    try {
+      members = await this.conversations.marksOf([...new Map(stored.map(({ record }) => [record.conversationId.toHexString(), record.conversationId])).values()]);
+    } catch (error) {
+      for (const { waiting } of stored) waiting.reject(error);
+      return [];
+    }
+    const answerable: { waiting: WaitingSend; record: MessageRecord; marks: MemberMarks[] }[] = [];
+    for (const { waiting, record } of stored) {
+      const marks = members.get(record.conversationId.toHexString()) ?? [];
+      const refusal = this.access.storedSendRefusal(
+        marks.map((member) => member.userId),
+        record.senderId,
+      );
+      if (refusal) waiting.reject(refusal);
+      else answerable.push({ waiting, record, marks });
+    }
+    return answerable;
   }
 
   /** The stored messages' mentions: each mentioned member (the sender excluded) counts them, in one bulk update. */
@@ -101,7 +133,10 @@ export class SendFinishing {
     if (mentions.length > 0) await this.conversationsRepository.recordMentions(mentions);
   }
 
-  /** Sends refused by the primary key (a retry racing its twin past the look-up): the stored message. */
+  /**
+   * Sends refused by the primary key (a retry racing its twin past the look-up): the stored message,
+   * while the sender may still read it (as for a retry found by the look-up).
+   */
   async answerDuplicates(duplicates: WaitingSend[]): Promise<void> {
     if (duplicates.length === 0) return;
     const found = await this.messages.findByIds(duplicates.map(({ item }) => item.id)).catch((error: unknown) => {
@@ -110,11 +145,13 @@ export class SendFinishing {
     });
     if (!found) return;
     const stored = new Map(found.map((record) => [record._id.toHexString(), record]));
+    const readBack: { waiting: WaitingSend; record: MessageRecord }[] = [];
     for (const waiting of duplicates) {
       const record = stored.get(waiting.item.id.toHexString());
-      if (record) waiting.resolve({ created: false, record });
+      if (record) readBack.push({ waiting, record });
       else waiting.reject(new Error('A duplicate message could not be read back'));
     }
+    for (const { waiting, record, marks } of await this.currentMembersOnly(readBack)) waiting.resolve({ created: false, record, marks });
   }
 }
 
