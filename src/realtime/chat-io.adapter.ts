@@ -7,6 +7,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { AppConfig } from '../config/app-config';
 import { runWithSocketLog } from '../common/logging/log-context';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from '../common/nesting-depth';
 import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
 import { CHAT_NAMESPACE } from '../contract/socket-events';
@@ -42,6 +43,9 @@ function originAllowed(request: IncomingMessage, origins: string[]): boolean {
     return false;
   }
 }
+
+/** The answer to a payload nested deeper than MAX_NESTING_DEPTH (the exception filter's shape for a 400). */
+const TOO_DEEP_ANSWER = Object.freeze({ ok: false, error: Object.freeze({ status: 400, message: `Payload is nested more than ${MAX_NESTING_DEPTH} levels deep` }) });
 
 /**
  * The client's ack, counted (`chatify_socket_events_total{event,status}`) and timed from the event's
@@ -199,6 +203,12 @@ export class ChatIoAdapter extends IoAdapter {
     // Every answer goes through this one ack (the handler's result below, the exception filter's and
     // the expiry guard's errors alike), so each answered event is counted and timed exactly once.
     const ack = typeof mapped.ack === 'function' ? countedAck(metrics, event, arrived, mapped.ack as (response: unknown) => void) : mapped.ack;
+    // Refused before guards, pipes and handler: validation walks a payload recursively, and one a few
+    // thousand levels deep overflowed its stack (an error-level log line and a 500 ack).
+    if (nestedDeeperThan(data, MAX_NESTING_DEPTH)) {
+      if (typeof ack === 'function') (ack as (response: unknown) => void)(TOO_DEEP_ANSWER);
+      return;
+    }
     const answer = (response: unknown): void => {
       if (response === null || response === undefined || !socket.connected) return;
       const reply = response as { event?: unknown; data?: unknown };
