@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ChatIoAdapter } from './realtime/chat-io.adapter';
 import { reasonPhrase } from './common/filters/error-body';
 import { requestIdMiddleware } from './common/logging/request-id';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from './common/nesting-depth';
 import { createValidationPipe } from './common/pipes/validation';
 import { SEND_MESSAGE_SHORTCUT } from './messages/dto/send-message.dto';
 import { AppConfig } from './config/app-config';
@@ -32,6 +33,16 @@ function bodyParserErrors(error: { type?: string; status?: number }, _request: R
         ? 'Request body is not valid JSON'
         : 'Request body could not be read';
   response.status(status).json({ statusCode: status, error: reasonPhrase(status), message });
+}
+
+/**
+ * A parsed body nested deeper than MAX_NESTING_DEPTH is answered 400 here, after the parser and before
+ * anything walks it (validation would overflow its stack: a 500). A client error: nothing is logged.
+ */
+function bodyNestingLimit(request: Request, response: Response, next: NextFunction) {
+  if (!nestedDeeperThan(request.body, MAX_NESTING_DEPTH)) return next();
+  const status = HttpStatus.BAD_REQUEST;
+  response.status(status).json({ statusCode: status, error: reasonPhrase(status), message: `Request body is nested more than ${MAX_NESTING_DEPTH} levels deep` });
 }
 
 /** 503 for every request until the database indexes exist (see IndexReadiness); then out of the way. */
@@ -69,6 +80,7 @@ export function configureApp(app: NestExpressApplication): void {
     inSequence([
       express.json({ limit: config.bodyLimitBytes, strict: true, type: contentTypeIs(['application/json', 'application/*+json']) }),
       express.urlencoded({ limit: config.bodyLimitBytes, extended: false, type: contentTypeIs(['application/x-www-form-urlencoded']) }),
+      bodyNestingLimit,
     ]),
   );
   app.use(bodyParserErrors);
@@ -95,6 +107,12 @@ export function helmetOptions(config: Pick<AppConfig, 'isProduction'>): HelmetOp
         // 'self' cover ws/wss of the same host), and shows its own images and inline SVG data.
         'connect-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
+        // Its own scripts and style sheet only: no inline script or style, no eval (helmet's defaults
+        // keep 'script-src' to 'self' and 'script-src-attr' to 'none', but allow inline styles and any
+        // https: style sheet or font). Styles the client sets from script (CSSOM: `element.style`,
+        // `style.setProperty`) are not inline styles and need no exception; it loads no web font.
+        'style-src': ["'self'"],
+        'font-src': ["'self'"],
         // Development runs on plain http://localhost; production sits behind TLS anyway.
         'upgrade-insecure-requests': config.isProduction ? [] : null,
       },

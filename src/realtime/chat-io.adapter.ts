@@ -1,12 +1,13 @@
 import { type INestApplication, Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isObservable, type Observable, type Subscription } from 'rxjs';
 import type { Server, ServerOptions } from 'socket.io';
 import { TokenService } from '../auth/token.service';
 import { AppConfig } from '../config/app-config';
 import { runWithSocketLog } from '../common/logging/log-context';
+import { MAX_NESTING_DEPTH, nestedDeeperThan } from '../common/nesting-depth';
 import { IndexReadiness } from '../database/index-readiness';
 import { MetricsService } from '../metrics/metrics.service';
 import { CHAT_NAMESPACE } from '../contract/socket-events';
@@ -41,6 +42,18 @@ function originAllowed(request: IncomingMessage, origins: string[]): boolean {
   } catch {
     return false;
   }
+}
+
+/** The answer to a payload nested deeper than MAX_NESTING_DEPTH (the exception filter's shape for a 400). */
+const TOO_DEEP_ANSWER = Object.freeze({ ok: false, error: Object.freeze({ status: 400, message: `Payload is nested more than ${MAX_NESTING_DEPTH} levels deep` }) });
+
+/**
+ * Engine.IO's own refusal (a 403 with `{ code: 4, message }`, as `allowRequest` answered). On a WebSocket
+ * upgrade Engine.IO hands middleware a stand-in response whose `end` destroys the TCP socket.
+ */
+function refuseOrigin(response: ServerResponse): void {
+  response.writeHead(403, { 'Content-Type': 'application/json' });
+  response.end(JSON.stringify({ code: 4, message: 'Origin not allowed' }));
 }
 
 /**
@@ -199,6 +212,12 @@ export class ChatIoAdapter extends IoAdapter {
     // Every answer goes through this one ack (the handler's result below, the exception filter's and
     // the expiry guard's errors alike), so each answered event is counted and timed exactly once.
     const ack = typeof mapped.ack === 'function' ? countedAck(metrics, event, arrived, mapped.ack as (response: unknown) => void) : mapped.ack;
+    // Refused before guards, pipes and handler: validation walks a payload recursively, and one a few
+    // thousand levels deep overflowed its stack (an error-level log line and a 500 ack).
+    if (nestedDeeperThan(data, MAX_NESTING_DEPTH)) {
+      if (typeof ack === 'function') (ack as (response: unknown) => void)(TOO_DEEP_ANSWER);
+      return;
+    }
     const answer = (response: unknown): void => {
       if (response === null || response === undefined || !socket.connected) return;
       const reply = response as { event?: unknown; data?: unknown };
@@ -255,12 +274,16 @@ export class ChatIoAdapter extends IoAdapter {
       pingInterval: config.wsPingIntervalMs,
       pingTimeout: config.wsPingTimeoutMs,
       cors: { origin: origins === '*' ? true : origins, credentials: false },
-      // CORS headers only bind browsers' polling requests; WebSocket upgrades are checked here.
-      allowRequest: (request: IncomingMessage, callback: (error: string | null | undefined, success: boolean) => void) => {
-        const allowed = origins === '*' || originAllowed(request, origins);
-        callback(allowed ? null : 'Origin not allowed', allowed);
-      },
     });
+    // CORS headers only bind what a browser page may read, not what it may send, and bind WebSocket
+    // upgrades not at all: the Origin is checked on every Engine.IO request. Not with `allowRequest`,
+    // which Engine.IO asks about a session's opening request only: the requests that carry the session's
+    // id (polling GETs, the POSTs that carry the Socket.IO CONNECT packet with the token, the upgrade to
+    // WebSocket) went through from any Origin.
+    if (origins !== '*') {
+      const engine = (server as unknown as { engine: { use(middleware: (request: IncomingMessage, response: ServerResponse, next: () => void) => void): void } }).engine;
+      engine.use((request, response, next) => (originAllowed(request, origins) ? next() : refuseOrigin(response)));
+    }
     const redisAdapter = fanout.createAdapter();
     if (redisAdapter) server.adapter(redisAdapter);
     // Corks ws's TCP stream (`_socket`) between engine.io's flush and drain: finding 4 (throughput-200).

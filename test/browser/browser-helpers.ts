@@ -35,7 +35,12 @@ export interface Person {
   email: string;
   context: BrowserContext;
   page: Page;
+  /** What the person's pages wrote to the console (`type: text`), from before the first page loaded. */
+  console: string[];
 }
+
+/** Console lines that report a Content Security Policy violation (Chromium logs each blocked load or script as an error). */
+export const cspViolations = (person: Person): string[] => person.console.filter((line) => /Content Security Policy/i.test(line));
 
 /**
  * Debian's Chromium, headless, with the built client in dist/web (built here when missing, which
@@ -58,6 +63,8 @@ export async function launchChromium(screenshotPattern: RegExp): Promise<Browser
 /** Signs a person up through the form, in a browser context of their own. */
 export async function signUpInBrowser(browser: Browser, baseUrl: string, name: string, email: string, viewport: { width: number; height: number }): Promise<Person> {
   const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
+  const consoleLines: string[] = [];
+  context.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
   const page = await context.newPage();
   await page.goto(`${baseUrl}/`);
   await page.getByTestId('auth-mode-signup').click();
@@ -65,7 +72,7 @@ export async function signUpInBrowser(browser: Browser, baseUrl: string, name: s
   await page.getByLabel('E-mail', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Create account' }).click();
-  return { name, email, context, page };
+  return { name, email, context, page, console: consoleLines };
 }
 
 export async function visible(locator: Locator, timeout = WAIT_MS): Promise<void> {

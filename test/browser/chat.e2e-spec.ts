@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { bubbles, DESKTOP, eventually, launchChromium, PASSWORD, PHONE, type Person, SCREENSHOTS, signUpInBrowser, visible } from './browser-helpers';
+import { bubbles, cspViolations, DESKTOP, eventually, launchChromium, PASSWORD, PHONE, type Person, SCREENSHOTS, signUpInBrowser, visible } from './browser-helpers';
 
 jest.setTimeout(120_000);
 
@@ -251,5 +251,9 @@ describe('web client in Chromium', () => {
     // Bob is the only other member: once he read it, it is read.
     await eventually(() => mine.getAttribute('data-status'), 'read', 'read in the group');
     await screenshot('group', ada, bob);
+  });
+
+  it('ran every step above without a Content Security Policy violation in either page', () => {
+    expect([...cspViolations(ada), ...cspViolations(bob)]).toEqual([]);
   });
 });

@@ -6,11 +6,15 @@ export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 const open: ChatSocket[] = [];
 
 /** Connects to `/chat` with a token and resolves once connected (rejects on connect_error). */
-export function connectSocket(baseUrl: string, token: string | undefined, options: { timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<ChatSocket> {
+export function connectSocket(
+  baseUrl: string,
+  token: string | undefined,
+  options: { timeoutMs?: number; headers?: Record<string, string>; transports?: ('websocket' | 'polling')[] } = {},
+): Promise<ChatSocket> {
   const socket: ChatSocket = io(`${baseUrl}/chat`, {
     auth: token === undefined ? {} : { token },
     extraHeaders: options.headers,
-    transports: ['websocket'],
+    transports: options.transports ?? ['websocket'],
     reconnection: false,
     forceNew: true,
     timeout: options.timeoutMs ?? 5000,
