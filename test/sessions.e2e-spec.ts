@@ -78,4 +78,41 @@ describe('Sessions: refresh rotation and the sockets of a session (e2e)', () => 
       await expect(freshClosed).resolves.toBe('io server disconnect');
     });
   });
+
+  describe('REST refuses the access tokens of an ended session at once (issue 22)', () => {
+    const me = (app: TestApp, accessToken: string) => app.http().get('/api/v1/users/me').set('Authorization', `Bearer ${accessToken}`);
+
+    it("after logout the session's access token gets 401 on the next request, even though it was just accepted (and cached); another session of the user is untouched", async () => {
+      const alice = await createUser(t);
+      const other = await login(alice);
+      await me(t, alice.accessToken).expect(200);
+      await t.http().post('/api/v1/auth/logout').set(alice.auth).send({ refreshToken: alice.refreshToken }).expect(204);
+      expect((await me(t, alice.accessToken)).status).toBe(401);
+      expect((await t.http().post('/api/v1/auth/logout').set(alice.auth).send({ refreshToken: alice.refreshToken })).status).toBe(401);
+      await me(t, other.accessToken).expect(200);
+    });
+
+    it('a refresh-token reuse makes every access token of the family 401, the one just issued included', async () => {
+      const alice = await createUser(t);
+      await me(t, alice.accessToken).expect(200);
+      const rotated = (await refresh(alice.refreshToken).expect(200)).body;
+      await me(t, rotated.accessToken).expect(200);
+      await refresh(alice.refreshToken).expect(401);
+      expect((await me(t, alice.accessToken)).status).toBe(401);
+      expect((await me(t, rotated.accessToken)).status).toBe(401);
+    });
+
+    it('an instance started after the logout refuses the token too (it loads the recently ended sessions from the database)', async () => {
+      const alice = await createUser(t);
+      await t.http().post('/api/v1/auth/logout').set(alice.auth).send({ refreshToken: alice.refreshToken }).expect(204);
+      const later = await createTestApp({}, { database: t.database });
+      try {
+        const bob = await createUser(later);
+        await me(later, bob.accessToken).expect(200);
+        expect((await me(later, alice.accessToken)).status).toBe(401);
+      } finally {
+        await later.app.close();
+      }
+    });
+  });
 });

@@ -7,7 +7,9 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { EndedSessions } from './ended-sessions';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SessionEndings } from './session-endings';
 import { LoginBackoff } from './login-backoff';
 import { PasswordHasher } from './password-hasher';
 import { RefreshToken, RefreshTokenSchema } from './schemas/refresh-token.schema';
@@ -32,7 +34,17 @@ import { TokenService } from './token.service';
     ]),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenService, JwtStrategy, RefreshTokensRepository, PasswordHasher, LoginBackoff],
-  exports: [AuthService, TokenService],
+  providers: [
+    AuthService,
+    TokenService,
+    JwtStrategy,
+    RefreshTokensRepository,
+    PasswordHasher,
+    LoginBackoff,
+    // What the global HTTP guard (app.module.ts) asks for every request: sessions ended lately, in memory.
+    { provide: EndedSessions, inject: [AppConfig], useFactory: (config: AppConfig) => new EndedSessions(config.accessTokenTtlSeconds * 1000) },
+    SessionEndings,
+  ],
+  exports: [AuthService, TokenService, EndedSessions],
 })
 export class AuthModule {}

@@ -5,6 +5,7 @@ import { createSecretKey } from 'node:crypto';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import type { AppConfig } from '../config/app-config';
+import { EndedSessions } from './ended-sessions';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { TokenService } from './token.service';
@@ -42,11 +43,13 @@ describe('JwtAuthGuard', () => {
   let strategy: JwtStrategy;
   let sut: JwtAuthGuard;
   let verifications: jest.SpyInstance;
+  let ended: EndedSessions;
 
   beforeEach(() => {
+    ended = new EndedSessions(60_000);
     strategy = new JwtStrategy(config, tokens); // registers 'jwt' with passport
     verifications = jest.spyOn(strategy, 'validate');
-    sut = new JwtAuthGuard(new Reflector());
+    sut = new JwtAuthGuard(new Reflector(), ended);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -86,6 +89,32 @@ describe('JwtAuthGuard', () => {
     const noSession = `Bearer ${jwt.sign({ sub: USER_ID }, { expiresIn: 60, issuer: 'chatify', audience: 'chatify-api' })}`;
     for (let attempt = 0; attempt < 2; attempt++) {
       await expect(async () => sut.canActivate(http(request(noSession)))).rejects.toThrow(UnauthorizedException);
+    }
+    expect(verifications).toHaveBeenCalledTimes(2);
+  });
+
+  it('refuses a known token once its session has ended, and forgets it (issue 22)', async () => {
+    const header = `Bearer ${tokens.signAccessToken(USER_ID, SESSION_ID).accessToken}`;
+    const other = `Bearer ${tokens.signAccessToken(USER_ID, '64b7f0c2a1b2c3d4e5f6071a').accessToken}`;
+    await sut.canActivate(http(request(header)));
+    await sut.canActivate(http(request(other)));
+    ended.add(SESSION_ID);
+    const late = request(header);
+    await expect(async () => sut.canActivate(http(late))).rejects.toThrow(UnauthorizedException);
+    expect(late.user).toBeUndefined();
+    // Not cached any more: the next attempt is verified again (and refused again).
+    await expect(async () => sut.canActivate(http(request(header)))).rejects.toThrow(UnauthorizedException);
+    expect(verifications).toHaveBeenCalledTimes(3);
+    expect(sut.canActivate(http(request(other)))).toBe(true);
+  });
+
+  it('refuses a token seen for the first time whose session has ended, and does not remember it', async () => {
+    ended.add(SESSION_ID);
+    const header = `Bearer ${tokens.signAccessToken(USER_ID, SESSION_ID).accessToken}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const refused = request(header);
+      await expect(async () => sut.canActivate(http(refused))).rejects.toThrow(UnauthorizedException);
+      expect(refused.user).toBeUndefined();
     }
     expect(verifications).toHaveBeenCalledTimes(2);
   });

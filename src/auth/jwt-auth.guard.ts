@@ -5,16 +5,21 @@ import type { Request } from 'express';
 import type { AuthUser } from '../common/decorators/current-user.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { RouteMemo } from '../common/route-memo';
+import { EndedSessions } from './ended-sessions';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /**
  * Applied globally: every HTTP route needs a valid bearer token unless marked `@Public()`. Every
  * request's token is checked: by passport-jwt (signature, expiry, issuer, audience, claims) the first
- * time a header is seen, then against the verified-token cache (same header, token not yet expired).
+ * time a header is seen, then against the verified-token cache (same header, token not yet expired);
+ * either way its session must not have ended (EndedSessions: in memory, no database read).
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly ended: EndedSessions,
+  ) {
     super();
   }
 
@@ -33,6 +38,10 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (header !== undefined) {
       const user = this.verified.get(header);
       if (user !== undefined) {
+        if (this.ended.has(user.sessionId)) {
+          this.verified.delete(header);
+          throw new UnauthorizedException('Unauthorized');
+        }
         request.user = user;
         return true;
       }
@@ -40,9 +49,13 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return this.verify(context, request, header);
   }
 
-  /** passport-jwt's full check; a success is remembered for this header until the token expires. */
+  /** passport-jwt's full check; a success of a live session is remembered for this header until the token expires. */
   private async verify(context: ExecutionContext, request: { user?: AuthUser }, header: string | undefined): Promise<boolean> {
     const allowed = (await super.canActivate(context)) as boolean;
+    if (request.user !== undefined && this.ended.has(request.user.sessionId)) {
+      request.user = undefined;
+      throw new UnauthorizedException('Unauthorized');
+    }
     if (header !== undefined && request.user !== undefined) request.user = this.verified.set(header, request.user);
     return allowed;
   }

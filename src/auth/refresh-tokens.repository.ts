@@ -68,6 +68,15 @@ export class RefreshTokensRepository {
     return result.modifiedCount > 0;
   }
 
+  /** The sessions revoked at or after `since`, with when (EndedSessions' load on start and after a Redis outage). */
+  async findRevokedSince(since: Date): Promise<Array<{ sessionId: string; revokedAt: Date }>> {
+    const rows = await this.sessions
+      .find({ revokedAt: { $gte: since } }, { _id: 1, revokedAt: 1 })
+      .lean<Array<Pick<Session, '_id' | 'revokedAt'>>>()
+      .exec();
+    return rows.map((row) => ({ sessionId: row._id.toHexString(), revokedAt: row.revokedAt as Date }));
+  }
+
   /**
    * A token issued before sessions existed: makes its family a session, once. A token that was still
    * live becomes the session's current one; a rotated or revoked one makes a revoked session (its

@@ -7,9 +7,9 @@ import type { AuthUser } from '../common/decorators/current-user.decorator';
  * verifying it again (HMAC, base64 and JSON decoding, passport's per-request strategy) costs more than
  * the rest of the guard. What the verification depends on besides the header never changes in a running
  * process (the key, the algorithm, `iss` and `aud`), except the clock, which is checked here as
- * jsonwebtoken checks it (a token expires once the current second reaches `exp`). HTTP requests do not
- * look sessions up (a revoked session's access token lives out its short TTL, with or without this cache),
- * so nothing else can invalidate an entry. Failures are never kept: each one is verified again.
+ * jsonwebtoken checks it (a token expires once the current second reaches `exp`). The one other thing that
+ * invalidates an entry is its session ending: the guard asks EndedSessions on every hit and deletes the
+ * entry of an ended session (`delete`). Failures are never kept: each one is verified again.
  *
  * Bounded: at `maxEntries` the entry set longest ago goes (reads use `peek`, which does not make an
  * entry the newest); an expired entry goes when it is next asked for.
@@ -41,6 +41,11 @@ export class VerifiedTokenCache {
       return undefined;
     }
     return user;
+  }
+
+  /** Forgets a header (its session ended). */
+  delete(header: string): void {
+    this.users.delete(header);
   }
 
   /** Keeps a verified user (frozen: every request with this header shares it) until its token expires. */

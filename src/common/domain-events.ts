@@ -22,7 +22,7 @@ export interface DomainEventMap {
     mentionCountByUser: Record<string, number>;
     recipientIds: string[];
   };
-  /** A session ended (logout, or a reused refresh token revoked its family): its sockets are closed on every instance. */
+  /** A session ended (logout, or a reused refresh token revoked its family): its sockets are closed and its access tokens refused on every instance (SessionEndings). */
   'session.revoked': { userId: string; sessionId: string };
   /**
    * A user's presence changed (first connection opened, last one closed). `hiddenFrom`: users with a

@@ -35,4 +35,7 @@ export class Session {
 }
 
 export const SessionSchema = SchemaFactory.createForClass(Session);
-// Every query is by `_id` (rotation, revocation, the socket handshake's liveness check): no other index.
+// Rotation, revocation and the socket handshake's liveness check query by `_id`. The one other query:
+// the sessions revoked since a moment (`findRevokedSince`: `{ revokedAt: { $gte: since } }`), which every
+// instance runs on start and after a Redis outage to refuse the access tokens of recently ended sessions.
+SessionSchema.index({ revokedAt: 1 });
