@@ -210,4 +210,16 @@ describe('Rate limits (e2e, AUTH_RATE_LIMIT=3, other limits 3 per window)', () =
     const stored = await t.connection.collection('messages').countDocuments({ deletedAt: { $ne: null }, text: null });
     expect(stored).toBe(0);
   });
+
+  it('limits message search per user in the search budget it shares with user search (issue 22)', async () => {
+    const [one, two] = [await signup('searcher-one'), await signup('searcher-two')];
+    const auth = (user: { accessToken: string }) => ({ Authorization: `Bearer ${user.accessToken}` });
+    const searchMessages = (user: { accessToken: string }) => t.http().get('/api/v1/search/messages').query({ q: 'report' }).set(auth(user));
+    for (let i = 0; i < LIMIT - 1; i += 1) expect((await searchMessages(one)).status).toBe(200);
+    expect((await t.http().get('/api/v1/users').query({ q: 'Limited' }).set(auth(one))).status).toBe(200);
+    const refused = await searchMessages(one);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await searchMessages(two)).status).toBe(200);
+  });
 });
