@@ -56,8 +56,19 @@ const fields = {
   emoji: fc.oneof(fc.constantFrom('👍', '❤️', '🏳️‍🌈', 'a', ''), fc.string({ maxLength: 5 })),
   on: fc.oneof(fc.boolean(), fc.anything()),
 };
+/** Objects and arrays nested 30 to 3,000 levels deep, around the server's nesting limit (32) and far past it. */
+const nested = fc.integer({ min: 30, max: 3000 }).map((depth) => {
+  let value = {};
+  for (let level = 1; level < depth; level += 1) value = level % 2 === 0 ? [value] : { text: value };
+  return value;
+});
+/** Over WS_MAX_PAYLOAD_BYTES (64 KiB): the server closes the connection by design, and stays up. */
+const oversized = fc.constant({ text: 'x'.repeat(70_000) });
 const payload = fc.oneof(
   { weight: 3, arbitrary: fc.record(fields, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.record({ ...fields, text: nested }, { requiredKeys: ['text'] }) },
+  { weight: 1, arbitrary: nested },
+  { weight: 1, arbitrary: oversized },
   { weight: 1, arbitrary: fc.anything({ maxDepth: 3 }) },
   { weight: 1, arbitrary: fc.constantFrom(undefined, null, 42, 'text', [], [1, 2]) },
 );
