@@ -1,12 +1,10 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { createClient } from 'redis';
 import type { DomainEventMap, DomainEventName } from '../common/domain-events';
+import { connectPair, RedisPair, redisPair } from '../common/redis-pair';
 import { AppConfig } from '../config/app-config';
 import { EndedSessions } from './ended-sessions';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
-
-type RedisClient = ReturnType<typeof createClient>;
 
 /** The Redis channel every instance announces its session endings on (message: the session id). */
 export const SESSION_ENDED_CHANNEL = 'chatify:session-ended';
@@ -28,7 +26,7 @@ const POLL_MS = 2_000;
 @Injectable()
 export class SessionEndings implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('SessionEndings');
-  private clients: { pub: RedisClient; sub: RedisClient } | null = null;
+  private clients: RedisPair | null = null;
   /** The last database load failed (or none ran yet): poll until one succeeds. */
   private stale = true;
   /** The subscriber lost its connection since the last load: announcements may have been missed. */
@@ -92,40 +90,16 @@ export class SessionEndings implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async connect(url: string): Promise<void> {
-    const pub = createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, RECONNECT_MAX_MS) },
-    });
-    const sub = pub.duplicate();
-    for (const [name, client] of [
-      ['publisher', pub],
-      ['subscriber', sub],
-    ] as const) {
-      // Without a listener an 'error' event would crash the process; the client reconnects by itself.
-      client.on('error', (error: Error) => this.logger.warn(`Redis ${name}: ${error.message}`));
-    }
+    const pair = redisPair(url, { connectTimeoutMs: CONNECT_TIMEOUT_MS, reconnectMaxMs: RECONNECT_MAX_MS, logger: this.logger });
+    const { sub } = pair;
     sub.on('reconnecting', () => (this.missed = true));
     sub.on('end', () => (this.missed = true));
     // node-redis subscribes again by itself on reconnect; what was announced meanwhile comes from the database.
     sub.on('ready', () => {
       if (this.missed) void this.load();
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis (REDIS_URL) did not answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
-    });
-    const connecting = Promise.all([pub.connect(), sub.connect()]).then(() => sub.subscribe(SESSION_ENDED_CHANNEL, (sessionId) => this.ended.add(sessionId)));
-    try {
-      await Promise.race([connecting, timeout]);
-    } catch (error) {
-      // As the socket fan-out does: an instance that cannot hear of other instances' endings refuses to start.
-      connecting.catch(() => undefined);
-      await Promise.all([pub, sub].map((client) => (client.isOpen ? client.disconnect().catch(() => undefined) : undefined)));
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-    this.clients = { pub, sub };
+    // As the socket fan-out does: an instance that cannot hear of other instances' endings refuses to start.
+    await connectPair(pair, CONNECT_TIMEOUT_MS, () => sub.subscribe(SESSION_ENDED_CHANNEL, (sessionId) => this.ended.add(sessionId)));
+    this.clients = pair;
   }
 }

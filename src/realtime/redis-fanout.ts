@@ -1,9 +1,7 @@
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
+import { connectPair, RedisClient, RedisPair, redisPair } from '../common/redis-pair';
 import type { AppConfig } from '../config/app-config';
-
-type RedisClient = ReturnType<typeof createClient>;
 
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Reconnection back-off of the Redis clients: quick at first, at most this far apart. */
@@ -30,44 +28,21 @@ export class ChatRedisFanout implements OnApplicationShutdown {
   private interruptedAt = 0;
   private droppedPublishes = 0;
 
-  private constructor(private readonly clients: { pub: RedisClient; sub: RedisClient } | null) {}
+  private constructor(private readonly clients: RedisPair | null) {}
 
   /** Provider factory: no Redis configured means one instance, in-memory rooms. */
   static async connect(config: Pick<AppConfig, 'redisUrl'>, timeoutMs = CONNECT_TIMEOUT_MS): Promise<ChatRedisFanout> {
     if (!config.redisUrl) return new ChatRedisFanout(null);
-    const pub = createClient({
-      url: config.redisUrl,
-      disableOfflineQueue: true,
-      socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, RECONNECT_MAX_MS) },
-    });
-    const sub = pub.duplicate();
-    const fanout = new ChatRedisFanout({ pub, sub });
-    fanout.guardPublishes(pub);
-    for (const [name, client] of [
-      ['publisher', pub],
-      ['subscriber', sub],
-    ] as const) {
-      // Without a listener an 'error' event would crash the process; the client reconnects by itself.
-      client.on('error', (error: Error) => fanout.logger.warn(`Redis ${name}: ${error.message}`));
+    const pair = redisPair(config.redisUrl, { connectTimeoutMs: timeoutMs, reconnectMaxMs: RECONNECT_MAX_MS, logger: new Logger('ChatRedisFanout') });
+    const fanout = new ChatRedisFanout(pair);
+    fanout.guardPublishes(pair.pub);
+    for (const client of [pair.pub, pair.sub]) {
       client.on('end', () => fanout.markInterrupted());
       client.on('reconnecting', () => fanout.markInterrupted());
       client.on('ready', () => fanout.maybeRecovered());
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis (REDIS_URL) did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    const connecting = Promise.all([pub.connect(), sub.connect()]);
-    try {
-      await Promise.race([connecting, timeout]);
-    } catch (error) {
-      // Refuse to start: an instance that cannot fan out would silently miss other instances' events.
-      connecting.catch(() => undefined);
-      await Promise.all([pub, sub].map((client) => (client.isOpen ? client.disconnect().catch(() => undefined) : undefined)));
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
+    // Refuse to start: an instance that cannot fan out would silently miss other instances' events.
+    await connectPair(pair, timeoutMs);
     return fanout;
   }
 
